@@ -1,0 +1,35 @@
+// Builds dist/: the ES module build (library, CLI, servers) and the CommonJS build of the
+// library entry, each with the precompiled validators and generated types beside it.
+// Runs on `npm ci` (the "prepare" script), so a checkout has a working `npx converge-webhook`.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const started = Date.now();
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+for (const project of ['tsconfig.build.json', 'tsconfig.cjs.json']) {
+  execFileSync(process.execPath, [tsc, '-p', join(root, project)], { cwd: root, stdio: 'inherit' });
+}
+
+function copy(from, to, rename = (name) => name) {
+  mkdirSync(join(root, to), { recursive: true });
+  for (const name of readdirSync(join(root, from))) {
+    const target = rename(name);
+    if (target) copyFileSync(join(root, from, name), join(root, to, target));
+  }
+}
+// ESM: the .js validators and their .d.ts; CJS: the .cjs validators renamed to .js.
+copy('generated/validators', 'dist/esm/generated/validators', (n) => (n.endsWith('.js') || n.endsWith('.d.ts') ? n : null));
+copy('generated/validators', 'dist/cjs/generated/validators', (n) =>
+  n.endsWith('.cjs') ? n.replace(/\.cjs$/, '.js') : n.endsWith('.d.cts') ? n.replace(/\.d\.cts$/, '.d.ts') : null,
+);
+copy('generated/types', 'dist/esm/generated/types');
+copy('generated/types', 'dist/cjs/generated/types');
+writeFileSync(join(root, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
+chmodSync(join(root, 'dist/esm/src/cli.js'), 0o755);
+console.log(`built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);

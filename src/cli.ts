@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+/**
+ * converge-webhook: the command line of converge-webhook-contract.
+ * Exit codes: 0 success, 1 a check failed (invalid input, failed contract test), 2 usage error.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+import { parseJson } from './json.js';
+import { validateEvent, type Violation } from './validate.js';
+
+const USAGE = `Usage: converge-webhook <command> [options]
+
+Commands:
+  validate [--strict] [--json] <file|->...   Check event files (or stdin) against the contract
+  help                                       Show this help
+
+Run "converge-webhook <command> --help" for a command's options.
+Exit codes: 0 ok, 1 a check failed, 2 usage error.`;
+
+const VALIDATE_USAGE = `Usage: converge-webhook validate [--strict] [--json] <file|->...
+
+Checks each JSON file (or standard input, "-") against the Converge webhook contract.
+  --strict   treat Event Spec warnings as errors
+  --json     print a JSON array of {file, valid, errors, warnings} instead of text
+
+Exit codes: 0 every input is valid (warnings allowed), 1 an input is invalid, 2 usage error.`;
+
+export class UsageError extends Error {}
+
+interface FileResult {
+  file: string;
+  valid: boolean;
+  errors: Violation[];
+  warnings: Violation[];
+}
+
+function parse<T extends ParseArgsConfig['options']>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message.replace(/\. To specify a positional argument.*$/s, '') : String(error));
+  }
+}
+
+function readInput(file: string): string {
+  try {
+    return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message);
+    throw new UsageError(`cannot read ${file === '-' ? 'standard input' : file}: ${why}`);
+  }
+}
+
+export function validateText(file: string, text: string, strict: boolean): FileResult {
+  const parsed = parseJson(text);
+  if (!parsed.ok) {
+    return {
+      file,
+      valid: false,
+      errors: [{ code: 'invalid-json', pointer: '', message: `expected JSON, found ${parsed.reason} at line ${parsed.line}, column ${parsed.column}` }],
+      warnings: [],
+    };
+  }
+  return { file, ...validateEvent(parsed.value, { strict }) };
+}
+
+function formatHuman(results: FileResult[]): string {
+  const lines: string[] = [];
+  let errors = 0;
+  let warnings = 0;
+  for (const result of results) {
+    lines.push(`${result.valid ? 'valid  ' : 'INVALID'}  ${result.file}`);
+    for (const [level, list] of [['error', result.errors], ['warning', result.warnings]] as const) {
+      for (const v of list) {
+        lines.push(`  ${level.padEnd(7)}  ${(v.pointer || '(body)').padEnd(28)}  ${v.code.padEnd(26)}  ${v.message}`);
+      }
+    }
+    errors += result.errors.length;
+    warnings += result.warnings.length;
+  }
+  const invalid = results.filter((r) => !r.valid).length;
+  const files = `${results.length} file${results.length === 1 ? '' : 's'}`;
+  lines.push('', `${files}: ${results.length - invalid} valid, ${invalid} invalid (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'})`);
+  return lines.join('\n');
+}
+
+function commandValidate(argv: string[]): number {
+  const { values, positionals } = parse(argv, { strict: { type: 'boolean' }, json: { type: 'boolean' } });
+  if (values.help) {
+    console.log(VALIDATE_USAGE);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('validate needs at least one file, or "-" for standard input');
+  if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('standard input ("-") can be read only once');
+  // Read everything first: an unreadable file is a usage error, and nothing is half-reported.
+  const inputs = positionals.map((file) => ({ file, text: readInput(file) }));
+  const results = inputs.map(({ file, text }) => validateText(file, text, Boolean(values.strict)));
+  console.log(values.json ? JSON.stringify(results, null, 2) : formatHuman(results));
+  return results.every((r) => r.valid) ? 0 : 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'validate':
+        return commandValidate(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`converge-webhook: ${error.message}\nRun "converge-webhook help" for usage.`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // A bug of ours, not a user mistake: say so plainly, with the stack for the report.
+    console.error(`converge-webhook: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 3;
+  },
+);

@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const cliPath = join(root, 'dist/esm/src/cli.js');
+
+export interface Expected {
+  code: string;
+  pointer: string;
+}
+export interface ExampleEntry {
+  file: string;
+  summary: string;
+  status?: number;
+  errors?: Expected[];
+  warnings: Expected[];
+}
+
+export function manifest(kind: 'valid' | 'invalid'): ExampleEntry[] {
+  return YAML.parse(readFileSync(join(root, 'spec/examples', `${kind}.yaml`), 'utf8')) as ExampleEntry[];
+}
+
+export function exampleFiles(kind: 'valid' | 'invalid'): string[] {
+  return readdirSync(join(root, 'spec/examples', kind))
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => `${kind}/${name}`)
+    .sort();
+}
+
+export function readExample(file: string): string {
+  return readFileSync(join(root, 'spec/examples', file), 'utf8');
+}
+
+/** Sorted "code pointer" strings, so two lists compare regardless of order. */
+export function keys(list: ReadonlyArray<{ code: string; pointer: string }>): string[] {
+  return list.map((v) => `${v.code} ${v.pointer}`).sort();
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { input?: string; cwd?: string } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [cliPath, ...args], { cwd: options.cwd ?? root, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+    child.stdin?.end(options.input ?? '');
+  });
+}
