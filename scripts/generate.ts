@@ -167,6 +167,9 @@ function validatorModules(schemas: Record<string, JsonObject>): Record<string, s
     { name: 'conformingEvent', schema: 'conforming-event', allErrors: false, doc: 'contract rules and Event Spec together; stops at the first failure (the fast path)' },
     { name: 'webhookEvent', schema: 'webhook-event', allErrors: true, doc: 'contract rules only; reports every failure' },
     { name: 'eventSpec', schema: 'event-spec', allErrors: true, doc: 'Event Spec conformance only; reports every failure' },
+    { name: 'acceptedResponse', schema: 'responses/accepted', allErrors: true, doc: 'the body of a 200 response' },
+    { name: 'validationProblemResponse', schema: 'responses/validation-problem', allErrors: true, doc: 'the body of a 400 response' },
+    { name: 'problemResponse', schema: 'responses/problem', allErrors: true, doc: 'the body of a 401, 413 or 415 response' },
   ];
   for (const esm of [true, false]) {
     for (const { name, schema, allErrors } of plan) {
@@ -192,7 +195,7 @@ function validatorModules(schemas: Record<string, JsonObject>): Record<string, s
         throw new Error(`the standalone validator ${schema} needs a run-time import; it must be self-contained`);
       }
       const header = `// ${GENERATED}\n// ${name}: ${plan.find((p) => p.name === name)!.doc}. Schema: ${ID_BASE}${schema}\n`;
-      files[`validators/${schema}.${esm ? 'js' : 'cjs'}`] = `${header}${code}`;
+      files[`validators/${schema.replace("responses/", "response-")}.${esm ? 'js' : 'cjs'}`] = `${header}${code}`;
     }
   }
   const dts = `// ${GENERATED}
@@ -212,8 +215,8 @@ export default validate;
 export { validate };
 `;
   for (const { schema } of plan) {
-    files[`validators/${schema}.d.ts`] = dts;
-    files[`validators/${schema}.d.cts`] = `// ${GENERATED}
+    files[`validators/${schema.replace("responses/", "response-")}.d.ts`] = dts;
+    files[`validators/${schema.replace("responses/", "response-")}.d.cts`] = `// ${GENERATED}
 declare namespace validate {
   interface AjvError {
     instancePath: string;
@@ -275,6 +278,10 @@ async function main(): Promise<void> {
       withSpec,
     ),
     'standard-event': standaloneSchema('standard-event', components.StandardEvent!, components),
+    // Response bodies, so that a contract test can check what an implementation answers.
+    'responses/accepted': standaloneSchema('responses/accepted', components.Accepted!, components),
+    'responses/validation-problem': standaloneSchema('responses/validation-problem', components.ValidationProblem!, components),
+    'responses/problem': standaloneSchema('responses/problem', components.Problem!, components),
   };
   const eventNames = Object.keys(components).filter((name) => name.endsWith('Event') && !['WebhookEvent', 'StandardEvent'].includes(name));
   for (const name of eventNames) {

@@ -4,8 +4,8 @@
  * Exit codes: 0 success, 1 a check failed (invalid input, failed contract test), 2 usage error.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 
+import { CheckFailed, parseCommandArgs as parse, UsageError } from './cli-support.js';
 import { parseJson } from './json.js';
 import { validateEvent, type Violation } from './validate.js';
 
@@ -13,6 +13,12 @@ const USAGE = `Usage: converge-webhook <command> [options]
 
 Commands:
   validate [--strict] [--json] <file|->...   Check event files (or stdin) against the contract
+  mock [--port 4010]                         Run the Prism mock of the endpoint
+  sandbox [--port 4011] [--token T] [--data DIR]
+                                             Run the stateful reference implementation
+  verify --url URL --token TOKEN [--junit FILE] [--json]
+                                             Contract-test an implementation of the endpoint
+  send --url URL --token TOKEN <file|->      Post one event and print the answer
   help                                       Show this help
 
 Run "converge-webhook <command> --help" for a command's options.
@@ -26,21 +32,11 @@ Checks each JSON file (or standard input, "-") against the Converge webhook cont
 
 Exit codes: 0 every input is valid (warnings allowed), 1 an input is invalid, 2 usage error.`;
 
-export class UsageError extends Error {}
-
 interface FileResult {
   file: string;
   valid: boolean;
   errors: Violation[];
   warnings: Violation[];
-}
-
-function parse<T extends ParseArgsConfig['options']>(argv: string[], options: T) {
-  try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message.replace(/\. To specify a positional argument.*$/s, '') : String(error));
-  }
 }
 
 function readInput(file: string): string {
@@ -53,7 +49,7 @@ function readInput(file: string): string {
   }
 }
 
-export function validateText(file: string, text: string, strict: boolean): FileResult {
+function validateText(file: string, text: string, strict: boolean): FileResult {
   const parsed = parseJson(text);
   if (!parsed.ok) {
     return {
@@ -107,6 +103,14 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'validate':
         return commandValidate(rest);
+      // The other commands load their tools (Prism, Dredd, ...) only when they run.
+      case 'mock':
+      case 'sandbox':
+      case 'verify':
+      case 'send': {
+        const module = (await import(`./commands/${command}.js`)) as { run(argv: string[]): Promise<number> };
+        return await module.run(rest);
+      }
       case undefined:
       case 'help':
       case '--help':
@@ -120,6 +124,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError) {
       console.error(`converge-webhook: ${error.message}\nRun "converge-webhook help" for usage.`);
       return 2;
+    }
+    if (error instanceof CheckFailed) {
+      console.error(`converge-webhook: ${error.message}`);
+      return 1;
     }
     throw error;
   }

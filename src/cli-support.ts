@@ -1,0 +1,24 @@
+/** What every command of the CLI shares: usage errors and strict argument parsing. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** A mistake in how the command was called: printed without a stack trace, exit code 2. */
+export class UsageError extends Error {}
+
+/** A check that ran and failed: printed without a stack trace, exit code 1. */
+export class CheckFailed extends Error {}
+
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message.replace(/\. To specify a positional argument.*$/s, '') : String(error));
+  }
+}
+
+/** Parses a --port value: an integer from 0 (any free port) to 65535. */
+export function parsePort(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`--port: expected an integer from 0 to 65535, found "${value}"`);
+  return port;
+}
