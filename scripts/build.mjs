@@ -13,7 +13,12 @@ const started = Date.now();
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 for (const project of ['tsconfig.build.json', 'tsconfig.cjs.json']) {
-  execFileSync(process.execPath, [tsc, '-p', join(root, project)], { cwd: root, stdio: 'inherit' });
+  try {
+    execFileSync(process.execPath, [tsc, '-p', join(root, project)], { cwd: root, stdio: 'inherit' });
+  } catch {
+    console.error(`build: tsc -p ${project} failed (its errors are above)`);
+    process.exit(1);
+  }
 }
 
 function copy(from, to, rename = (name) => name) {

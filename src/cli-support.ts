@@ -1,5 +1,5 @@
 /** What every command of the CLI shares: usage errors and strict argument parsing. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 
 /** A mistake in how the command was called: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {}
@@ -7,9 +7,21 @@ export class UsageError extends Error {}
 /** A check that ran and failed: printed without a stack trace, exit code 1. */
 export class CheckFailed extends Error {}
 
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+}
+
+export interface ParsedCommand<T extends Record<string, OptionSpec>> {
+  values: { [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : T[K]['multiple'] extends true ? string[] : string } & { help?: boolean };
+  positionals: string[];
+}
+
+export function parseCommandArgs<T extends Record<string, OptionSpec>>(argv: string[], options: T): ParsedCommand<T> {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return parsed as unknown as ParsedCommand<T>;
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message.replace(/\. To specify a positional argument.*$/s, '') : String(error));
   }
