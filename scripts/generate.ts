@@ -237,11 +237,30 @@ export = validate;
   return files;
 }
 
+/**
+ * x-invalid-examples (the manifest spec/examples/invalid.yaml) gets each example's body
+ * inlined, so the published document carries the negative examples, not just their names:
+ * `value` for a JSON body, `rawValue` for a text that is deliberately not JSON.
+ */
+function inlineInvalidExamples(document: JsonObject): JsonObject {
+  const body = ((document.paths as JsonObject)['/api/webhooks'] as { post: { requestBody: JsonObject } }).post.requestBody;
+  const entries = body['x-invalid-examples'] as Array<{ file: string }>;
+  body['x-invalid-examples'] = entries.map((entry) => {
+    const text = readFileSync(join(root, 'spec/examples', entry.file), 'utf8');
+    try {
+      return { ...entry, value: JSON.parse(text) as unknown };
+    } catch {
+      return { ...entry, rawValue: text };
+    }
+  });
+  return document;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   log(`generating into ${relative(root, out) || '.'}/`);
 
-  const bundled = bundle();
+  const bundled = inlineInvalidExamples(bundle());
   const openapi: JsonObject = { 'x-generated': GENERATED, ...bundled };
 
   // swagger-parser validates the bundle against the OpenAPI 3.1 schema (it needs a copy: it mutates).

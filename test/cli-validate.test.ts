@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { readExample, runCli } from './helpers.js';
+
+const temp = mkdtempSync(join(tmpdir(), 'converge-cli-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+const VALID = 'spec/examples/valid/placed-order.json';
+const WARNING = 'spec/examples/valid/warning-total-price-string.json';
+const INVALID = 'spec/examples/invalid/aliases-too-many.json';
+
+describe('converge-webhook validate', () => {
+  it('exits 0 on a valid file and says so', async () => {
+    const run = await runCli(['validate', VALID]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^valid\s+spec\/examples\/valid\/placed-order\.json$/m);
+    expect(run.stdout).toMatch(/^1 file: 1 valid, 0 invalid \(0 errors, 0 warnings\)$/m);
+  });
+
+  it('prints warnings but exits 0; --strict makes them fail with exit 1', async () => {
+    const run = await runCli(['validate', WARNING]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/warning\s+\/properties\/total_price\s+property-type\s+expected a number, found a string "48.00"/);
+    expect((await runCli(['validate', '--strict', WARNING])).code).toBe(1);
+  });
+
+  it('names file, pointer, code, expected and found for an error, and exits 1', async () => {
+    const run = await runCli(['validate', VALID, INVALID]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^INVALID\s+spec\/examples\/invalid\/aliases-too-many\.json$/m);
+    expect(run.stdout).toMatch(/error\s+\/aliases\s+aliases-too-many\s+expected at most 10 aliases, found 11/);
+    expect(run.stdout).toMatch(/^2 files: 1 valid, 1 invalid \(1 error, 0 warnings\)$/m);
+  });
+
+  it('reports a file that is not JSON as invalid-json with line and column (exit 1)', async () => {
+    const file = join(temp, 'broken.json');
+    writeFileSync(file, '{\n  "event_name": "Placed Order",\n  "event_id": order-1\n}\n');
+    const run = await runCli(['validate', '--json', file]);
+    expect(run.code).toBe(1);
+    const [result] = JSON.parse(run.stdout) as Array<{ errors: Array<{ code: string; message: string }> }>;
+    expect(result!.errors).toHaveLength(1);
+    expect(result!.errors[0]!.code).toBe('invalid-json');
+    expect(result!.errors[0]!.message).toMatch(/at line 3, column 15$/);
+  });
+
+  it('reports an empty file as invalid-json, not a crash', async () => {
+    const file = join(temp, 'empty.json');
+    writeFileSync(file, '');
+    const run = await runCli(['validate', file]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/invalid-json\s+expected JSON, found empty input at line 1, column 1/);
+  });
+
+  it('reads standard input for "-"', async () => {
+    const run = await runCli(['validate', '--json', '-'], { input: readExample('valid/placed-order.json') });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([{ file: '-', valid: true, errors: [], warnings: [] }]);
+  });
+
+  it('prints a parseable JSON array with --json and nothing else', async () => {
+    const run = await runCli(['validate', '--json', VALID, INVALID]);
+    const results = JSON.parse(run.stdout) as unknown[];
+    expect(results).toEqual([
+      { file: VALID, valid: true, errors: [], warnings: [] },
+      { file: INVALID, valid: false, errors: [{ code: 'aliases-too-many', pointer: '/aliases', message: 'expected at most 10 aliases, found 11' }], warnings: [] },
+    ]);
+  });
+
+  it.each([
+    [['validate', '--nope', VALID], /Unknown option '--nope'/],
+    [['validate'], /validate needs at least one file/],
+    [['validate', 'no/such/file.json'], /cannot read no\/such\/file\.json: no such file/],
+    [['validate', 'spec'], /cannot read spec: is a directory/],
+    [['validate', '-', '-'], /standard input \("-"\) can be read only once/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ])('exits 2 with a one-line reason and no stack trace for usage error %j', async (args, message) => {
+    const run = await runCli(args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('validates nothing when one file is unreadable (usage error before any output)', async () => {
+    const run = await runCli(['validate', VALID, 'missing.json']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+  });
+
+  it('prints help with exit 0', async () => {
+    const run = await runCli(['validate', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Usage: converge-webhook validate/);
+  });
+});

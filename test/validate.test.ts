@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+
+import { assertWebhookEvent, isWebhookEvent, validateEvent, WebhookEventError, type WebhookEvent } from '../src/index.js';
+
+const base = (): Record<string, unknown> => ({
+  event_name: 'Placed Order',
+  event_id: 'order-1',
+  properties: { total_price: 42, currency: 'USD', $sales_channel_type: 'web' },
+  profile_properties: { $email: 'jane@example.com' },
+  aliases: ['urn:email:jane@example.com'],
+});
+const codes = (list: Array<{ code: string; pointer: string }>) => list.map((v) => `${v.code} ${v.pointer}`).sort();
+
+describe('validateEvent', () => {
+  it('accepts a conforming event with no errors and no warnings', () => {
+    expect(validateEvent(base())).toEqual({ valid: true, errors: [], warnings: [] });
+  });
+
+  it.each([
+    ['2024-09-02T12:34:56+00:00'],
+    ['2024-09-02T12:34:56Z'],
+    ['2024-09-02t12:34:56z'],
+    ['2024-09-02T12:34:56.123456-07:00'],
+    ['2024-02-29T00:00:00+14:00'],
+    ['2000-02-29T23:59:59Z'],
+    [0],
+    [1725312229],
+    [253402300799],
+  ])('accepts the timestamp %j', (timestamp) => {
+    expect(validateEvent({ ...base(), timestamp }).errors).toEqual([]);
+  });
+
+  it.each([
+    ['2024-09-02T12:34:56', 'timestamp-missing-timezone'],
+    ['2024-09-02 12:34:56', 'timestamp-missing-timezone'],
+    ['2024-09-02T12:34', 'timestamp-missing-timezone'],
+    ['2024-09-02 12:34:56+00:00', 'timestamp-invalid-format'],
+    ['2024-09-02T12:34:56+0200', 'timestamp-invalid-format'],
+    ['2024-09-02', 'timestamp-invalid-format'],
+    ['1725312229', 'timestamp-invalid-format'],
+    ['', 'timestamp-invalid-format'],
+    ['2024-02-30T10:00:00Z', 'timestamp-invalid-date'],
+    ['2023-02-29T10:00:00Z', 'timestamp-invalid-date'],
+    ['1900-02-29T10:00:00Z', 'timestamp-invalid-date'],
+    ['2024-09-02T24:00:00Z', 'timestamp-invalid-date'],
+    ['2024-09-02T12:34:60Z', 'timestamp-invalid-date'],
+    ['2024-09-02T12:34:56+24:00', 'timestamp-invalid-date'],
+    [1725312229.5, 'timestamp-not-integer'],
+    [-1, 'timestamp-negative'],
+    [-1.5, 'timestamp-negative'],
+    [1725312229000, 'timestamp-too-large'],
+    [253402300800, 'timestamp-too-large'],
+    [true, 'wrong-type'],
+    [null, 'wrong-type'],
+  ])('rejects the timestamp %j with %s', (timestamp, code) => {
+    const result = validateEvent({ ...base(), timestamp });
+    expect(result.valid).toBe(false);
+    expect(codes(result.errors)).toEqual([`${code} /timestamp`]);
+    expect(result.errors[0]!.message).toMatch(/^expected .+, found .+/);
+  });
+
+  it('names what was expected and what was found in every message', () => {
+    const result = validateEvent({ ...base(), event_id: 42, aliases: [], properties: { ...(base().properties as object), total_price: '42.00' } });
+    expect(codes(result.errors)).toEqual(['aliases-too-few /aliases', 'wrong-type /event_id']);
+    expect(result.errors.find((e) => e.code === 'wrong-type')!.message).toBe('expected a string, found a number 42');
+    expect(codes(result.warnings)).toEqual(['property-type /properties/total_price']);
+    expect(result.warnings[0]!.message).toBe('expected a number, found a string "42.00"');
+  });
+
+  it('strict mode turns warnings into errors and keeps errors', () => {
+    const event = { ...base(), aliases: ['jane@example.com'] };
+    expect(validateEvent(event)).toMatchObject({ valid: true, errors: [], warnings: [{ code: 'alias-form', pointer: '/aliases/0' }] });
+    expect(validateEvent(event, { strict: true })).toMatchObject({ valid: false, errors: [{ code: 'alias-form', pointer: '/aliases/0' }], warnings: [] });
+  });
+
+  it('treats a lower-case standard name as a custom event with free-form properties', () => {
+    const result = validateEvent({ ...base(), event_name: 'placed order', properties: { total_price: 'lots' } });
+    expect(result).toEqual({ valid: true, errors: [], warnings: [] });
+  });
+
+  it('escapes JSON pointer tokens in unknown-field warnings', () => {
+    const result = validateEvent({ ...base(), 'a/b': 1, '~x': 2 });
+    expect(codes(result.warnings)).toEqual(['unknown-field /a~1b', 'unknown-field /~0x']);
+  });
+
+  it('never throws, whatever the input', () => {
+    const cyclic: Record<string, unknown> = { ...base() };
+    cyclic.properties = cyclic;
+    const hostile = new Proxy({}, { get() { throw new Error('boom'); }, has() { throw new Error('boom'); }, ownKeys() { throw new Error('boom'); } });
+    const inputs: unknown[] = [undefined, null, 0, -0, NaN, Infinity, '', 'x', true, [], [base()], () => 1, Symbol('s'), 10n, new Date(), new Map(), Object.create(null), cyclic, hostile,
+      { ...base(), timestamp: NaN }, { ...base(), timestamp: Infinity }, { ...base(), timestamp: -Infinity }, { ...base(), event_id: 10n }, { ...base(), aliases: new Array(1e5).fill('a') }];
+    for (const input of inputs) {
+      const result = validateEvent(input);
+      expect(typeof result.valid).toBe('boolean');
+      expect(Array.isArray(result.errors) && Array.isArray(result.warnings)).toBe(true);
+    }
+    expect(validateEvent(hostile).errors[0]!.code).toBe('invalid-value');
+    expect(validateEvent(null).errors).toEqual([{ code: 'not-an-object', pointer: '', message: 'expected a JSON object, found null' }]);
+    expect(validateEvent({ ...base(), timestamp: NaN }).errors[0]!.code).toBe('timestamp-not-integer');
+  });
+});
+
+describe('isWebhookEvent and assertWebhookEvent', () => {
+  it('narrow unknown input to WebhookEvent', () => {
+    const value: unknown = base();
+    if (!isWebhookEvent(value)) throw new Error('should be an event');
+    const name: string = value.event_name;
+    expect(name).toBe('Placed Order');
+    expect(isWebhookEvent({ ...base(), aliases: [] })).toBe(false);
+    expect(isWebhookEvent({ ...base(), aliases: ['not-a-urn'] })).toBe(true);
+  });
+
+  it('assertWebhookEvent throws an error listing every violation', () => {
+    expect(() => assertWebhookEvent(base())).not.toThrow();
+    let caught: unknown;
+    try {
+      assertWebhookEvent({ ...base(), event_id: '', aliases: [] });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(WebhookEventError);
+    const error = caught as WebhookEventError;
+    expect(codes(error.violations)).toEqual(['aliases-too-few /aliases', 'empty-string /event_id']);
+    expect(error.message).toContain('/aliases: aliases-too-few: expected 1 to 10 aliases, found 0');
+    expect(error.message).toContain('/event_id: empty-string');
+  });
+
+  it('assertWebhookEvent honours strict mode', () => {
+    const value: unknown = { ...base(), surprise: true };
+    assertWebhookEvent(value);
+    const event: WebhookEvent = value;
+    expect(event.event_id).toBe('order-1');
+    expect(() => assertWebhookEvent(value, { strict: true })).toThrow(/unknown-field/);
+  });
+});
