@@ -269,7 +269,7 @@ async function main(): Promise<void> {
 
   let openapi30: JsonObject;
   try {
-    openapi30 = { 'x-generated': GENERATED, ...toOpenapi30(structuredClone(bundled)) };
+    openapi30 = { 'x-generated': GENERATED, ...toOpenapi30(structuredClone(bundled) as Parameters<typeof toOpenapi30>[0]) };
   } catch (error) {
     if (error instanceof Openapi30Error) throw new Error(`cannot derive OpenAPI 3.0.3: ${error.message}`);
     throw error;

@@ -50,7 +50,7 @@ function convertSchema(schema: Json, pointer: string): Json {
         if (Array.isArray(value)) {
           const types = value.filter((t) => t !== 'null');
           if (types.length !== 1) fail(at, `a type list ${JSON.stringify(value)}`);
-          out.type = types[0];
+          out.type = types[0]!;
           if (types.length !== value.length) out.nullable = true;
         } else if (value === 'null') {
           fail(at, 'the type "null" alone');
@@ -60,7 +60,7 @@ function convertSchema(schema: Json, pointer: string): Json {
         break;
       case 'examples':
         if (!Array.isArray(value)) fail(at, 'a non-array "examples" in a schema');
-        if (value.length > 0) out.example = value[0];
+        if (value.length > 0) out.example = value[0]!;
         break;
       case 'exclusiveMinimum':
       case 'exclusiveMaximum':

@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+import { VIOLATION_CODES } from '../src/index.js';
+import { root } from './helpers.js';
+
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+describe('README', () => {
+  it('lists exactly the violation codes of src/codes.ts, with their level and meaning', () => {
+    const table = readme.split('<!-- violation-codes:start')[1]!.split('<!-- violation-codes:end -->')[0]!;
+    const rows = table.split('\n').filter((line) => line.startsWith('| `'));
+    expect(rows).toEqual(Object.entries(VIOLATION_CODES).map(([code, v]) => `| \`${code}\` | ${v.level} | ${v.meaning} |`));
+  });
+
+  it('shows the two commands and the test command on its first screen', () => {
+    const firstScreen = readme.split('\n').slice(0, 40).join('\n');
+    expect(firstScreen).toContain('npm ci && npm start');
+    expect(firstScreen).toContain('npm ci && npm test');
+  });
+});
