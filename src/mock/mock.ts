@@ -1,0 +1,229 @@
+/**
+ * The Prism mock of the webhook endpoint: the real `prism mock` CLI (@stoplight/prism-cli, an
+ * optional peer dependency) serving the bundled OpenAPI 3.1 contract, as a child process.
+ *
+ * A child process rather than Prism's programmatic API: it is the tool as its users run it,
+ * its dependencies stay out of the caller's process, and stop() is a plain kill.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { compactPrismLog } from './prism-log.js';
+
+export const PRISM_VERSION = '5.14.2';
+export const PRISM_INSTALL_COMMAND = `npm install --save-dev @stoplight/prism-cli@${PRISM_VERSION}`;
+
+export interface MockOptions {
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number;
+  /** Address to listen on; 127.0.0.1 by default. */
+  host?: string;
+  /** Drop Prism's request log (default true). When false, a compact log goes to `log`. */
+  quiet?: boolean;
+  /** Where compact request-log lines go when not quiet (default: console.log). */
+  log?: (line: string) => void;
+  /** Give up when Prism has not answered after this many milliseconds (default 30000). */
+  startTimeoutMs?: number;
+}
+
+export interface RunningMock {
+  /** Base URL, e.g. http://127.0.0.1:4010; the endpoint is `${url}/api/webhooks`. */
+  url: string;
+  port: number;
+  /** Process id of the Prism child process. */
+  pid: number;
+  /** Settles when Prism exits, whether through stop() or not. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Stops Prism and waits until its process has exited. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/** @stoplight/prism-cli is not installed: the message names the install command. */
+export class PrismNotInstalled extends Error {
+  constructor() {
+    super(`the Prism mock needs @stoplight/prism-cli, an optional peer dependency that is not installed.\nInstall it with: ${PRISM_INSTALL_COMMAND}`);
+    this.name = 'PrismNotInstalled';
+  }
+}
+
+/** The port asked for is taken by another process. */
+export class PortInUse extends Error {
+  constructor(readonly host: string, readonly port: number) {
+    super(`port ${port} on ${host} is already in use; choose another with --port (0 picks a free one)`);
+    this.name = 'PortInUse';
+  }
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The bundled contract: dist/esm/src/mock/ (checkout or installed package) or src/mock/ (run from source). */
+export function contractPath(): string {
+  const candidates = [join(here, '../../../../generated/openapi/openapi.json'), join(here, '../../generated/openapi/openapi.json')];
+  const found = candidates.find((file) => existsSync(file));
+  if (!found) throw new Error(`the bundled contract generated/openapi/openapi.json was not found next to this package (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+/** Path of Prism's CLI script, resolved from wherever this package is installed. */
+export function prismBin(): string {
+  const require = createRequire(import.meta.url);
+  let manifestPath: string;
+  try {
+    manifestPath = require.resolve('@stoplight/prism-cli/package.json');
+  } catch {
+    throw new PrismNotInstalled();
+  }
+  const manifest = require(manifestPath) as { bin?: string | Record<string, string> };
+  const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin?.prism;
+  if (!bin) throw new Error(`@stoplight/prism-cli at ${dirname(manifestPath)} declares no "prism" bin`);
+  return join(dirname(manifestPath), bin);
+}
+
+/** A port that was free a moment ago (Prism itself cannot report the port it got from 0, see startMock). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const stripAnsi = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '');
+
+function formatUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+interface Attempt {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts one Prism process on a concrete port and resolves when it logs that it listens.
+ * Rejects with PortInUse when the port is taken, or with Prism's last output when it dies.
+ */
+function launch(bin: string, spec: string, host: string, port: number, options: MockOptions): Promise<Attempt> {
+  // -v info: the "listening" line is logged at info level (-v warn or error hides it), and the
+  // request log is where Prism says which rule a request broke (its 400 body is a static example).
+  const args = [bin, 'mock', spec, '-h', host, '-p', String(port), '-v', 'info'];
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    // 'close', not 'exit': by then every line Prism wrote has been read.
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+  const log = options.quiet === false ? (options.log ?? ((line: string) => console.log(line))) : undefined;
+  const compact = compactPrismLog();
+  const recent: string[] = [];
+  let ready = false;
+
+  return new Promise<Attempt>((resolve, reject) => {
+    const timeoutMs = options.startTimeoutMs ?? 30_000;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`Prism did not start listening on ${formatUrl(host, port)} within ${timeoutMs} ms`));
+    }, timeoutMs);
+
+    const onLine = (raw: string) => {
+      const line = stripAnsi(raw).trimEnd();
+      if (!line) return;
+      recent.push(line);
+      if (recent.length > 20) recent.shift();
+      if (!ready && /Prism is listening on /.test(line)) {
+        ready = true;
+        clearTimeout(timer);
+        resolve({ child, exited });
+        return;
+      }
+      if (ready && log) {
+        const out = compact(line);
+        if (out) log(out);
+      }
+    };
+    // Always read both streams: an unread pipe fills up and stalls Prism.
+    for (const stream of [child.stdout, child.stderr]) {
+      let buffer = '';
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        buffer += chunk;
+        let newline: number;
+        while ((newline = buffer.indexOf('\n')) >= 0) {
+          onLine(buffer.slice(0, newline));
+          buffer = buffer.slice(newline + 1);
+        }
+      });
+    }
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`could not run Prism (${process.execPath} ${bin}): ${error.message}`));
+    });
+    void exited.then(({ code, signal }) => {
+      if (ready) return;
+      clearTimeout(timer);
+      // On a start-up failure Prism prints its usage text, then the error itself last.
+      if (recent.some((line) => line.includes('EADDRINUSE'))) reject(new PortInUse(host, port));
+      else reject(new Error(`Prism exited (${signal ?? `code ${code}`}) before it was ready: ${recent.slice(-1)[0] ?? 'no output'}`));
+    });
+  });
+}
+
+/**
+ * Starts the Prism mock and resolves once it answers. Port 0 (the default) picks a free port:
+ * Prism is given a concrete port, so that its reload when the contract file changes keeps the URL.
+ */
+export async function startMock(options: MockOptions = {}): Promise<RunningMock> {
+  const host = options.host ?? '127.0.0.1';
+  const wanted = options.port ?? 0;
+  if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) throw new RangeError(`port: expected an integer from 0 to 65535, found ${String(wanted)}`);
+  const bin = prismBin();
+  const spec = contractPath();
+
+  let attempt: Attempt | undefined;
+  let port = wanted;
+  // A port picked here can be taken by someone else before Prism binds it: try another.
+  for (let tries = 1; !attempt; tries++) {
+    port = wanted === 0 ? await freePort(host) : wanted;
+    try {
+      attempt = await launch(bin, spec, host, port, options);
+    } catch (error) {
+      if (!(error instanceof PortInUse) || wanted !== 0 || tries >= 5) throw error;
+    }
+  }
+
+  const { child, exited } = attempt;
+  // If the caller's process exits without stop(), do not leave Prism behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.removeListener('exit', killOnExit));
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: formatUrl(host, port),
+    port,
+    pid: child.pid ?? -1,
+    exited,
+    stop() {
+      stopping ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+          await exited;
+          clearTimeout(timer);
+        }
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Turns Prism's verbose request log (about ten lines per request) into one line per request,
+ * plus one line per rule the request broke. The violations matter: Prism's 400 body is the
+ * contract's static example, so its log (and the `sl-violations` header) is the only place
+ * that says what was actually wrong.
+ *
+ * Prism's log lines look like (colours off):
+ *   [6:35:45 AM] › [HTTP SERVER] post /api/webhooks ℹ  info      Request received
+ *   [6:35:45 AM] ›     [NEGOTIATOR] ℹ  info      > Responding with "400"
+ *   [6:35:45 AM] ›     [VALIDATOR] ✖  error     Violation: request.body.aliases Request body property aliases must NOT ...
+ */
+const LINE = /\[([A-Z][A-Z ]*)\]\s+(?:([a-z]+) (\/\S*) )?\S+\s+([a-z]+)\s+(.*)$/;
+
+function clock(): string {
+  return new Date().toTimeString().slice(0, 8);
+}
+
+/** Returns a function mapping one Prism log line to a compact line, or undefined to drop it. */
+export function compactPrismLog(): (line: string) => string | undefined {
+  // Requests are logged in arrival order; with concurrent requests the pairing of a response
+  // with the last request received can be wrong, which is acceptable for a human-facing log.
+  let request = 'POST /api/webhooks';
+  return (line) => {
+    const match = LINE.exec(line);
+    if (!match) return undefined;
+    const [, source, method, path, level, message = ''] = match;
+    if (source === 'HTTP SERVER' && method && path) {
+      request = `${method.toUpperCase()} ${path}`;
+      const failed = /^Request terminated with error: (?:https:\/\/stoplight\.io\/prism\/errors#)?(.*)$/.exec(message);
+      return failed ? `${clock()}  ${request}  -> Prism error ${failed[1]}` : undefined;
+    }
+    const responding = /^> Responding with "(\d+)"/.exec(message);
+    if (responding) return `${clock()}  ${request}  -> ${responding[1]}`;
+    const violation = /^Violation: (\S+) (.*)$/.exec(message);
+    if (violation) return `          ${violation[1]}: ${violation[2]}`;
+    // Reloads after the contract file changed, and anything fatal.
+    if (source === 'CLI' && (level === 'fatal' || level === 'error' || /Restarting|Loading the updated|terribly wrong/.test(message))) return `prism: ${message}`;
+    return undefined;
+  };
+}
