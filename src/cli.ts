@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 
 import { CheckFailed, parseCommandArgs as parse, UsageError } from './cli-support.js';
-import { parseJson } from './json.js';
+import { describeJsonError, parseJson } from './json.js';
 import { validateEvent, type Violation } from './validate.js';
 
 const USAGE = `Usage: converge-webhook <command> [options]
@@ -55,7 +55,7 @@ function validateText(file: string, text: string, strict: boolean): FileResult {
     return {
       file,
       valid: false,
-      errors: [{ code: 'invalid-json', pointer: '', message: `expected JSON, found ${parsed.reason} at line ${parsed.line}, column ${parsed.column}` }],
+      errors: [{ code: 'invalid-json', pointer: '', message: describeJsonError(parsed) }],
       warnings: [],
     };
   }

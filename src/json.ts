@@ -1,24 +1,171 @@
 /** JSON parsing that says where a text stops being JSON, as a line and a column. */
 
-export type ParseResult = { ok: true; value: unknown } | { ok: false; line: number; column: number; reason: string };
+export type ParseResult =
+  | { ok: true; value: unknown }
+  | {
+      ok: false;
+      line: number;
+      column: number;
+      offset: number;
+      /** What JSON needs at that point, e.g. "',' or '}'". */
+      expected: string;
+      /** What is there instead, e.g. "'#'" or "end of input". */
+      found: string;
+      /** Both in one phrase: "'#' where ',' or '}' was expected". */
+      reason: string;
+    };
+
+/** A one-line description of a JSON syntax error: "expected X, found Y at line L, column C". */
+export function describeJsonError(error: Extract<ParseResult, { ok: false }>): string {
+  return `expected ${error.expected}, found ${error.found} at line ${error.line}, column ${error.column}`;
+}
 
 export function parseJson(text: string): ParseResult {
   // A UTF-8 byte order mark is not JSON, but editors write one; it is skipped.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
     return { ok: true, value: JSON.parse(body) };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const match = /at position (\d+)/.exec(message);
-    const offset = match ? Number(match[1]) : body.length;
+  } catch {
+    // V8's messages name a position only for some mistakes, so find it ourselves.
+    const { offset, expected, found } = locateSyntaxError(body);
     const before = body.slice(0, offset);
     const line = before.split('\n').length;
     const column = offset - before.lastIndexOf('\n');
-    // Drop V8's own position and the quoted excerpt; we say where ourselves.
-    const reason = message
-      .replace(/\s*in JSON at position \d+.*$/s, '')
-      .replace(/,\s*".*" is not valid JSON$/s, '')
-      .replace(/^Unexpected end of JSON input$/, 'unexpected end of input');
-    return { ok: false, line, column, reason: body.trim() === '' ? 'empty input' : reason };
+    return { ok: false, line, column, offset, expected, found, reason: `${found} where ${expected} was expected` };
+  }
+}
+
+const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
+const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+function show(char: string | undefined): string {
+  if (char === undefined) return 'end of input';
+  const code = char.charCodeAt(0);
+  return code < 0x20 ? `control character U+${code.toString(16).padStart(4, '0').toUpperCase()}` : `'${char}'`;
+}
+
+/**
+ * Finds the offset of the first syntax error in a text that JSON.parse rejected. Iterative
+ * (an explicit stack), so 100,000 nested brackets cannot overflow the call stack.
+ */
+interface SyntaxErrorAt {
+  offset: number;
+  expected: string;
+  found: string;
+}
+
+export function locateSyntaxError(text: string): SyntaxErrorAt {
+  if (text.trim() === '') return { offset: 0, expected: 'a JSON value', found: 'empty input' };
+  let i = 0;
+  const stack: Array<'{' | '['> = [];
+  const skip = () => {
+    while (i < text.length && WHITESPACE.has(text[i]!)) i++;
+  };
+  const fail = (expected: string): SyntaxErrorAt => ({ offset: i, expected, found: show(text[i]) });
+  const string = (): SyntaxErrorAt | undefined => {
+    i++; // opening quote
+    while (i < text.length) {
+      const c = text[i]!;
+      if (c === '"') {
+        i++;
+        return undefined;
+      }
+      if (c === '\\') {
+        const e = text[i + 1];
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+            i += 2;
+            return fail('4 hex digits of a \\u escape');
+          }
+          i += 6;
+        } else if (e !== undefined && ESCAPES.has(e)) {
+          i += 2;
+        } else {
+          i++;
+          return fail('an escape character (" \\ / b f n r t u)');
+        }
+      } else if (c.charCodeAt(0) < 0x20) {
+        return fail('a closing quote (control characters must be escaped in strings)');
+      } else {
+        i++;
+      }
+    }
+    return fail('a closing quote');
+  };
+  // value, then what may follow it, until the top-level value is complete.
+  for (;;) {
+    skip();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      skip();
+      if (text[i] === '}') {
+        i++;
+      } else {
+        if (text[i] !== '"') return fail('a property name in double quotes or "}"');
+        const error = string();
+        if (error) return error;
+        skip();
+        if (text[i] !== ':') return fail("':' after a property name");
+        i++;
+        stack.push('{');
+        continue;
+      }
+    } else if (c === '[') {
+      i++;
+      skip();
+      if (text[i] === ']') {
+        i++;
+      } else {
+        stack.push('[');
+        continue;
+      }
+    } else if (c === '"') {
+      const error = string();
+      if (error) return error;
+    } else if (c !== undefined && (c === '-' || (c >= '0' && c <= '9'))) {
+      NUMBER.lastIndex = i;
+      const match = NUMBER.exec(text);
+      if (!match || match[0] === '-') return fail('a number');
+      i += match[0].length;
+    } else if (text.startsWith('true', i)) {
+      i += 4;
+    } else if (text.startsWith('false', i)) {
+      i += 5;
+    } else if (text.startsWith('null', i)) {
+      i += 4;
+    } else {
+      return fail('a value (object, array, string, number, true, false or null)');
+    }
+    // After a complete value: close containers or continue with the next member.
+    for (;;) {
+      skip();
+      const top = stack[stack.length - 1];
+      if (top === undefined) {
+        if (i < text.length) return fail('the end of input after the JSON value');
+        // JSON.parse disagreed with this scanner; point at the end rather than guess.
+        return { offset: text.length, expected: 'valid JSON', found: 'text JSON.parse rejects' };
+      }
+      if (text[i] === ',') {
+        i++;
+        skip();
+        if (top === '{') {
+          if (text[i] !== '"') return fail('a property name in double quotes');
+          const error = string();
+          if (error) return error;
+          skip();
+          if (text[i] !== ':') return fail("':' after a property name");
+          i++;
+        }
+        break; // parse the next value
+      }
+      if ((top === '{' && text[i] === '}') || (top === '[' && text[i] === ']')) {
+        i++;
+        stack.pop();
+        continue;
+      }
+      return fail(top === '{' ? "',' or '}'" : "',' or ']'");
+    }
   }
 }

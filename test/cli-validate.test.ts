@@ -43,7 +43,7 @@ describe('converge-webhook validate', () => {
     const [result] = JSON.parse(run.stdout) as Array<{ errors: Array<{ code: string; message: string }> }>;
     expect(result!.errors).toHaveLength(1);
     expect(result!.errors[0]!.code).toBe('invalid-json');
-    expect(result!.errors[0]!.message).toMatch(/at line 3, column 15$/);
+    expect(result!.errors[0]!.message).toBe("expected a value (object, array, string, number, true, false or null), found 'o' at line 3, column 15");
   });
 
   it('reports an empty file as invalid-json, not a crash', async () => {
@@ -51,7 +51,7 @@ describe('converge-webhook validate', () => {
     writeFileSync(file, '');
     const run = await runCli(['validate', file]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/invalid-json\s+expected JSON, found empty input at line 1, column 1/);
+    expect(run.stdout).toMatch(/invalid-json\s+expected a JSON value, found empty input at line 1, column 1/);
   });
 
   it('reads standard input for "-"', async () => {
