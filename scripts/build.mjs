@@ -2,7 +2,7 @@
 // library entry, each with the precompiled validators and generated types beside it.
 // Runs on `npm ci` (the "prepare" script), so a checkout has a working `npx converge-webhook`.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,4 +37,12 @@ copy('generated/types', 'dist/esm/generated/types');
 copy('generated/types', 'dist/cjs/generated/types');
 writeFileSync(join(root, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
 chmodSync(join(root, 'dist/esm/src/cli.js'), 0o755);
+
+// npm links the bins of dependencies, never the project's own; link it so that
+// `npx converge-webhook` works in a checkout after `npm ci` (npx looks in node_modules/.bin first).
+const bin = join(root, 'node_modules/.bin');
+if (existsSync(bin)) {
+  rmSync(join(bin, 'converge-webhook'), { force: true });
+  symlinkSync('../../dist/esm/src/cli.js', join(bin, 'converge-webhook'));
+}
 console.log(`built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);

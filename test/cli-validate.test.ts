@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { readExample, runCli } from './helpers.js';
+import { readExample, root, runCli } from './helpers.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'converge-cli-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
@@ -88,6 +88,12 @@ describe('converge-webhook validate', () => {
     const run = await runCli(['validate', VALID, 'missing.json']);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
+  });
+
+  it('runs as `npx converge-webhook` from the checkout (after npm ci / npm run build)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync('npx', ['--no-install', 'converge-webhook', 'validate', '--json', VALID], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(JSON.parse(out)).toMatchObject([{ valid: true }]);
   });
 
   it('prints help with exit 0', async () => {
