@@ -1,33 +1,558 @@
-/** The sandbox: a stateful reference implementation of POST /api/webhooks on loopback. (Being written.) */
-import type { Violation } from '../validate.js';
+/**
+ * The sandbox: a complete, stateful reference implementation of `POST /api/webhooks` on
+ * loopback, for integration tests that need to ask "did my event arrive, and how did it look?".
+ *
+ * Routes:
+ * - `POST /api/webhooks`: the endpoint (token, content type, 1 MiB limit, validation, dedup).
+ * - `GET /api/events` (filters event_name, event_id, since, limit; newest first), `DELETE /api/events`.
+ * - `GET /logs`: the vendor's Logs tab, as HTML. `GET /` redirects there.
+ * `/api/events` and `/logs` need no token: the sandbox binds to loopback (127.0.0.1) by
+ * default, where only this machine can reach it, and CI scripts then need no secret to assert
+ * on what arrived. They never show the token (only a fingerprint, `token_hash`).
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+import { MAX_BODY_BYTES } from '../constants.js';
+import { parseJson } from '../json.js';
+import { validateEvent, type Violation } from '../validate.js';
+import {
+  checkJsonContentType,
+  decodeUtf8,
+  hashToken,
+  maskToken,
+  readBody,
+  rejectEarly,
+  sendJson,
+  sendProblem,
+  sendText,
+  tokenMatches,
+  VIOLATIONS_TYPE,
+  type Problem,
+} from './http.js';
+import { renderLogsPage } from './logs-page.js';
+import { EventStore, StoreError, type EventFilter, type EventRecord, type OpenReport } from './store.js';
+
+export { StoreError } from './store.js';
+export type { OpenReport } from './store.js';
 
 export interface SandboxOptions {
+  /** Port to listen on; 0 (the default) picks a free one. */
   port?: number;
+  /** Address to listen on; default 127.0.0.1. Anything else exposes the events to the network. */
   host?: string;
+  /** The token senders must present in X-Webhook-Token; default a random one. Printable ASCII, no spaces. */
   token?: string;
+  /** Folder of the event store (created when missing). Without it, events are kept in memory only. */
   dataDir?: string;
+  /** Keep events in memory only (cannot be combined with dataDir). */
   inMemory?: boolean;
+  /** fdatasync after every stored event, so a power loss cannot lose one either (slower). */
+  fsync?: boolean;
+  /** When false, print a line per request on standard output; default true (a library stays silent). */
   quiet?: boolean;
+  /** Called once per request to /api/webhooks, with the token masked. */
+  onRequest?: (entry: SandboxLogEntry) => void;
+  /** A request (headers and body) must arrive within this time, else 408; default 10,000 ms. */
+  requestTimeoutMs?: number;
 }
 
+/** One stored event, as GET /api/events returns it. */
 export interface StoredEvent {
+  /** Sequence number, from 1, in order of receipt (starts again after a reset). */
   id: number;
   event_id: string;
   event_name: string;
+  /** Time of receipt, ISO 8601 in UTC. */
   received_at: string;
+  /** A fingerprint of the token the event came with (start of its SHA-256), never the token. */
   token_hash: string;
+  /** Event Spec warnings found when it was accepted. */
   warnings: Violation[];
+  /** The body as sent. */
   body: unknown;
 }
 
+export interface EventQuery {
+  event_name?: string;
+  event_id?: string;
+  /** A sequence number (events with a larger id), or a time (events received at or after it). */
+  since?: number | string | Date;
+  /** At most this many (the newest). */
+  limit?: number;
+}
+
 export interface RunningSandbox {
+  /** Base URL, e.g. http://127.0.0.1:4011 */
   url: string;
+  /** The endpoint: `${url}/api/webhooks`. */
+  webhookUrl: string;
+  /** The token senders must present. */
   token: string;
-  events(): StoredEvent[];
+  /** The store folder, or undefined in memory. */
+  dataDir: string | undefined;
+  /** What opening the store found (events, a torn last line cut off, damaged lines skipped). */
+  opened: OpenReport;
+  /** Stored events, newest first. */
+  events(query?: EventQuery): StoredEvent[];
+  /** How many events are stored. */
+  count(): number;
+  /** Deletes every stored event (on disk too). */
   reset(): void;
+  /** Stops listening, ends open connections, closes the store. */
   stop(): Promise<void>;
 }
 
-export function startSandbox(_options: SandboxOptions = {}): Promise<RunningSandbox> {
-  return Promise.reject(new Error('startSandbox: not implemented yet'));
+/** What happened to one request to /api/webhooks. Never holds the token itself. */
+export interface SandboxLogEntry {
+  time: string;
+  method: string;
+  status: number;
+  /** Masked token, "none" when missing, "wrong" when it did not match. */
+  token: string;
+  event_name?: string;
+  event_id?: string;
+  /** Sequence number of the stored event. */
+  id?: number;
+  duplicate?: boolean;
+  warnings?: string[];
+  violations?: string[];
+  detail?: string;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+const TOKEN_PATTERN = /^[\x21-\x7e]+$/;
+const FILTERS = ['event_name', 'event_id', 'since', 'limit'] as const;
+const LOGS_PAGE_DEFAULT_LIMIT = 100;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const token = options.token ?? `sbx_${randomBytes(24).toString('base64url')}`;
+  if (!TOKEN_PATTERN.test(token)) {
+    throw new TypeError('startSandbox: token: expected printable ASCII without spaces (a header value), found something else');
+  }
+  if (options.inMemory && options.dataDir !== undefined) throw new TypeError('startSandbox: dataDir and inMemory exclude each other');
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 100) throw new TypeError(`startSandbox: requestTimeoutMs: expected at least 100, found ${timeoutMs}`);
+  const host = options.host ?? '127.0.0.1';
+  const expectedHash = hashToken(token);
+  const tokenHash = `sha256:${expectedHash.toString('hex').slice(0, 16)}`;
+  const masked = maskToken(token);
+  const store = new EventStore({ dataDir: options.inMemory ? undefined : options.dataDir, fsync: options.fsync });
+
+  const print = options.quiet === false ? (entry: SandboxLogEntry) => process.stdout.write(`${formatLogEntry(entry)}\n`) : undefined;
+  const log =
+    print && options.onRequest
+      ? (entry: SandboxLogEntry) => {
+          print(entry);
+          options.onRequest!(entry);
+        }
+      : (print ?? options.onRequest);
+
+  let webhookUrl = '';
+  let stopped = false;
+
+  const entry = (req: IncomingMessage, status: number, tokenShown: string, more: Partial<SandboxLogEntry> = {}): void => {
+    log?.({ time: new Date().toISOString(), method: req.method ?? '', status, token: tokenShown, ...more });
+  };
+
+  /** The checks that need only the request line and headers (also answer `Expect: 100-continue`). */
+  const headerProblem = (req: IncomingMessage): { problem: Problem; headers?: Record<string, string>; token: string } | undefined => {
+    if (req.method !== 'POST') {
+      return {
+        problem: { title: 'Method Not Allowed', status: 405, detail: `Expected POST on /api/webhooks, found ${req.method}.` },
+        headers: { Allow: 'POST' },
+        token: 'none',
+      };
+    }
+    const presented = req.headers['x-webhook-token'];
+    if (presented === undefined || presented === '') {
+      return { problem: { title: 'Unauthorized', status: 401, detail: 'The X-Webhook-Token header is missing: send the token of this source.' }, token: 'none' };
+    }
+    if (typeof presented !== 'string' || !tokenMatches(presented, expectedHash)) {
+      return { problem: { title: 'Unauthorized', status: 401, detail: 'The X-Webhook-Token header does not match the token of this source.' }, token: 'wrong' };
+    }
+    const length = req.headers['content-length'];
+    if (length !== undefined && Number(length) > MAX_BODY_BYTES) {
+      return {
+        problem: { title: 'Payload Too Large', status: 413, detail: `The body is larger than ${MAX_BODY_BYTES} bytes (Content-Length: ${Number(length)}).` },
+        token: masked,
+      };
+    }
+    const type = checkJsonContentType(req.headers['content-type']);
+    if (!type.ok) return { problem: { title: 'Unsupported Media Type', status: 415, detail: type.detail }, token: masked };
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      return {
+        problem: { title: 'Unsupported Media Type', status: 415, detail: `Expected no Content-Encoding, found ${JSON.stringify(encoding.slice(0, 40))}: send the JSON uncompressed.` },
+        token: masked,
+      };
+    }
+    return undefined;
+  };
+
+  const webhook = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const early = headerProblem(req);
+    if (early) {
+      rejectEarly(req, res, early.problem, early.headers);
+      entry(req, early.problem.status, early.token, { detail: early.problem.detail });
+      return;
+    }
+    const read = await readBody(req, MAX_BODY_BYTES, timeoutMs);
+    if (!read.ok) {
+      if (read.status === 413) {
+        rejectEarly(req, res, { title: 'Payload Too Large', status: 413, detail: `The body is larger than ${MAX_BODY_BYTES} bytes.` });
+      } else if (!req.socket.destroyed) {
+        sendProblem(res, { title: 'Request Timeout', status: 408, detail: `The body did not arrive within ${timeoutMs} ms.` }, { Connection: 'close' });
+        res.once('finish', () => req.socket.destroy());
+      }
+      entry(req, read.status, masked, { detail: read.status === 413 ? 'body over the limit' : 'body too slow, or the client went away' });
+      return;
+    }
+    const decoded = decodeUtf8(read.bytes);
+    if (!decoded.ok) {
+      return invalid(req, res, [{ code: 'invalid-json', pointer: '', message: `expected UTF-8 text, found a byte that is not UTF-8 at byte offset ${decoded.offset}` }]);
+    }
+    const parsed = parseJson(decoded.text);
+    if (!parsed.ok) {
+      return invalid(req, res, [{ code: 'invalid-json', pointer: '', message: `expected JSON, found ${parsed.reason} at line ${parsed.line}, column ${parsed.column}` }]);
+    }
+    const result = validateEvent(parsed.value);
+    if (!result.valid) return invalid(req, res, result.errors, result.warnings);
+    const event = parsed.value as { event_id: string; event_name: string };
+    const duplicate = store.has(tokenHash, event.event_id);
+    let record: EventRecord | undefined;
+    if (!duplicate) {
+      if (stopped) {
+        sendProblem(res, { title: 'Service Unavailable', status: 503, detail: 'The sandbox is stopping; the event was not stored. Retry later.' });
+        return;
+      }
+      try {
+        const text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
+        record = store.append({ eventId: event.event_id, eventName: event.event_name, receivedAt: Date.now(), tokenHash, warnings: result.warnings, body: text.trim() });
+      } catch (error) {
+        if (!(error instanceof StoreError)) throw error;
+        // Not the sender's fault: a 5xx tells it to retry later with the same event_id.
+        sendProblem(res, { title: 'Service Unavailable', status: 503, detail: `${error.message}. Retry later.` });
+        entry(req, 503, masked, { event_name: event.event_name, event_id: event.event_id, detail: error.message });
+        return;
+      }
+    }
+    sendJson(res, 200, { status: 'accepted', event_id: event.event_id, duplicate, warnings: result.warnings });
+    entry(req, 200, masked, {
+      event_name: event.event_name,
+      event_id: event.event_id,
+      id: record?.id,
+      duplicate,
+      warnings: result.warnings.map((w) => w.code),
+    });
+  };
+
+  const invalid = (req: IncomingMessage, res: ServerResponse, violations: Violation[], warnings: Violation[] = []): void => {
+    const first = violations[0]!;
+    const detail =
+      `${violations.length} contract violation${violations.length === 1 ? '' : 's'}: ${first.pointer || '(body)'}: ${first.message}` +
+      `${violations.length > 1 ? ` (and ${violations.length - 1} more)` : ''}.`;
+    sendJson(res, 400, { type: VIOLATIONS_TYPE, title: 'The event breaks the webhook contract', status: 400, detail, violations, warnings }, 'application/problem+json');
+    entry(req, 400, masked, { violations: violations.map((v) => v.code), detail });
+  };
+
+  const eventsRoute = (req: IncomingMessage, res: ServerResponse, query: string): void => {
+    if (req.method === 'DELETE') {
+      const deleted = store.count;
+      store.reset();
+      sendJson(res, 200, { status: 'reset', deleted });
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      rejectEarly(req, res, { title: 'Method Not Allowed', status: 405, detail: `Expected GET or DELETE on /api/events, found ${req.method}.` }, { Allow: 'GET, HEAD, DELETE' });
+      return;
+    }
+    const filter = parseFilter(query, undefined);
+    if (!filter.ok) {
+      sendProblem(res, { title: 'Bad Request', status: 400, detail: filter.detail });
+      return;
+    }
+    sendEvents(res, store.query(filter.filter));
+  };
+
+  const logsRoute = (req: IncomingMessage, res: ServerResponse, query: string): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      rejectEarly(req, res, { title: 'Method Not Allowed', status: 405, detail: `Expected GET on /logs, found ${req.method}.` }, { Allow: 'GET, HEAD' });
+      return;
+    }
+    const filter = parseFilter(query, LOGS_PAGE_DEFAULT_LIMIT);
+    if (!filter.ok) {
+      sendProblem(res, { title: 'Bad Request', status: 400, detail: filter.detail });
+      return;
+    }
+    const matching = store.query({ ...filter.filter, limit: undefined });
+    const page = renderLogsPage({
+      events: matching.slice(0, filter.filter.limit),
+      matching: matching.length,
+      total: store.count,
+      eventNames: eventNames(store),
+      eventName: filter.filter.eventName,
+      webhookUrl,
+      maskedToken: masked,
+    });
+    sendText(res, 200, page.html, 'text/html', {
+      'Content-Security-Policy': page.csp,
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+    });
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const query = q === -1 ? '' : url.slice(q + 1);
+    switch (path) {
+      case '/api/webhooks':
+        webhook(req, res).catch((error: unknown) => internalError(req, res, error));
+        return;
+      case '/api/events':
+        return eventsRoute(req, res, query);
+      case '/logs':
+        return logsRoute(req, res, query);
+      case '/':
+        if (req.method === 'GET' || req.method === 'HEAD') {
+          sendText(res, 302, 'See /logs', 'text/plain', { Location: '/logs' });
+          return;
+        }
+        break;
+    }
+    rejectEarly(req, res, {
+      title: 'Not Found',
+      status: 404,
+      detail: `No such path ${JSON.stringify(path.length > 100 ? `${path.slice(0, 97)}...` : path)}: the endpoint is POST /api/webhooks; also GET|DELETE /api/events and GET /logs.`,
+    });
+  };
+
+  const server: Server = createServer(
+    {
+      // Our own body timer answers 408 first; Node's own check is the backstop for headers and stuck bodies.
+      headersTimeout: timeoutMs,
+      requestTimeout: timeoutMs + 1000,
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(timeoutMs / 4))),
+      keepAliveTimeout: 5000,
+    },
+    (req, res) => {
+      try {
+        handle(req, res);
+      } catch (error) {
+        internalError(req, res, error);
+      }
+    },
+  );
+  server.maxConnections = 1024;
+  // `Expect: 100-continue`: refuse before the client sends the body, when the headers already say no.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '';
+    if (url === '/api/webhooks' || url.startsWith('/api/webhooks?')) {
+      const early = headerProblem(req);
+      if (early) {
+        sendProblem(res, early.problem, { ...early.headers, Connection: 'close' });
+        entry(req, early.problem.status, early.token, { detail: early.problem.detail });
+        return;
+      }
+    }
+    res.writeContinue();
+    server.emit('request', req, res);
+  });
+  // Requests Node cannot parse (bad HTTP, headers too large or too slow): answer in problem+json too.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const [status, title, detail] =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', `The request did not arrive within ${timeoutMs} ms.`]
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large', 'The request headers are too large.']
+          : [400, 'Bad Request', `The request is not valid HTTP/1.1 (${String(error.code ?? 'parse error')}).`];
+    const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+    socket.end(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  webhookUrl = `${url}/api/webhooks`;
+
+  return {
+    url,
+    webhookUrl,
+    token,
+    dataDir: options.inMemory ? undefined : options.dataDir,
+    opened: store.opened,
+    events(query: EventQuery = {}): StoredEvent[] {
+      const since = query.since;
+      const filter: EventFilter = { eventName: query.event_name, eventId: query.event_id, limit: query.limit };
+      if (since instanceof Date) filter.since = since.getTime();
+      else if (typeof since === 'number') filter.afterId = since;
+      else if (typeof since === 'string') {
+        const parsed = parseSince(since);
+        if (typeof parsed === 'string') throw new TypeError(`events: since: ${parsed}`);
+        Object.assign(filter, parsed);
+      }
+      return store.query(filter).map((r) => JSON.parse(eventJson(r)) as StoredEvent);
+    },
+    count(): number {
+      return store.count;
+    },
+    reset(): void {
+      store.reset();
+    },
+    stop(): Promise<void> {
+      if (stopped) return Promise.resolve();
+      stopped = true;
+      return new Promise((resolve) => {
+        server.close(() => {
+          store.close();
+          resolve();
+        });
+        server.closeAllConnections();
+      });
+    },
+  };
+
+  function internalError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    // A bug of ours: say so without details that could leak anything, and keep serving.
+    process.emitWarning(`converge-webhook sandbox: internal error on ${req.method} ${(req.url ?? '').slice(0, 100)}: ${error instanceof Error ? error.message : String(error)}`);
+    if (!res.headersSent) sendProblem(res, { title: 'Internal Server Error', status: 500, detail: 'The sandbox failed on this request (a bug); it keeps serving.' });
+    else res.destroy();
+  }
+}
+
+/** One stored event as JSON text; the body is spliced in as stored, never re-serialised. */
+function eventJson(r: EventRecord): string {
+  return (
+    `{"id":${r.id},"event_id":${JSON.stringify(r.eventId)},"event_name":${JSON.stringify(r.eventName)},` +
+    `"received_at":"${new Date(r.receivedAt).toISOString()}","token_hash":"${r.tokenHash}","warnings":${JSON.stringify(r.warnings)},"body":${r.body}}`
+  );
+}
+
+/** Streams the array in pieces: a full store can be larger than one string may be. */
+function sendEvents(res: ServerResponse, records: EventRecord[]): void {
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  if (res.req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  let i = 0;
+  const pump = (): void => {
+    while (i < records.length) {
+      const parts: string[] = [];
+      let size = 0;
+      while (i < records.length && size < 256 * 1024) {
+        const json = eventJson(records[i]!);
+        parts.push(i === 0 ? `[${json}` : `,${json}`);
+        size += json.length;
+        i += 1;
+      }
+      if (!res.write(parts.join(''))) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+    res.end(records.length === 0 ? '[]' : ']');
+  };
+  pump();
+}
+
+function eventNames(store: EventStore): string[] {
+  const names = new Set<string>();
+  for (const r of store.query()) {
+    names.add(r.eventName);
+    if (names.size >= 200) break;
+  }
+  return [...names].sort();
+}
+
+type FilterResult = { ok: true; filter: EventFilter } | { ok: false; detail: string };
+
+/** Parses `event_name`, `event_id`, `since`, `limit`; an empty value means no filter. */
+function parseFilter(query: string, defaultLimit: number | undefined): FilterResult {
+  const params = new URLSearchParams(query);
+  const filter: EventFilter = { limit: defaultLimit };
+  const seen = new Set<string>();
+  for (const [key, value] of params) {
+    if (!(FILTERS as readonly string[]).includes(key)) {
+      return { ok: false, detail: `Unknown query parameter ${JSON.stringify(key.slice(0, 40))}: expected event_name, event_id, since or limit.` };
+    }
+    if (seen.has(key)) return { ok: false, detail: `The query parameter ${key} is given twice: expected it at most once.` };
+    seen.add(key);
+    if (value === '') continue;
+    if (key === 'event_name') filter.eventName = value;
+    else if (key === 'event_id') filter.eventId = value;
+    else if (key === 'limit') {
+      const n = Number(value);
+      if (!/^\d+$/.test(value) || n < 1 || n > 1_000_000) {
+        return { ok: false, detail: `limit: expected an integer from 1 to 1000000, found ${JSON.stringify(value.slice(0, 40))}.` };
+      }
+      filter.limit = n;
+    } else {
+      const since = parseSince(value);
+      if (typeof since === 'string') return { ok: false, detail: `since: ${since}.` };
+      Object.assign(filter, since);
+    }
+  }
+  return { ok: true, filter };
+}
+
+/**
+ * `since` is either a sequence number (events with a larger `id`: pass the largest id you
+ * have seen, a cursor that never misses or repeats an event), or an RFC 3339 date-time with a
+ * timezone (events received at or after that instant).
+ */
+function parseSince(value: string): Pick<EventFilter, 'afterId' | 'since'> | string {
+  if (/^\d+$/.test(value)) {
+    const n = Number(value);
+    if (Number.isSafeInteger(n)) return { afterId: n };
+  }
+  const time = RFC3339.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isNaN(time)) return { since: time };
+  return `expected a sequence number (the id of the last event you saw) or an ISO 8601 date-time with a timezone (2024-09-02T12:34:56Z), found ${JSON.stringify(value.slice(0, 40))}`;
+}
+
+/** A log line for people: what arrived and what the sandbox answered, token masked, untrusted text quoted. */
+export function formatLogEntry(e: SandboxLogEntry): string {
+  const parts = [e.time, String(e.status)];
+  if (e.status === 200) {
+    parts.push(shown(e.event_name ?? ''), shown(e.event_id ?? ''));
+    parts.push(e.duplicate ? 'duplicate (already stored, dropped)' : `stored #${e.id}`);
+    if (e.warnings && e.warnings.length > 0) parts.push(`${e.warnings.length} warning${e.warnings.length === 1 ? '' : 's'} (${[...new Set(e.warnings)].join(', ')})`);
+  } else if (e.violations) {
+    parts.push(`rejected: ${[...new Set(e.violations)].join(', ')}`);
+  } else if (e.detail) {
+    parts.push(e.detail);
+  }
+  parts.push(`token ${e.token}`);
+  return parts.join('  ');
+}
+
+/** Quoted and clipped: an event name or id is the sender's text and may hold terminal control characters. */
+function shown(text: string): string {
+  const clipped = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return JSON.stringify(clipped).replace(/[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -1,0 +1,164 @@
+/** `converge-webhook sandbox`: the stateful reference implementation of the endpoint, on the terminal. */
+import { relative, resolve } from 'node:path';
+
+import { parseCommandArgs, parsePort, UsageError } from '../cli-support.js';
+import { MAX_BODY_BYTES } from '../constants.js';
+import { maskToken } from '../sandbox/http.js';
+import { formatLogEntry, startSandbox, StoreError, type RunningSandbox, type SandboxLogEntry } from '../sandbox/sandbox.js';
+
+const DEFAULT_PORT = 4011;
+const DEFAULT_DATA_DIR = '.sandbox-data';
+
+const USAGE = `Usage: converge-webhook sandbox [--port ${DEFAULT_PORT}] [--token T] [--data DIR | --memory] [--fsync] [--quiet] [--json]
+
+Runs a complete, stateful implementation of POST /api/webhooks on loopback: it checks the
+token's value, validates every event against the contract (400 with the violations), accepts
+valid ones with their Event Spec warnings, deduplicates on event_id, and keeps what arrived.
+  GET  /api/events   stored events as JSON, newest first
+                     (filters: event_name, event_id, since=<id or ISO date-time>, limit)
+  DELETE /api/events forget every event (between tests)
+  GET  /logs         the events as a web page, like Converge's Logs tab
+
+  --port N     port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host H     address to listen on (default 127.0.0.1; /api/events and /logs need no token,
+               so anything but loopback shows the events to the network)
+  --token T    the token senders must send in X-Webhook-Token (default: a random one)
+  --data DIR   folder of the event store (default ./${DEFAULT_DATA_DIR}); restarts keep events
+  --memory     keep events in memory only
+  --fsync      flush every event to disk before answering (survives power loss; slower)
+  --quiet      do not print a line per request
+  --json       print JSON lines instead: {"event":"listening",...} first, then one per request
+
+The token is printed once, on start; everything after shows it masked.
+Stops on Ctrl-C (SIGINT) or SIGTERM, exit code 0.
+Exit codes: 0 stopped cleanly, 2 usage error (port in use, data folder in use or not writable).`;
+
+/** A small valid event without Event Spec warnings, for the curl line. */
+const SAMPLE_EVENT =
+  '{"event_name":"Placed Order","event_id":"order-1001","properties":{"id":"1001","total_price":25.5,"currency":"USD","$sales_channel_type":"web"},"profile_properties":{"$email":"jane@example.com"},"aliases":["urn:email:jane@example.com"]}';
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    token: { type: 'string' },
+    data: { type: 'string' },
+    memory: { type: 'boolean' },
+    fsync: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`sandbox takes no file arguments, found "${positionals.join(' ')}"`);
+  const port = parsePort(values.port, DEFAULT_PORT);
+  const host = values.host ?? '127.0.0.1';
+  if (host.trim() === '') throw new UsageError('--host: expected an address such as 127.0.0.1, found an empty string');
+  if (values.token !== undefined && !/^[\x21-\x7e]+$/.test(values.token)) {
+    throw new UsageError(`--token: expected printable ASCII without spaces (it is sent as a header), found ${values.token === '' ? 'an empty string' : 'other characters'}`);
+  }
+  if (values.memory && values.data !== undefined) throw new UsageError('--memory and --data exclude each other: choose one');
+  if (values.memory && values.fsync) throw new UsageError('--fsync needs a store on disk: drop --memory, or drop --fsync');
+  const dataDir = values.memory ? undefined : resolve(values.data ?? DEFAULT_DATA_DIR);
+  const json = Boolean(values.json);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+
+  let stopSignal: NodeJS.Signals | undefined;
+  let wake: () => void = () => {};
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopSignal ??= signal;
+    wake();
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+
+  try {
+    let sandbox: RunningSandbox;
+    try {
+      sandbox = await startSandbox({
+        port,
+        host,
+        token: values.token,
+        dataDir,
+        inMemory: values.memory,
+        fsync: values.fsync,
+        quiet: true,
+        onRequest: values.quiet ? undefined : json ? (e: SandboxLogEntry) => out(JSON.stringify({ event: 'request', ...e })) : (e) => out(formatLogEntry(e)),
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new UsageError(`--port: expected a free port, found ${port} on ${host} already in use; pick another, or --port 0 for any free one`);
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host: expected an address of this machine such as 127.0.0.1, found "${host}" (${code})`);
+      if (error instanceof StoreError) throw new UsageError(error.message);
+      throw error;
+    }
+
+    const shownDir = dataDir === undefined ? undefined : relative(process.cwd(), dataDir) || '.';
+    const opened = sandbox.opened;
+    if (json) {
+      out(
+        JSON.stringify({
+          event: 'listening',
+          url: sandbox.url,
+          webhook_url: sandbox.webhookUrl,
+          events_url: `${sandbox.url}/api/events`,
+          logs_url: `${sandbox.url}/logs`,
+          token: sandbox.token,
+          data_dir: dataDir ?? null,
+          stored: opened.events,
+          repaired: { truncated_bytes: opened.truncatedBytes, skipped_lines: opened.skippedLines },
+          max_body_bytes: MAX_BODY_BYTES,
+        }),
+      );
+    } else {
+      const store =
+        shownDir === undefined
+          ? 'in memory (nothing is kept after it stops)'
+          : `${shownDir}/events.jsonl, ${opened.events} event${opened.events === 1 ? '' : 's'} stored` +
+            (opened.truncatedBytes > 0 ? `; cut off a torn last line of ${opened.truncatedBytes} bytes (a write interrupted by a kill)` : '') +
+            (opened.skippedLines > 0 ? `; skipped ${opened.skippedLines} damaged line${opened.skippedLines === 1 ? '' : 's'} (left in the file)` : '');
+      out(
+        [
+          `Converge webhook sandbox listening on ${sandbox.url}`,
+          `  endpoint  POST ${sandbox.webhookUrl}`,
+          `  token     ${sandbox.token}   (shown once; ${maskToken(sandbox.token)} from now on)`,
+          `  events    GET|DELETE ${sandbox.url}/api/events`,
+          `  logs      ${sandbox.url}/logs`,
+          `  store     ${store}`,
+          '',
+          'Try it:',
+          `  curl -i -X POST ${sandbox.webhookUrl} \\`,
+          `    -H 'Content-Type: application/json' -H ${shellQuote(`X-Webhook-Token: ${sandbox.token}`)} \\`,
+          `    -d '${SAMPLE_EVENT}'`,
+          `  curl -s ${sandbox.url}/api/events`,
+          '',
+          values.quiet ? 'Press Ctrl-C to stop.' : 'Press Ctrl-C to stop. Requests:',
+        ].join('\n'),
+      );
+    }
+    if (!LOOPBACK.test(host)) {
+      console.error(`warning: listening on ${host}, not loopback: /api/events and /logs need no token, so anyone who can reach it sees the events`);
+    }
+
+    await new Promise<void>((resolveWait) => {
+      wake = resolveWait;
+      if (stopSignal) resolveWait();
+    });
+    const kept = sandbox.count();
+    await sandbox.stop();
+    if (json) out(JSON.stringify({ event: 'stopped', signal: stopSignal, stored: kept }));
+    else out(`\nStopped (${stopSignal}): ${kept} event${kept === 1 ? '' : 's'} ${shownDir === undefined ? 'dropped (in memory)' : `kept in ${shownDir}`}.`);
+    return 0;
+  } finally {
+    for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
+  }
+}
+
+/** Single-quotes a word for POSIX shells. */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}

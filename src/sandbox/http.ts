@@ -1,0 +1,175 @@
+/** Small HTTP helpers of the sandbox: problem+json answers, bounded body reading, tokens. */
+import { isUtf8 } from 'node:buffer';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** The problem type of a 400, as in the contract's example. */
+export const VIOLATIONS_TYPE = 'https://github.com/converge-webhook-contract#violation-codes';
+
+/** Headers on every answer: nothing is cached, nothing is sniffed. */
+const COMMON_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const;
+
+/** After an early answer, how much of an unread body is read and thrown away, and for how long, before the connection is cut. */
+const LINGER_BYTES = 4 * 1024 * 1024;
+const LINGER_MS = 2000;
+
+export interface Problem {
+  type?: string;
+  title: string;
+  status: number;
+  detail: string;
+  [member: string]: unknown;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json', headers: Record<string, string> = {}): void {
+  sendText(res, status, JSON.stringify(body), contentType, headers);
+}
+
+export function sendText(res: ServerResponse, status: number, text: string, contentType: string, headers: Record<string, string | number> = {}): void {
+  res.writeHead(status, {
+    ...COMMON_HEADERS,
+    'Content-Type': contentType.includes('charset') ? contentType : `${contentType}; charset=utf-8`,
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : text);
+}
+
+export function sendProblem(res: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void {
+  sendJson(res, problem.status, { type: 'about:blank', ...problem }, 'application/problem+json', headers);
+}
+
+/**
+ * Answers before the body was read (or while it is still arriving). The rest of the body is
+ * read and dropped, within a bound (LINGER_BYTES, LINGER_MS), so that a small body keeps its
+ * keep-alive connection, and the client, still sending, gets to read the answer instead of a
+ * connection reset; past the bound the connection is cut. Nothing is buffered.
+ */
+export function rejectEarly(req: IncomingMessage, res: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  // A declared body far past the bound will be cut anyway: say so, so the client does not reuse the connection.
+  const hopeless = Number.isFinite(declared) && declared > LINGER_BYTES;
+  sendProblem(res, problem, hopeless ? { ...headers, Connection: 'close' } : headers);
+  if (req.complete) return;
+  let dropped = 0;
+  const cut = () => {
+    clearTimeout(timer);
+    req.socket.destroy();
+  };
+  const timer = setTimeout(cut, LINGER_MS);
+  timer.unref();
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER_BYTES) cut();
+  });
+  req.on('end', () => clearTimeout(timer));
+  req.on('close', () => clearTimeout(timer));
+  req.resume();
+}
+
+export type BodyResult = { ok: true; bytes: Buffer } | { ok: false; status: 408 | 413 };
+
+/**
+ * Reads a request body of at most `limit` bytes. Stops reading as soon as it is over the
+ * limit (413) or takes longer than `timeoutMs` (408); never holds more than `limit` bytes.
+ */
+export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyResult> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (result: BodyResult) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        chunks.length = 0;
+        finish({ ok: false, status: 413 });
+      } else {
+        chunks.push(chunk);
+      }
+    };
+    const onEnd = () => finish({ ok: true, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
+    // The client went away: there is nobody to answer; the caller's write is a no-op.
+    const onError = () => finish({ ok: false, status: 408 });
+    const onClose = () => {
+      if (!req.complete) finish({ ok: false, status: 408 });
+    };
+    const timer = setTimeout(() => finish({ ok: false, status: 408 }), timeoutMs);
+    timer.unref();
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+export type MediaTypeCheck = { ok: true } | { ok: false; detail: string };
+
+/** Accepts `application/json`, with no charset or `charset=utf-8` (any case, quoted or not). */
+export function checkJsonContentType(header: string | undefined): MediaTypeCheck {
+  if (header === undefined || header.trim() === '') {
+    return { ok: false, detail: 'Expected Content-Type: application/json, found no Content-Type header.' };
+  }
+  const [type = '', ...params] = header.split(';');
+  if (type.trim().toLowerCase() !== 'application/json') {
+    return { ok: false, detail: `Expected Content-Type: application/json, found ${JSON.stringify(clip(header))}. Send the event as JSON.` };
+  }
+  for (const param of params) {
+    const eq = param.indexOf('=');
+    if (eq === -1) continue;
+    if (param.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    const charset = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8') {
+      return { ok: false, detail: `Expected the charset utf-8 (or none), found ${JSON.stringify(clip(charset))}. JSON is sent as UTF-8.` };
+    }
+  }
+  return { ok: true };
+}
+
+/** The body as text, or where it stops being UTF-8. */
+export function decodeUtf8(bytes: Buffer): { ok: true; text: string } | { ok: false; offset: number } {
+  if (isUtf8(bytes)) return { ok: true, text: bytes.toString('utf8') };
+  return { ok: false, offset: firstInvalidUtf8(bytes) };
+}
+
+/** Byte offset of the first byte that breaks UTF-8 (only called on the error path). */
+function firstInvalidUtf8(bytes: Buffer): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (need === -1 || i + need >= bytes.length + (need === 0 ? 1 : 0)) return i;
+    if (need > 0 && !isUtf8(bytes.subarray(i, i + need + 1))) return i;
+    i += need + 1;
+  }
+  return bytes.length;
+}
+
+/** SHA-256 of a token: compared in constant time, and (shortened) the token's public fingerprint. */
+export function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+/** Compares a presented token with the expected one's hash in constant time; hashing first hides the length too. */
+export function tokenMatches(presented: string, expectedHash: Buffer): boolean {
+  return timingSafeEqual(hashToken(presented), expectedHash);
+}
+
+/** The token as it may appear after start-up: never more than its first 4 characters, and only for long tokens. */
+export function maskToken(token: string): string {
+  return token.length >= 16 ? `${token.slice(0, 4)}****` : '****';
+}
+
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
