@@ -83,13 +83,16 @@ export function prismBin(): string {
   return join(dirname(manifestPath), bin);
 }
 
-/** A port that was free a moment ago (Prism itself cannot report the port it got from 0, see startMock). */
-function freePort(host: string): Promise<number> {
+/**
+ * Binds and releases `port` (0: any free one) and returns it: a port that was free a moment ago.
+ * For a port asked for by number, this says "in use" at once instead of after Prism's start-up.
+ */
+function freePort(host: string, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, host, () => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUse(host, port) : error));
+    server.listen(port, host, () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
@@ -194,7 +197,7 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   let port = wanted;
   // A port picked here can be taken by someone else before Prism binds it: try another.
   for (let tries = 1; !attempt; tries++) {
-    port = wanted === 0 ? await freePort(host) : wanted;
+    port = await freePort(host, wanted);
     try {
       attempt = await launch(bin, spec, host, port, options);
     } catch (error) {
