@@ -26,7 +26,7 @@
  * taken over.
  */
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import type { Violation } from '../validate.js';
 
@@ -103,7 +103,7 @@ export class EventStore {
     } catch (error) {
       throw new StoreError(`cannot create the data folder ${dir}: ${reason(error)}`);
     }
-    this.lockPath = join(dir, LOCK_FILE);
+    this.lockPath = resolve(dir, LOCK_FILE);
     takeLock(this.lockPath);
     this.file = join(dir, STORE_FILE);
     try {
@@ -184,6 +184,7 @@ export class EventStore {
       this.fd = undefined;
     }
     if (this.lockPath !== undefined) {
+      heldLocks.delete(this.lockPath);
       try {
         unlinkSync(this.lockPath);
       } catch {
@@ -287,11 +288,19 @@ export class EventStore {
   }
 }
 
-/** Creates the lock file, or takes over one whose process is gone (killed). */
+/** Lock files this process holds: its own pid in a lock is stale only when the lock is not one of these. */
+const heldLocks = new Set<string>();
+
+/**
+ * Creates the lock file, or takes over one whose process is gone (killed). A lock with this
+ * process's own pid and not held here is stale too: a container restart reuses pids.
+ */
 function takeLock(path: string): void {
+  if (heldLocks.has(path)) throw new StoreError(`the data folder is in use by another sandbox in this process; stop it first, or use another folder (the lock is ${path})`);
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
       writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+      heldLocks.add(path);
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new StoreError(`cannot create the lock file ${path}: ${reason(error)}`);
