@@ -1,0 +1,274 @@
+// `converge-webhook send` against a small recording server on loopback, and against the real Prism mock.
+import { execFile } from 'node:child_process';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { startMock, type RunningMock } from '../src/mock/mock.js';
+import { cliPath, readExample, root } from './helpers.js';
+
+const TOKEN = 'tok_live_8f3a2c9d1e7b';
+const SEED_FILE = 'spec/examples/valid/seed-curl.json';
+
+interface Received {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI with a clean environment: no token in it unless the test puts one there. */
+function send(args: string[], options: { input?: string | Buffer; env?: Record<string, string> } = {}): Promise<Run> {
+  const env = { ...process.env, ...options.env };
+  if (!options.env?.CONVERGE_WEBHOOK_TOKEN) delete env.CONVERGE_WEBHOOK_TOKEN;
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [cliPath, 'send', ...args], { cwd: root, env, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+    child.stdin?.end(options.input ?? '');
+  });
+}
+
+describe('converge-webhook send (recording server)', () => {
+  let server: Server;
+  let base: string;
+  let received: Received[] = [];
+  let dir: string;
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        received.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks) });
+        switch (request.url) {
+          case '/broken':
+            response.writeHead(500, { 'Content-Type': 'text/plain' }).end('upstream exploded');
+            return;
+          case '/moved':
+            response.writeHead(308, { Location: '/api/webhooks' }).end();
+            return;
+          case '/reject':
+            response
+              .writeHead(400, { 'Content-Type': 'application/problem+json' })
+              .end(JSON.stringify({ type: 'about:blank', title: 'Bad Request', status: 400, violations: [{ code: 'invalid-json', pointer: '', message: 'nope' }] }));
+            return;
+          default:
+            response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'accepted', event_id: 'order-1', duplicate: false, warnings: [] }));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    dir = mkdtempSync(join(tmpdir(), 'converge-send-'));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    received = [];
+  });
+
+  it('posts the file as it is, with Content-Type and X-Webhook-Token, and prints the answer; exit 0', async () => {
+    const result = await send(['--url', `${base}/api/webhooks`, '--token', TOKEN, SEED_FILE]);
+    expect(result.code).toBe(0);
+    expect(received).toHaveLength(1);
+    const [request] = received;
+    expect(request!.method).toBe('POST');
+    expect(request!.url).toBe('/api/webhooks');
+    expect(request!.headers['content-type']).toBe('application/json');
+    expect(request!.headers['x-webhook-token']).toBe(TOKEN);
+    expect(request!.body.toString('utf8')).toBe(readExample('valid/seed-curl.json'));
+    expect(result.stdout).toContain(`POST ${base}/api/webhooks`);
+    expect(result.stdout).toContain('HTTP 200 OK');
+    expect(result.stdout).toContain('{\n  "status": "accepted",\n  "event_id": "order-1"');
+  });
+
+  it('never prints the token in full: its first 4 characters, then …', async () => {
+    const result = await send(['--url', base, '--token', TOKEN, SEED_FILE]);
+    expect(result.stdout + result.stderr).not.toContain(TOKEN);
+    expect(result.stdout).toContain('token tok_…');
+  });
+
+  it('adds /api/webhooks to a URL without a path, and keeps any other path', async () => {
+    await send(['--url', base, '--token', TOKEN, SEED_FILE]);
+    await send(['--url', `${base}/hooks/converge?source=a`, '--token', TOKEN, SEED_FILE]);
+    expect(received.map((r) => r.url)).toEqual(['/api/webhooks', '/hooks/converge?source=a']);
+  });
+
+  it('reads the event from standard input with "-"', async () => {
+    const event = readExample('valid/aliases-one.json');
+    const result = await send(['--url', base, '--token', TOKEN, '-'], { input: event });
+    expect(result.code).toBe(0);
+    expect(received[0]!.body.toString('utf8')).toBe(event);
+    expect(result.stdout).toContain('from standard input');
+  });
+
+  it('takes the token from CONVERGE_WEBHOOK_TOKEN when --token is absent; --token wins over it', async () => {
+    const fromEnv = await send(['--url', base, SEED_FILE], { env: { CONVERGE_WEBHOOK_TOKEN: 'env-token-123456' } });
+    expect(fromEnv.code).toBe(0);
+    expect(fromEnv.stdout).toContain('token env-… from CONVERGE_WEBHOOK_TOKEN');
+    expect(fromEnv.stdout).not.toContain('env-token-123456');
+    await send(['--url', base, '--token', TOKEN, SEED_FILE], { env: { CONVERGE_WEBHOOK_TOKEN: 'env-token-123456' } });
+    expect(received.map((r) => r.headers['x-webhook-token'])).toEqual(['env-token-123456', TOKEN]);
+  });
+
+  it('does not send an event that breaks the contract: prints pointer, code and message; exit 1', async () => {
+    const result = await send(['--url', base, '--token', TOKEN, 'spec/examples/invalid/two-errors.json']);
+    expect(result.code).toBe(1);
+    expect(received).toHaveLength(0);
+    expect(result.stdout).toContain('INVALID  spec/examples/invalid/two-errors.json: not sent');
+    expect(result.stdout).toMatch(/error {4}\/aliases +missing-field +expected an array of 1 to 10 strings/);
+    expect(result.stdout).toMatch(/error {4}\/timestamp +timestamp-missing-timezone/);
+  });
+
+  it('does not send a file that is not JSON: invalid-json with line and column; exit 1', async () => {
+    const result = await send(['--url', base, '--token', TOKEN, 'spec/examples/invalid/malformed-json.json']);
+    expect(result.code).toBe(1);
+    expect(received).toHaveLength(0);
+    expect(result.stdout).toMatch(/invalid-json +expected JSON, found .* at line 23, column 36/);
+  });
+
+  it('prints Event Spec warnings and sends anyway; --strict refuses instead', async () => {
+    const file = 'spec/examples/valid/warning-total-price-string.json';
+    const lenient = await send(['--url', base, '--token', TOKEN, file]);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toContain('valid, with 1 warning (sent anyway):');
+    expect(lenient.stdout).toMatch(/warning +\/properties\/total_price +property-type/);
+    expect(received).toHaveLength(1);
+    const strict = await send(['--url', base, '--token', TOKEN, '--strict', file]);
+    expect(strict.code).toBe(1);
+    expect(received).toHaveLength(1);
+  });
+
+  it('--no-validate sends the bytes unchanged, even when they are not JSON', async () => {
+    const bytes = readExample('invalid/malformed-json.json');
+    const result = await send(['--url', base, '--token', TOKEN, '--no-validate', 'spec/examples/invalid/malformed-json.json']);
+    expect(result.code).toBe(0);
+    expect(received[0]!.body.toString('utf8')).toBe(bytes);
+    expect(result.stdout).toContain('not validated (--no-validate)');
+  });
+
+  it('exits 1 on a non-2xx answer and prints its body: JSON pretty, anything else as text', async () => {
+    const problem = await send(['--url', `${base}/reject`, '--token', TOKEN, SEED_FILE]);
+    expect(problem.code).toBe(1);
+    expect(problem.stdout).toContain('HTTP 400 Bad Request');
+    expect(problem.stdout).toContain('Content-Type: application/problem+json');
+    expect(problem.stdout).toContain('  "violations": [');
+    const text = await send(['--url', `${base}/broken`, '--token', TOKEN, SEED_FILE]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/HTTP 500 Internal Server Error\nContent-Type: text\/plain\n\nupstream exploded/);
+  });
+
+  it('reports a redirect instead of following it (a POST must not turn into a GET)', async () => {
+    const result = await send(['--url', `${base}/moved`, '--token', TOKEN, SEED_FILE]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('HTTP 308 Permanent Redirect');
+    expect(result.stdout).toContain('Location: /api/webhooks');
+    expect(received).toHaveLength(1);
+  });
+
+  it('--json prints one parseable object with the validation, status and body', async () => {
+    const result = await send(['--url', base, '--token', TOKEN, '--json', 'spec/examples/valid/warning-total-price-string.json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(report).toMatchObject({
+      url: `${base}/api/webhooks`,
+      sent: true,
+      status: 200,
+      ok: true,
+      body: { status: 'accepted' },
+      validation: { valid: true, errors: [], warnings: [{ code: 'property-type', pointer: '/properties/total_price' }] },
+    });
+    expect(result.stdout).not.toContain(TOKEN);
+    const invalid = await send(['--url', base, '--token', TOKEN, '--json', 'spec/examples/invalid/two-errors.json']);
+    expect(invalid.code).toBe(1);
+    expect(JSON.parse(invalid.stdout)).toMatchObject({ sent: false, validation: { valid: false } });
+  });
+
+  it('refuses a body over 1 MiB without sending it', async () => {
+    const big = join(dir, 'big.json');
+    const event = JSON.parse(readExample('valid/seed-curl.json')) as { properties: Record<string, unknown> };
+    event.properties.padding = 'x'.repeat(1_048_576);
+    writeFileSync(big, JSON.stringify(event));
+    const result = await send(['--url', base, '--token', TOKEN, big]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/expected a body of at most 1048576 bytes \(1 MiB\), found \d+ bytes; not sent/);
+    expect(received).toHaveLength(0);
+  });
+
+  it('says in one line that nothing listens at the URL; exit 1, no stack trace', async () => {
+    // A port that was free a moment ago, so nothing listens on it.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createNetServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const result = await send(['--url', `http://127.0.0.1:${port}`, '--token', TOKEN, SEED_FILE]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `converge-webhook: could not send to http://127.0.0.1:${port}/api/webhooks: connection refused (is the server running?) (ECONNREFUSED)`,
+    );
+  });
+
+  it.each([
+    [['--token', TOKEN, SEED_FILE], 'send needs --url'],
+    [['--url', 'localhost:4010', '--token', TOKEN, SEED_FILE], '--url: expected an http: or https: URL, found "localhost:"'],
+    [['--url', 'not a url', '--token', TOKEN, SEED_FILE], '--url: expected an http(s) URL such as http://127.0.0.1:4010/api/webhooks, found "not a url"'],
+    [['--url', 'http://127.0.0.1:9', SEED_FILE], 'send needs a token: --token TOKEN, or the CONVERGE_WEBHOOK_TOKEN environment variable'],
+    [['--url', 'http://127.0.0.1:9', '--token', '', SEED_FILE], 'expected a non-empty token, found an empty --token'],
+    [['--url', 'http://127.0.0.1:9', '--token', TOKEN], 'send needs one event file, or "-" for standard input'],
+    [['--url', 'http://127.0.0.1:9', '--token', TOKEN, SEED_FILE, SEED_FILE], 'send posts one event at a time, found 2 files'],
+    [['--url', 'http://127.0.0.1:9', '--token', TOKEN, 'no/such/event.json'], 'cannot read no/such/event.json: no such file'],
+    [['--url', 'http://127.0.0.1:9', '--token', TOKEN, '--bogus', SEED_FILE], "Unknown option '--bogus'"],
+  ])('usage error %j: exit 2, nothing sent', async (args, message) => {
+    const result = await send(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(received).toHaveLength(0);
+  });
+
+  it('--help exits 0 and documents the token variable', async () => {
+    const result = await send(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('CONVERGE_WEBHOOK_TOKEN');
+  });
+});
+
+describe('converge-webhook send (real Prism mock)', () => {
+  let mock: RunningMock;
+  beforeAll(async () => {
+    mock = await startMock({ port: 0 });
+  });
+  afterAll(async () => {
+    await mock?.stop();
+  });
+
+  it('a valid event gets 200 from the mock; exit 0', async () => {
+    const result = await send(['--url', mock.url, '--token', TOKEN, SEED_FILE]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('HTTP 200 OK');
+    expect(result.stdout).toContain('"status": "accepted"');
+  });
+
+  it('an invalid event sent with --no-validate gets 400; the output shows what Prism found wrong', async () => {
+    const result = await send(['--url', mock.url, '--token', TOKEN, '--no-validate', 'spec/examples/invalid/aliases-empty-array.json']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('HTTP 400 Bad Request');
+    expect(result.stdout).toContain('sl-violations (what Prism found wrong; its body is a fixed example):');
+    expect(result.stdout).toContain('  request.body.aliases: Request body property aliases must NOT have fewer than 1 items');
+  });
+});
