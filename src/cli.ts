@@ -13,12 +13,14 @@ const USAGE = `Usage: converge-webhook <command> [options]
 
 Commands:
   validate [--strict] [--json] <file|->...   Check event files (or stdin) against the contract
-  mock [--port 4010]                         Run the Prism mock of the endpoint
+  mock [--port 4010] [--host H] [--quiet]    Run the Prism mock of the endpoint (npm start)
   sandbox [--port 4011] [--token T] [--data DIR]
                                              Run the stateful reference implementation
   verify --url URL --token TOKEN [--junit FILE] [--json]
                                              Contract-test an implementation of the endpoint
-  send --url URL --token TOKEN <file|->      Post one event and print the answer
+  send --url URL [--token T] [--no-validate] [--strict] [--json] <file|->
+                                             Post one event and print the answer
+                                             (token also from CONVERGE_WEBHOOK_TOKEN)
   help                                       Show this help
 
 Run "converge-webhook <command> --help" for a command's options.

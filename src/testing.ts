@@ -2,7 +2,7 @@
  * converge-webhook-contract/testing: real servers on loopback for other repos' test suites.
  * The Prism mock needs the optional peer dependency @stoplight/prism-cli.
  */
-export { startMock } from './mock/mock.js';
+export { startMock, PrismNotInstalled, PortInUse, PRISM_INSTALL_COMMAND } from './mock/mock.js';
 export type { MockOptions, RunningMock } from './mock/mock.js';
 export { startSandbox } from './sandbox/sandbox.js';
 export type { SandboxOptions, RunningSandbox, StoredEvent } from './sandbox/sandbox.js';
