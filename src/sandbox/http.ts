@@ -1,6 +1,6 @@
 /** Small HTTP helpers of the sandbox: problem+json answers, bounded body reading, tokens. */
 import { isUtf8 } from 'node:buffer';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The problem type of a 400, as in the contract's example. */
@@ -33,6 +33,13 @@ export function sendText(res: ServerResponse, status: number, text: string, cont
     ...headers,
   });
   res.end(res.req.method === 'HEAD' ? undefined : text);
+}
+
+/** The 200 of POST /api/webhooks, serialised by hand: it is on every request's path. */
+export function sendAccepted(res: ServerResponse, eventId: string, duplicate: boolean, warnings: readonly unknown[]): void {
+  const text = `{"status":"accepted","event_id":${JSON.stringify(eventId)},"duplicate":${duplicate},"warnings":${warnings.length === 0 ? '[]' : JSON.stringify(warnings)}}`;
+  res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 export function sendProblem(res: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void {
@@ -68,24 +75,20 @@ export function rejectEarly(req: IncomingMessage, res: ServerResponse, problem: 
   req.resume();
 }
 
-export type BodyResult = { ok: true; bytes: Buffer } | { ok: false; status: 408 | 413 };
+/** `gone`: the client went away, or Node's request timeout already answered 408 and closed the socket. */
+export type BodyResult = { ok: true; bytes: Buffer } | { ok: false; status: 413 | 'gone' };
 
 /**
- * Reads a request body of at most `limit` bytes. Stops reading as soon as it is over the
- * limit (413) or takes longer than `timeoutMs` (408); never holds more than `limit` bytes.
+ * Reads a request body of at most `limit` bytes; stops reading as soon as it is over (413),
+ * so it never holds more than `limit` bytes. A slow body is the server's requestTimeout's job.
  */
-export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyResult> {
+export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let done = false;
     const finish = (result: BodyResult) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
-      req.off('error', onError);
       req.off('close', onClose);
       resolve(result);
     };
@@ -99,16 +102,9 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
       }
     };
     const onEnd = () => finish({ ok: true, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
-    // The client went away: there is nobody to answer; the caller's write is a no-op.
-    const onError = () => finish({ ok: false, status: 408 });
-    const onClose = () => {
-      if (!req.complete) finish({ ok: false, status: 408 });
-    };
-    const timer = setTimeout(() => finish({ ok: false, status: 408 }), timeoutMs);
-    timer.unref();
+    const onClose = () => finish({ ok: false, status: 'gone' });
     req.on('data', onData);
     req.on('end', onEnd);
-    req.on('error', onError);
     req.on('close', onClose);
   });
 }
@@ -157,7 +153,7 @@ function firstInvalidUtf8(bytes: Buffer): number {
 
 /** SHA-256 of a token: compared in constant time, and (shortened) the token's public fingerprint. */
 export function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  return hash('sha256', token, 'buffer');
 }
 
 /** Compares a presented token with the expected one's hash in constant time; hashing first hides the length too. */

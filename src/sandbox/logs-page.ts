@@ -16,6 +16,8 @@ const CHANNELS: ReadonlySet<string> = new Set(SALES_CHANNEL_TYPES);
 export interface LogsPageInput {
   /** Events to show, newest first. */
   events: EventRecord[];
+  /** The body text of an event. */
+  bodyOf: (record: EventRecord) => string;
   /** Events matching the filter, of which `events` may be only the newest. */
   matching: number;
   /** Events in the store. */
@@ -51,7 +53,7 @@ export function renderLogsPage(input: LogsPageInput): LogsPage {
   const options = input.eventNames
     .map((name) => `<option value="${escapeHtml(name)}"${name === input.eventName ? ' selected' : ''}>${escapeHtml(name)}</option>`)
     .join('');
-  const rows = input.events.map(renderEvent).join('\n');
+  const rows = input.events.map((record) => renderEvent(record, input.bodyOf(record))).join('\n');
   const empty =
     input.total === 0
       ? `<p class="hint">Send an event to <code>${escapeHtml(input.webhookUrl)}</code> with the header <code>X-Webhook-Token</code> (the token printed when the sandbox started, <code>${escapeHtml(input.maskedToken)}</code>), then reload.</p>`
@@ -86,8 +88,8 @@ ${rows}
   return { html, csp };
 }
 
-function renderEvent(record: EventRecord): string {
-  const body = parseQuietly(record.body);
+function renderEvent(record: EventRecord, text: string): string {
+  const body = parseQuietly(text);
   const channel = channelOf(body);
   const codes = [...new Set(record.warnings.map((w) => w.code))];
   const warnings = record.warnings.length === 0 ? 'no warnings' : `${count(record.warnings.length, 'warning')}: ${codes.join(', ')}`;
@@ -107,7 +109,7 @@ function renderEvent(record: EventRecord): string {
 <time datetime="${received}">${received.replace('T', ' ').replace('Z', ' UTC')}</time>
 <span class="warnings${record.warnings.length > 0 ? ' has-warnings' : ''}">${escapeHtml(warnings)}</span>
 </summary>
-${warningList}<pre class="body">${escapeHtml(prettyJson(record.body, MAX_SHOWN_BODY_CHARS))}</pre>
+${warningList}<pre class="body">${escapeHtml(prettyJson(text, MAX_SHOWN_BODY_CHARS))}</pre>
 </details>
 </li>`;
 }

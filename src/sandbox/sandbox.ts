@@ -25,6 +25,7 @@ import {
   maskToken,
   readBody,
   rejectEarly,
+  sendAccepted,
   sendJson,
   sendProblem,
   sendText,
@@ -200,15 +201,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       entry(req, early.problem.status, early.token, { detail: early.problem.detail });
       return;
     }
-    const read = await readBody(req, MAX_BODY_BYTES, timeoutMs);
+    const read = await readBody(req, MAX_BODY_BYTES);
     if (!read.ok) {
+      // 'gone': nobody to answer (the timeout's 408 was written by the clientError handler).
       if (read.status === 413) {
         rejectEarly(req, res, { title: 'Payload Too Large', status: 413, detail: `The body is larger than ${MAX_BODY_BYTES} bytes.` });
-      } else if (!req.socket.destroyed) {
-        sendProblem(res, { title: 'Request Timeout', status: 408, detail: `The body did not arrive within ${timeoutMs} ms.` }, { Connection: 'close' });
-        res.once('finish', () => req.socket.destroy());
+        entry(req, 413, masked, { detail: 'body over the limit' });
       }
-      entry(req, read.status, masked, { detail: read.status === 413 ? 'body over the limit' : 'body too slow, or the client went away' });
       return;
     }
     const decoded = decodeUtf8(read.bytes);
@@ -222,32 +221,30 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const result = validateEvent(parsed.value);
     if (!result.valid) return invalid(req, res, result.errors, result.warnings);
     const event = parsed.value as { event_id: string; event_name: string };
-    const duplicate = store.has(tokenHash, event.event_id);
-    let record: EventRecord | undefined;
-    if (!duplicate) {
-      if (stopped) {
-        sendProblem(res, { title: 'Service Unavailable', status: 503, detail: 'The sandbox is stopping; the event was not stored. Retry later.' });
-        return;
-      }
-      try {
-        const text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
-        record = store.append({ eventId: event.event_id, eventName: event.event_name, receivedAt: Date.now(), tokenHash, warnings: result.warnings, body: text.trim() });
-      } catch (error) {
-        if (!(error instanceof StoreError)) throw error;
+    const answer = (error: StoreError | undefined, duplicate: boolean, id?: number): void => {
+      if (error) {
         // Not the sender's fault: a 5xx tells it to retry later with the same event_id.
         sendProblem(res, { title: 'Service Unavailable', status: 503, detail: `${error.message}. Retry later.` });
         entry(req, 503, masked, { event_name: event.event_name, event_id: event.event_id, detail: error.message });
         return;
       }
+      sendAccepted(res, event.event_id, duplicate, result.warnings);
+      entry(req, 200, masked, { event_name: event.event_name, event_id: event.event_id, id, duplicate, warnings: result.warnings.map((w) => w.code) });
+    };
+    if (store.has(tokenHash, event.event_id)) {
+      // The first copy may still be on its way to the file: answer once it is there (or is not).
+      store.whenWritten((error) => answer(error && !store.has(tokenHash, event.event_id) ? error : undefined, true));
+      return;
     }
-    sendJson(res, 200, { status: 'accepted', event_id: event.event_id, duplicate, warnings: result.warnings });
-    entry(req, 200, masked, {
-      event_name: event.event_name,
-      event_id: event.event_id,
-      id: record?.id,
-      duplicate,
-      warnings: result.warnings.map((w) => w.code),
-    });
+    if (stopped) {
+      sendProblem(res, { title: 'Service Unavailable', status: 503, detail: 'The sandbox is stopping; the event was not stored. Retry later.' });
+      return;
+    }
+    const text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
+    const id = store.nextSequence;
+    store.add({ eventId: event.event_id, eventName: event.event_name, receivedAt: Date.now(), tokenHash, warnings: result.warnings, body: text.trim() }, (error) =>
+      answer(error, false, id),
+    );
   };
 
   const invalid = (req: IncomingMessage, res: ServerResponse, violations: Violation[], warnings: Violation[] = []): void => {
@@ -275,7 +272,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       sendProblem(res, { title: 'Bad Request', status: 400, detail: filter.detail });
       return;
     }
-    sendEvents(res, store.query(filter.filter));
+    sendEvents(res, store, store.query(filter.filter));
   };
 
   const logsRoute = (req: IncomingMessage, res: ServerResponse, query: string): void => {
@@ -291,6 +288,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const matching = store.query({ ...filter.filter, limit: undefined });
     const page = renderLogsPage({
       events: matching.slice(0, filter.filter.limit),
+      bodyOf: (record) => store.bodyText(record),
       matching: matching.length,
       total: store.count,
       eventNames: eventNames(store),
@@ -334,9 +332,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
 
   const server: Server = createServer(
     {
-      // Our own body timer answers 408 first; Node's own check is the backstop for headers and stuck bodies.
+      // Headers and body must arrive within timeoutMs: Node checks every connection on this interval and
+      // reports a late one to the clientError handler below, which answers 408 and closes the socket.
       headersTimeout: timeoutMs,
-      requestTimeout: timeoutMs + 1000,
+      requestTimeout: timeoutMs,
       connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(timeoutMs / 4))),
       keepAliveTimeout: 5000,
     },
@@ -377,9 +376,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
           ? [431, 'Request Header Fields Too Large', 'The request headers are too large.']
           : [400, 'Bad Request', `The request is not valid HTTP/1.1 (${String(error.code ?? 'parse error')}).`];
     const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+    // Then cut the connection: a slow or broken client gets no more of our time.
     socket.end(
       `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
         `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+      () => socket.destroy(),
     );
   });
 
@@ -415,7 +416,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         if (typeof parsed === 'string') throw new TypeError(`events: since: ${parsed}`);
         Object.assign(filter, parsed);
       }
-      return store.query(filter).map((r) => JSON.parse(eventJson(r)) as StoredEvent);
+      return store.query(filter).map((r) => JSON.parse(eventJson(r, store.bodyText(r))) as StoredEvent);
     },
     count(): number {
       return store.count;
@@ -445,27 +446,33 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
 }
 
 /** One stored event as JSON text; the body is spliced in as stored, never re-serialised. */
-function eventJson(r: EventRecord): string {
+function eventJson(r: EventRecord, body: string): string {
   return (
     `{"id":${r.id},"event_id":${JSON.stringify(r.eventId)},"event_name":${JSON.stringify(r.eventName)},` +
-    `"received_at":"${new Date(r.receivedAt).toISOString()}","token_hash":"${r.tokenHash}","warnings":${JSON.stringify(r.warnings)},"body":${r.body}}`
+    `"received_at":"${new Date(r.receivedAt).toISOString()}","token_hash":"${r.tokenHash}","warnings":${JSON.stringify(r.warnings)},"body":${body}}`
   );
 }
 
 /** Streams the array in pieces: a full store can be larger than one string may be. */
-function sendEvents(res: ServerResponse, records: EventRecord[]): void {
+function sendEvents(res: ServerResponse, store: EventStore, records: EventRecord[]): void {
   res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
   if (res.req.method === 'HEAD') {
     res.end();
     return;
   }
   let i = 0;
+  const generation = store.generation;
   const pump = (): void => {
+    // Reset while streaming: the rest of the snapshot is gone; cut the response rather than send a wrong one.
+    if (store.generation !== generation) {
+      res.destroy();
+      return;
+    }
     while (i < records.length) {
       const parts: string[] = [];
       let size = 0;
       while (i < records.length && size < 256 * 1024) {
-        const json = eventJson(records[i]!);
+        const json = eventJson(records[i]!, store.bodyText(records[i]!));
         parts.push(i === 0 ? `[${json}` : `,${json}`);
         size += json.length;
         i += 1;
