@@ -35,6 +35,8 @@ copy('generated/validators', 'dist/cjs/generated/validators', (n) =>
 );
 copy('generated/types', 'dist/esm/generated/types');
 copy('generated/types', 'dist/cjs/generated/types');
+// verify's Dredd hooks are CommonJS (Dredd requires them), which tsc does not copy.
+copy('src/verify', 'dist/esm/src/verify', (n) => (n.endsWith('.cjs') ? n : null));
 writeFileSync(join(root, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
 chmodSync(join(root, 'dist/esm/src/cli.js'), 0o755);
 

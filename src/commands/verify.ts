@@ -1,0 +1,111 @@
+/** `converge-webhook verify`: the contract test of an implementation of the endpoint (Dredd). */
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+import { parseCommandArgs, UsageError } from '../cli-support.js';
+import { DEFAULT_CASE_COUNT, DEFAULT_SEED } from '../verify/cases.js';
+import { GROUP_LABELS } from '../verify/plan.js';
+import { formatText, groupLine, toJUnit } from '../verify/report.js';
+import { DREDD_INSTALL_COMMAND, DreddNotInstalled, resolveEndpoint, runVerify, VerifyOptionsError, type CheckResult, type VerifyResult } from '../verify/verify.js';
+
+const TOKEN_ENV = 'CONVERGE_WEBHOOK_TOKEN';
+
+const USAGE = `Usage: converge-webhook verify --url URL --token TOKEN [--junit FILE] [--json] [--skip-wrong-token]
+                               [--cases N] [--seed N]
+
+Checks that an implementation of POST /api/webhooks honours the contract, with Dredd on the
+bundled OpenAPI document. It sends every valid example (expects 2xx) and every invalid one
+(expects 400 with a ValidationProblem body), a valid event without a token, with an empty one
+and with wrong ones (expects 401), the event as form data (expects 415), and N generated valid
+events and N generated invalid ones, each breaking one contract rule. Every answer's body is
+checked against the contract's response schemas.
+It does not demand more than the contract fixes: Event Spec warnings, the exact violation codes
+of a 400 and the body limit are not checked.
+
+  --url URL            the implementation: a base URL such as http://127.0.0.1:4011 (the contract's
+                       path /api/webhooks is appended) or the endpoint's full URL
+  --token TOKEN        a token the implementation accepts; default: the ${TOKEN_ENV}
+                       environment variable. It is never printed.
+  --junit FILE         also write the results as JUnit XML to FILE (for CI)
+  --json               print one JSON object with every check instead of text (no progress)
+  --skip-wrong-token   do not send wrong tokens: for the Prism mock, which never checks the
+                       token's value (the output says the checks were skipped)
+  --cases N            generated valid events and generated invalid bodies, N of each
+                       (default ${DEFAULT_CASE_COUNT})
+  --seed N             seed of the generated cases (default ${DEFAULT_SEED}); the same seed sends
+                       the same bodies, with event_ids unique per run
+
+Needs Dredd, an optional peer dependency: ${DREDD_INSTALL_COMMAND}
+Exit codes: 0 the implementation honours the contract, 1 a check failed (each is listed with
+what was sent, what was expected and what came back) or the URL could not be reached, 2 usage error.`;
+
+function integer(name: string, value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) > max) throw new UsageError(`--${name}: expected an integer from 0 to ${max}, found "${value}"`);
+  return Number(value);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    url: { type: 'string' },
+    token: { type: 'string' },
+    junit: { type: 'string' },
+    json: { type: 'boolean' },
+    'skip-wrong-token': { type: 'boolean' },
+    cases: { type: 'string' },
+    seed: { type: 'string' },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`verify takes no file arguments, found "${positionals.join(' ')}"`);
+  if (!values.url) throw new UsageError('verify needs --url: the implementation to test, such as http://127.0.0.1:4011');
+  const token = values.token ?? process.env[TOKEN_ENV];
+  if (!token) throw new UsageError(`verify needs --token (or the ${TOKEN_ENV} environment variable): a token the implementation accepts`);
+  const cases = integer('cases', values.cases, DEFAULT_CASE_COUNT, 100_000);
+  const seed = integer('seed', values.seed, DEFAULT_SEED, 2 ** 32 - 1);
+  const junit = values.junit ? resolve(values.junit) : undefined;
+  if (junit && (!existsSync(dirname(junit)) || !statSync(dirname(junit)).isDirectory())) {
+    throw new UsageError(`--junit: expected a file in an existing folder, found "${values.junit}" (no folder ${dirname(junit)})`);
+  }
+  const json = Boolean(values.json);
+
+  let result: VerifyResult;
+  try {
+    if (!json) process.stderr.write(`verify: ${resolveEndpoint(values.url).href} against the contract, with Dredd\n`);
+    const seen: CheckResult[] = [];
+    let lastLine = Date.now();
+    result = await runVerify({
+      url: values.url,
+      token,
+      skipWrongToken: Boolean(values['skip-wrong-token']),
+      cases,
+      seed,
+      onProgress: json
+        ? undefined
+        : (p) => {
+            seen.push(p.check);
+            if (p.groupDone) {
+              process.stderr.write(`${groupLine(p.check.group, seen)}\n`);
+              lastLine = Date.now();
+            } else if (Date.now() - lastLine > 2000) {
+              // A slow server: show that the run is alive.
+              process.stderr.write(`  ... ${p.done}/${p.total} checks (${GROUP_LABELS[p.check.group]})\n`);
+              lastLine = Date.now();
+            }
+          },
+    });
+  } catch (error) {
+    if (error instanceof DreddNotInstalled || error instanceof VerifyOptionsError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (junit) writeFileSync(junit, toJUnit(result));
+  if (json) console.log(JSON.stringify(result, null, 2));
+  else {
+    if (!result.ok && result.checks.length === 0) console.error(`converge-webhook: ${formatText(result)}`);
+    else console.log(`\n${formatText(result)}`);
+    if (junit) process.stderr.write(`JUnit XML written to ${values.junit}\n`);
+  }
+  return result.ok ? 0 : 1;
+}

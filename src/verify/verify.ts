@@ -1,0 +1,385 @@
+/**
+ * runVerify(): the contract test of an implementation of POST /api/webhooks, run by real Dredd
+ * (an optional peer dependency) on the derived OpenAPI 3.0 document, with the hooks in
+ * dredd-hooks.cjs. In-process, so that results come back as data.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { connect } from 'node:net';
+import { dirname, join } from 'node:path';
+import { EventEmitter } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+import type { ViolationCode } from '../codes.js';
+import { DEFAULT_CASE_COUNT, DEFAULT_SEED } from './cases.js';
+import { buildPlan, type CheckGroup, type Expectation, type PlannedCheck, type TokenUse } from './plan.js';
+
+export const DREDD_VERSION = '14.1.0';
+export const DREDD_INSTALL_COMMAND = `npm install --save-dev dredd@${DREDD_VERSION}`;
+
+export interface VerifyOptions {
+  /** The implementation: a base URL (the contract's path /api/webhooks is appended) or the endpoint's full URL. */
+  url: string;
+  /** The token the implementation accepts. */
+  token: string;
+  /** Do not send wrong tokens (for the Prism mock, which never checks the token's value). */
+  skipWrongToken?: boolean;
+  /** Generated valid events and generated invalid bodies, each (default 200). */
+  cases?: number;
+  /** Seed of the generated cases (default 20240902): the same seed sends the same bodies. */
+  seed?: number;
+  /** Goes into generated event_ids, which makes them unique per run (default: random). */
+  runId?: string;
+  /** Per request (default 10000). */
+  requestTimeoutMs?: number;
+  /** Called after each check. */
+  onProgress?: (progress: VerifyProgress) => void;
+}
+
+export interface VerifyProgress {
+  done: number;
+  total: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  check: CheckResult;
+  /** True when this check is the last of its group. */
+  groupDone: boolean;
+}
+
+export interface CheckResult {
+  id: string;
+  group: CheckGroup;
+  summary: string;
+  source?: string;
+  rule?: ViolationCode;
+  status: 'passed' | 'failed' | 'skipped';
+  sent: { method: 'POST'; path: string; token: TokenUse; contentType: string; bytes: number; excerpt: string };
+  expected: string;
+  got?: { status: number; contentType: string; excerpt: string };
+  /** Why it failed, or why it was skipped. */
+  reason?: string;
+  /** What was tolerated on a pass (a 401 without a body, ...). */
+  notes: string[];
+  durationMs?: number;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  /** The URL requests went to. */
+  endpoint: string;
+  dreddVersion: string;
+  seed: number;
+  runId: string;
+  cases: number;
+  skipWrongToken: boolean;
+  startedAt: string;
+  durationMs: number;
+  counts: { total: number; passed: number; failed: number; skipped: number };
+  checks: CheckResult[];
+  /** Set when the run could not happen or broke off (unreachable server, Dredd error). */
+  error?: string;
+}
+
+/** Dredd, an optional peer dependency, is not installed. */
+export class DreddNotInstalled extends Error {
+  constructor() {
+    super(`verify needs Dredd, an optional peer dependency that is not installed.\nInstall it with: ${DREDD_INSTALL_COMMAND}`);
+    this.name = 'DreddNotInstalled';
+  }
+}
+
+/** The options cannot work (a bad URL, no token, ...): a usage error, nothing was sent. */
+export class VerifyOptionsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VerifyOptionsError';
+  }
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CONTRACT_PATH = '/api/webhooks';
+
+/** The package root (spec/, generated/): from src/verify/ in a checkout, dist/esm/src/verify/ in a build or an installed package. */
+export function packageRoot(from = here): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'converge-webhook-contract') return dir;
+      } catch {
+        // Not ours (or unreadable): keep looking upwards.
+      }
+    }
+    if (dirname(dir) === dir) throw new Error(`converge-webhook-contract's package.json was not found above ${from}`);
+  }
+}
+
+/** The hooks file: next to this module (tsc does not copy .cjs; scripts/build.mjs does). */
+export function hooksPath(): string {
+  return join(here, 'dredd-hooks.cjs');
+}
+
+/** The endpoint to test: a URL without a path (http://127.0.0.1:4011) gets the contract's path, /api/webhooks. */
+export function resolveEndpoint(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new VerifyOptionsError(`--url: expected an http:// or https:// URL such as http://127.0.0.1:4011, found "${url}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new VerifyOptionsError(`--url: expected an http:// or https:// URL, found the protocol "${parsed.protocol}"`);
+  if (parsed.username || parsed.password) throw new VerifyOptionsError('--url: expected a URL without user:password (the token goes in --token)');
+  // Like `converge-webhook send`: no path at all means the contract's; an explicit "/" is kept.
+  if (parsed.pathname === '/' && !url.split(/[?#]/)[0]?.endsWith('/')) parsed.pathname = CONTRACT_PATH;
+  parsed.hash = '';
+  return parsed;
+}
+
+interface DreddInstance {
+  configuration: { emitter: EventEmitter };
+  run(callback: (error: Error | null | undefined, stats: unknown) => void): void;
+}
+type DreddConstructor = new (config: Record<string, unknown>) => DreddInstance;
+
+interface LoadedDredd {
+  Dredd: DreddConstructor;
+  version: string;
+  /** Dredd's reporter logger: its CLI reporter always prints to stdout, so it is silenced during runs. */
+  reporterOutput: { transports: { console: { silent?: boolean } } };
+}
+
+let loaded: LoadedDredd | undefined;
+let silencers = 0;
+
+/** Loads Dredd from wherever this package is installed (or from `from`, for tests). */
+export function loadDredd(from: string = import.meta.url): LoadedDredd {
+  if (loaded && from === import.meta.url) return loaded;
+  const require = createRequire(from);
+  let entry: string;
+  try {
+    entry = require.resolve('dredd');
+  } catch {
+    throw new DreddNotInstalled();
+  }
+  // Requiring Dredd has two process-wide side effects that a library must not leave behind:
+  // winston prints a "padLevels" circular-dependency warning, and drafter.js (its API
+  // description parser) installs an unhandledRejection handler that calls process.exit(1),
+  // which would silently kill the caller's process (or test runner) on any unhandled rejection.
+  const emitWarning = process.emitWarning;
+  const rejectionHandlers = new Set(process.listeners('unhandledRejection'));
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (String(warning instanceof Error ? warning.message : warning).includes('padLevels')) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  let result: LoadedDredd;
+  try {
+    const Dredd = require(entry) as DreddConstructor;
+    const root = dirname(require.resolve('dredd/package.json'));
+    // The parser is loaded lazily by Dredd; load it now so its side effect happens here.
+    createRequire(join(root, 'package.json'))('dredd-transactions/parse');
+    const version = (require('dredd/package.json') as { version: string }).version;
+    const reporterOutput = (require(join(root, 'build/reporters/reporterOutputLogger.js')) as { default: LoadedDredd['reporterOutput'] }).default;
+    result = { Dredd, version, reporterOutput };
+  } finally {
+    process.emitWarning = emitWarning;
+    for (const handler of process.listeners('unhandledRejection')) {
+      if (!rejectionHandlers.has(handler)) process.removeListener('unhandledRejection', handler);
+    }
+  }
+  if (from === import.meta.url) loaded = result;
+  return result;
+}
+
+/** Can anything be reached at the endpoint's host and port? Resolves to an error message, or null. */
+function probe(endpoint: URL, timeoutMs: number): Promise<string | null> {
+  const port = Number(endpoint.port || (endpoint.protocol === 'https:' ? 443 : 80));
+  const host = endpoint.hostname.replace(/^\[|\]$/g, '');
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (message: string | null) => {
+      socket.destroy();
+      resolve(message);
+    };
+    socket.setTimeout(timeoutMs, () => done(`no connection to ${host}:${port} within ${timeoutMs} ms`));
+    socket.once('connect', () => done(null));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(`cannot connect to ${host}:${port} (${error.code ?? error.message}): is the server running?`));
+  });
+}
+
+function excerpt(text: string | null | undefined, max = 160): string {
+  if (!text) return '';
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export function describeExpectation(expect: Expectation): string {
+  if (expect.kind === 'accepted') return '2xx (accepted); a JSON body, if any, matching Accepted';
+  return expect.body === 'validation-problem' ? `${expect.status} with a ValidationProblem body ({violations: [{code, pointer, message}]})` : `${expect.status}; a JSON body, if any, matching Problem`;
+}
+
+interface DreddTest {
+  title?: string;
+  message?: string;
+  status?: string;
+  startedAt?: number;
+  actual?: { statusCode?: number; headers?: Record<string, string>; body?: string; bodyEncoding?: string };
+  converge?: { reason?: string; notes?: string[] };
+}
+
+function headerValue(headers: Record<string, string> | undefined, name: string): string {
+  for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name) return String(value);
+  return '';
+}
+
+/** Runs the contract test against `options.url`. Rejects only for unusable options or a missing Dredd. */
+export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
+  const endpoint = resolveEndpoint(options.url);
+  if (typeof options.token !== 'string' || options.token === '') throw new VerifyOptionsError('--token: expected the token the implementation accepts, found nothing');
+  const cases = options.cases ?? DEFAULT_CASE_COUNT;
+  if (!Number.isInteger(cases) || cases < 0 || cases > 100_000) throw new VerifyOptionsError(`--cases: expected an integer from 0 to 100000, found ${String(options.cases)}`);
+  const seed = options.seed ?? DEFAULT_SEED;
+  const runId = options.runId ?? `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+  const dredd = loadDredd();
+
+  const root = packageRoot();
+  const path = `${endpoint.pathname}${endpoint.search}`;
+  const plan = buildPlan({ token: options.token, skipWrongToken: options.skipWrongToken, cases, seed, runId, root });
+  const started = Date.now();
+  const result: VerifyResult = {
+    ok: false,
+    endpoint: endpoint.href,
+    dreddVersion: dredd.version,
+    seed,
+    runId,
+    cases,
+    skipWrongToken: Boolean(options.skipWrongToken),
+    startedAt: new Date(started).toISOString(),
+    durationMs: 0,
+    counts: { total: plan.length, passed: 0, failed: 0, skipped: 0 },
+    checks: [],
+  };
+  const finish = () => {
+    result.durationMs = Date.now() - started;
+    result.ok = !result.error && result.counts.failed === 0;
+    return result;
+  };
+
+  const unreachable = await probe(endpoint, Math.min(timeoutMs, 5000));
+  if (unreachable) {
+    result.error = unreachable;
+    result.counts.total = 0;
+    return finish();
+  }
+
+  const byId = new Map(plan.map((check) => [check.id, check]));
+  const lastOfGroup = new Map(plan.map((check) => [check.group, check.id]));
+  const results = new Map<string, CheckResult>();
+  const errors: string[] = [];
+  const record = (check: PlannedCheck, status: CheckResult['status'], test: DreddTest | undefined, reason?: string) => {
+    if (results.has(check.id)) return;
+    const body = check.request.body ?? exampleBody;
+    const actual = test?.actual;
+    const entry: CheckResult = {
+      id: check.id,
+      group: check.group,
+      summary: check.summary,
+      ...(check.source ? { source: check.source } : {}),
+      ...(check.rule ? { rule: check.rule } : {}),
+      status,
+      sent: { method: 'POST', path, token: check.request.token, contentType: check.request.contentType, bytes: Buffer.byteLength(body), excerpt: excerpt(body) },
+      expected: describeExpectation(check.expect),
+      ...(actual?.statusCode !== undefined
+        ? { got: { status: actual.statusCode, contentType: headerValue(actual.headers, 'content-type'), excerpt: actual.bodyEncoding === 'base64' ? '(binary body)' : excerpt(actual.body) } }
+        : {}),
+      ...(reason ? { reason } : {}),
+      notes: test?.converge?.notes ?? [],
+      ...(test?.startedAt ? { durationMs: Date.now() - test.startedAt } : {}),
+    };
+    results.set(check.id, entry);
+    result.counts[status] += 1;
+    options.onProgress?.({
+      done: results.size,
+      total: plan.length,
+      passed: result.counts.passed,
+      failed: result.counts.failed,
+      skipped: result.counts.skipped,
+      check: entry,
+      groupDone: lastOfGroup.get(check.group) === check.id,
+    });
+  };
+  // The contract's request example as sent (for checks whose body is "Dredd's example").
+  let exampleBody = readFileSync(join(root, 'spec/examples/valid/seed-curl.json'), 'utf8');
+  exampleBody = JSON.stringify(JSON.parse(exampleBody));
+
+  const emitter = new EventEmitter();
+  emitter.on('test pass', (test: DreddTest) => {
+    const check = byId.get(test.title ?? '');
+    if (check) record(check, 'passed', test);
+  });
+  emitter.on('test fail', (test: DreddTest) => {
+    const check = byId.get(test.title ?? '');
+    if (check) record(check, 'failed', test, test.converge?.reason ?? test.message?.replace(/^Failed in (?:after|before) hook: /, ''));
+  });
+  emitter.on('test skip', (test: DreddTest) => {
+    const check = byId.get(test.title ?? '');
+    if (check) record(check, 'skipped', test, check.skip ?? 'not sent: the server stopped answering (3 requests in a row got no answer)');
+  });
+  emitter.on('test error', (error: NodeJS.ErrnoException, test: DreddTest) => {
+    const check = byId.get(test?.title ?? '');
+    const why = error?.code ? `no answer: ${error.code}${error.code === 'ETIMEDOUT' || error.code === 'ESOCKETTIMEDOUT' ? ` (timeout ${timeoutMs} ms)` : ''}` : `error: ${error?.message ?? String(error)}`;
+    if (check) record(check, 'failed', test, why);
+    else errors.push(why);
+  });
+
+  // Counted, so that runs that overlap in one process do not unmute each other.
+  silencers += 1;
+  dredd.reporterOutput.transports.console.silent = true;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let instance: DreddInstance;
+      try {
+        instance = new dredd.Dredd({
+          endpoint: endpoint.origin,
+          path: [join(root, 'generated/openapi/openapi-3.0.json')],
+          hookfiles: [hooksPath()],
+          language: 'nodejs',
+          loglevel: 'error',
+          color: false,
+          emitter,
+          // Passed to the request library: a limit per request.
+          http: { timeout: timeoutMs },
+          custom: {
+            convergeVerify: {
+              path,
+              checks: plan,
+              validators: {
+                accepted: join(root, 'generated/validators/response-accepted.cjs'),
+                validationProblem: join(root, 'generated/validators/response-validation-problem.cjs'),
+                problem: join(root, 'generated/validators/response-problem.cjs'),
+              },
+            },
+          },
+        });
+      } catch (error) {
+        reject(error as Error);
+        return;
+      }
+      instance.run((error) => (error ? reject(error) : resolve()));
+    });
+  } catch (error) {
+    errors.push(`Dredd: ${(error as Error).message}`);
+  } finally {
+    silencers -= 1;
+    if (silencers === 0) dredd.reporterOutput.transports.console.silent = false;
+  }
+
+  for (const check of plan) {
+    if (!results.has(check.id)) record(check, 'failed', undefined, 'Dredd reported no result for this check');
+  }
+  result.checks = plan.map((check) => results.get(check.id) as CheckResult);
+  if (errors.length > 0) result.error = errors.join('; ');
+  return finish();
+}
