@@ -388,6 +388,14 @@ describe('deduplication', () => {
     expect((stored[0]!.body as { timestamp?: number }).timestamp).toBeUndefined();
   });
 
+  it('stores an event once when many copies arrive at the same instant', async () => {
+    const sandbox = await start({ dataDir: tempDir() });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post(sandbox, event('burst-1'))));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    expect(answers.filter((a) => a.json.duplicate === false)).toHaveLength(1);
+    expect(sandbox.events({ event_id: 'burst-1' })).toHaveLength(1);
+  });
+
   it('validates a replay like any request (an invalid replay is a 400)', async () => {
     const sandbox = await start({ inMemory: true });
     await post(sandbox, event('dup-2'));
@@ -505,6 +513,21 @@ describe('the store', () => {
     await stop(second);
   });
 
+  it('gives back every body exactly as sent after a restart, whatever its characters', async () => {
+    const dir = tempDir();
+    const first = await start({ dataDir: dir });
+    const files = manifest('valid').map((e) => e.file);
+    for (const file of files) expect((await post(first, readExample(file))).status).toBe(200);
+    await stop(first);
+    const second = await start({ dataDir: dir });
+    const stored = new Map(second.events().map((e) => [e.event_id, e.body]));
+    for (const file of files) {
+      const sent = JSON.parse(readExample(file)) as { event_id: string };
+      expect(stored.get(sent.event_id), file).toEqual(sent);
+    }
+    await stop(second);
+  });
+
   it('cuts off a torn last line and skips a damaged one, without losing the others', async () => {
     const dir = tempDir();
     const first = await start({ dataDir: dir });
@@ -604,6 +627,48 @@ describe('the CLI', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(sent).toBeGreaterThan(ids.length);
+  });
+
+  it('answers 503 when the disk is full, stores nothing half-written, and keeps serving', async () => {
+    const dir = tempDir();
+    // A file size limit of 16 KiB stands in for a full disk (Node ignores SIGXFSZ: writes fail with EFBIG).
+    const child = spawn('bash', ['-c', `ulimit -f 16; exec "$0" "$@"`, process.execPath, cliPath, 'sandbox', '--port', '0', '--json', '--quiet', '--data', dir, '--token', TOKEN], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const startLine = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the sandbox did not start')), 10_000);
+      createInterface({ input: child.stdout }).once('line', (line) => {
+        clearTimeout(timer);
+        resolve(line);
+      });
+    });
+    const url = JSON.parse(startLine).webhook_url as string;
+    const ok: string[] = [];
+    let refused: Answer | undefined;
+    let refusedId = '';
+    for (let i = 0; i < 200 && !refused; i += 1) {
+      const id = `full-${i}`;
+      const answer = await call(url, { method: 'POST', headers: JSON_HEADERS, body: event(id, 'Placed Order', { properties: { pad: 'x'.repeat(500) } }) });
+      if (answer.status === 200) ok.push(id);
+      else {
+        refused = answer;
+        refusedId = id;
+      }
+    }
+    expect(refused, 'no write ever failed').toBeDefined();
+    expectProblem(refused!, 503);
+    expect(refused!.json.detail).toMatch(/could not be stored: EFBIG/);
+    // Not stored, so a retry is not a duplicate: it fails again instead of a false 200.
+    expect((await call(url, { method: 'POST', headers: JSON_HEADERS, body: event(refusedId) })).status).toBe(503);
+    const listed = (await call(url.replace('/api/webhooks', '/api/events'))).json as StoredEvent[];
+    expect(listed.map((e) => e.event_id).sort()).toEqual([...ok].sort());
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const again = await start({ dataDir: dir });
+    expect(again.opened.skippedLines).toBe(0);
+    expect(again.events().map((e) => e.event_id).sort()).toEqual([...ok].sort());
+    await stop(again);
   });
 
   it('prints the URL, the token once, a curl line and a masked line per request; stops cleanly on SIGINT', async () => {

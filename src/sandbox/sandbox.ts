@@ -229,7 +229,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         return;
       }
       sendAccepted(res, event.event_id, duplicate, result.warnings);
-      entry(req, 200, masked, { event_name: event.event_name, event_id: event.event_id, id, duplicate, warnings: result.warnings.map((w) => w.code) });
+      if (log) entry(req, 200, masked, { event_name: event.event_name, event_id: event.event_id, id, duplicate, warnings: result.warnings.map((w) => w.code) });
     };
     if (store.has(tokenHash, event.event_id)) {
       // The first copy may still be on its way to the file: answer once it is there (or is not).
