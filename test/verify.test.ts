@@ -4,7 +4,7 @@
  * deliberately broken receiver on the right checks, and its CLI speaks exit codes, JUnit and JSON.
  * Real Dredd and real HTTP on 127.0.0.1; verify runs in-process except for the CLI tests.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +17,8 @@ import { startSandbox } from '../src/sandbox/sandbox.js';
 import { validateEvent } from '../src/validate.js';
 import { generateInvalidCases, generateValidCases, INVALID_MUTATIONS, TIMESTAMP_FORMS } from '../src/verify/cases.js';
 import { buildPlan } from '../src/verify/plan.js';
-import { toJUnit } from '../src/verify/report.js';
-import { DreddNotInstalled, loadDredd, runVerify, VerifyOptionsError, type CheckResult, type VerifyResult } from '../src/verify/verify.js';
+import { formatText, toJUnit } from '../src/verify/report.js';
+import { DreddNotInstalled, loadDredd, resolveEndpoint, runVerify, VerifyOptionsError, type CheckResult, type VerifyResult } from '../src/verify/verify.js';
 import { STANDARD_EVENT_NAMES } from '../src/constants.js';
 import { FAULTS, startReceiver, type Fault, type RunningReceiver } from './fixtures/receivers.js';
 import { manifest, root, runCli } from './helpers.js';
@@ -235,6 +235,17 @@ describe('runVerify against receivers', () => {
     expect(result.checks.filter((c) => c.status === 'skipped' && c.reason?.includes('stopped answering')).length).toBe(result.counts.total - 10 - 3 - 1);
   });
 
+  it('takes a base URL (the contract path is appended) or the endpoint\'s full URL', async () => {
+    expect(resolveEndpoint('http://127.0.0.1:4011').href).toBe('http://127.0.0.1:4011/api/webhooks');
+    expect(resolveEndpoint('http://127.0.0.1:4011/').href).toBe('http://127.0.0.1:4011/');
+    expect(resolveEndpoint('https://example.test/hooks/converge?source=a').href).toBe('https://example.test/hooks/converge?source=a');
+    const r = await receiver();
+    const full = await runVerify({ url: `${r.url}/api/webhooks`, token: r.token, cases: 0 });
+    expect(full.ok).toBe(true);
+    const elsewhere = await runVerify({ url: `${r.url}/elsewhere`, token: r.token, cases: 0 });
+    expect(elsewhere.checks.find((c) => c.id === 'contract request example')).toMatchObject({ status: 'failed', sent: { path: '/elsewhere' }, got: { status: 404 } });
+  });
+
   it('reports a server that cannot be reached without running Dredd', async () => {
     const port = await freePort();
     const result = await runVerify({ url: `http://127.0.0.1:${port}`, token: 't' });
@@ -251,6 +262,11 @@ describe('runVerify against receivers', () => {
     try {
       expect(() => loadDredd(pathToFileURL(join(empty, 'x.js')).href)).toThrow(DreddNotInstalled);
       expect(() => loadDredd(pathToFileURL(join(empty, 'x.js')).href)).toThrow('npm install --save-dev dredd@14.1.0');
+      // Another Dredd version: verify relies on how 14.1 runs hooks, so it says which it needs.
+      mkdirSync(join(empty, 'node_modules/dredd'), { recursive: true });
+      writeFileSync(join(empty, 'node_modules/dredd/package.json'), '{"name":"dredd","version":"13.1.2","main":"index.js"}');
+      writeFileSync(join(empty, 'node_modules/dredd/index.js'), 'module.exports = function Dredd() {};');
+      expect(() => loadDredd(pathToFileURL(join(empty, 'x.js')).href)).toThrow(/needs Dredd 14\.1\.0 .*found Dredd 13\.1\.2\.\nInstall it with: npm install --save-dev dredd@14\.1\.0/s);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
@@ -259,6 +275,20 @@ describe('runVerify against receivers', () => {
   it('leaves no process-wide unhandledRejection handler behind (Dredd’s parser installs one that exits)', () => {
     loadDredd();
     expect(process.listeners('unhandledRejection').map(String).filter((f) => f.includes('process["exit"]'))).toEqual([]);
+  });
+
+  it('lists each failed check in text: what was sent, what was expected, what came back, why', async () => {
+    const r = await receiver({ fault: 'accept-0-aliases' });
+    const text = formatText(await runVerify({ url: r.url, token: r.token, cases: 30 }));
+    expect(text).toContain('Failed checks (2):');
+    expect(text).toContain('FAIL  example invalid/aliases-empty-array.json: aliases is [] (at least one is required)');
+    expect(text).toMatch(/ {4}sent {6}POST \/api\/webhooks, X-Webhook-Token: \(the token\), application\/json, \d+ bytes\n {14}\{ "event_name": /);
+    expect(text).toContain('    expected  400 with a ValidationProblem body ({violations: [{code, pointer, message}]}) (the body breaks the rule aliases-too-few)');
+    expect(text).toMatch(/ {4}got {7}200 {2}application\/json {2}\{"status":"accepted"/);
+    expect(text).toContain('    why       expected status 400, got 200');
+    expect(text).toContain('FAIL  generated invalid #24: aliases is [] (0 aliases)');
+    expect(text.split('\n').at(-1)).toBe('185 passed, 2 failed');
+    expect(text).toContain('does NOT honour the contract');
   });
 
   it('writes JUnit XML whose failures carry what was sent, expected and got', async () => {
@@ -326,40 +356,29 @@ describe('converge-webhook verify (the CLI, from dist/)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('exits 0 against a correct receiver, with progress on stderr, the summary line and a JUnit file', async () => {
+  it('exits 0 against a correct receiver, with progress on stderr, the summary line, the skipped checks and a JUnit file', async () => {
     const junit = join(dir, 'verify.xml');
-    const run = await runCli(['verify', '--url', good.url, '--token', 'cli-token-1', '--junit', junit]);
+    const run = await runCli(['verify', '--url', good.url, '--token', 'cli-token-1', '--junit', junit, '--skip-wrong-token']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^527 passed, 0 failed$/);
+    expect(run.stdout.trim().split('\n').at(-1)).toBe('525 passed, 0 failed');
+    expect(run.stdout).toContain('token wrong-last-character, token wrong-extra-character: the wrong-token checks are turned off (--skip-wrong-token)');
     expect(run.stdout).toContain('body limit: the body limit is not checked');
+    expect(run.stderr).toMatch(/^ {2}token checks +4 {2}2 passed, 2 skipped$/m);
     expect(run.stderr).toMatch(/^ {2}generated invalid events +200 {2}200 passed$/m);
     expect(run.stdout + run.stderr).not.toContain('cli-token-1');
     const xml = readFileSync(junit, 'utf8');
     expect(xml.match(/<testcase /g)?.length).toBe(528);
-    expect(xml).toContain('failures="0"');
+    expect(xml).toContain('failures="0" errors="0" skipped="3"');
   });
 
-  it('exits 1 against a broken receiver and lists each failed check; --json prints the result instead', async () => {
-    const text = await runCli(['verify', '--url', broken.url, '--token', 'cli-token-1', '--cases', '30']);
-    expect(text.code).toBe(1);
-    expect(text.stdout).toContain('FAIL  example invalid/aliases-empty-array.json: aliases is [] (at least one is required)');
-    expect(text.stdout).toMatch(/expected {2}400 with a ValidationProblem body .* \(the body breaks the rule aliases-too-few\)/);
-    expect(text.stdout).toMatch(/got {7}200 {2}application\/json {2}\{"status":"accepted"/);
-    expect(text.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ passed, [1-9]\d* failed$/);
-
+  it('exits 1 against a broken receiver; --json prints the result object and nothing else', async () => {
     const json = await runCli(['verify', '--url', broken.url, '--token', 'cli-token-1', '--cases', '30', '--json']);
     expect(json.code).toBe(1);
     expect(json.stderr).toBe('');
     const result = JSON.parse(json.stdout) as VerifyResult;
     expect(result.ok).toBe(false);
-    expect(failedIds(result)).toContain('example invalid/aliases-empty-array.json');
-    expect(result.counts.failed).toBe(failedIds(result).length);
-  });
-
-  it('says when the wrong-token checks are skipped', async () => {
-    const run = await runCli(['verify', '--url', good.url, '--token', 'cli-token-1', '--cases', '0', '--skip-wrong-token']);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('token wrong-last-character, token wrong-extra-character: the wrong-token checks are turned off (--skip-wrong-token)');
+    expect(failedIds(result)).toEqual(['example invalid/aliases-empty-array.json', 'generated invalid #24']);
+    expect(result.counts).toEqual({ total: 188, passed: 185, failed: 2, skipped: 1 });
   });
 
   it('exits 2 on usage errors and 1 when nothing answers at the URL', async () => {

@@ -101,12 +101,31 @@ function unquote(value: string): string {
   return value;
 }
 
+interface RequestBody {
+  'x-invalid-examples'?: ManifestEntry[];
+  content?: Record<string, { examples?: Record<string, { summary?: string; value?: unknown }> }>;
+}
+
+/** The request body of POST /api/webhooks in the derived 3.0 document, the one Dredd reads. */
+function requestBody(root: string): RequestBody {
+  const doc = JSON.parse(readFileSync(join(root, 'generated/openapi/openapi-3.0.json'), 'utf8')) as {
+    paths: Record<string, { post?: { requestBody?: RequestBody } }>;
+  };
+  const body = doc.paths['/api/webhooks']?.post?.requestBody;
+  if (!body) throw new Error('the derived contract document has no request body on POST /api/webhooks');
+  return body;
+}
+
+/** The contract's first request example (the one Dredd sends), as Dredd sends it: compact JSON. */
+export function contractRequestExample(root: string): { summary: string; body: string } {
+  const [name, first] = Object.entries(requestBody(root).content?.['application/json']?.examples ?? {})[0] ?? [];
+  if (first?.value === undefined) throw new Error('the derived contract document has no request example on POST /api/webhooks');
+  return { summary: first.summary ?? name ?? 'request example', body: JSON.stringify(first.value) };
+}
+
 /** Invalid examples with their summaries and statuses: the manifest is inlined in the derived document as x-invalid-examples. */
 function invalidExamples(root: string): ManifestEntry[] {
-  const doc = JSON.parse(readFileSync(join(root, 'generated/openapi/openapi-3.0.json'), 'utf8')) as {
-    paths: Record<string, { post?: { requestBody?: { 'x-invalid-examples'?: ManifestEntry[] } } }>;
-  };
-  const list = doc.paths['/api/webhooks']?.post?.requestBody?.['x-invalid-examples'];
+  const list = requestBody(root)['x-invalid-examples'];
   if (!Array.isArray(list) || list.length === 0) throw new Error('the derived contract document has no x-invalid-examples on POST /api/webhooks');
   return list;
 }
@@ -126,7 +145,7 @@ function lastCharacterChanged(token: string): string {
   return `${token.slice(0, -1)}${last === 'x' ? 'y' : 'x'}`;
 }
 
-/** The seed example as an HTML form would send it: what the vendor's older docs say is refused. */
+/** An event as an HTML form would send it: what the vendor's older docs say is refused. */
 function formBody(exampleText: string): string {
   const event = JSON.parse(exampleText) as Record<string, unknown>;
   const form = new URLSearchParams();
@@ -145,7 +164,7 @@ export function buildPlan(options: PlanOptions): PlannedCheck[] {
   checks.push({
     id: 'contract request example',
     group: 'spec-example',
-    summary: "the contract's request example (Placed Order, as in the vendor's cURL example)",
+    summary: `the contract's request example: ${contractRequestExample(root).summary}`,
     request: { contentType: JSON_TYPE, ...withToken, body: null },
     expect: ACCEPTED,
   });
@@ -181,8 +200,8 @@ export function buildPlan(options: PlanOptions): PlannedCheck[] {
   checks.push({
     id: 'content type form',
     group: 'content-type',
-    summary: 'the example event as application/x-www-form-urlencoded (not JSON)',
-    request: { contentType: 'application/x-www-form-urlencoded', ...withToken, body: formBody(read('valid/seed-curl.json')) },
+    summary: "the contract's request example as application/x-www-form-urlencoded (not JSON)",
+    request: { contentType: 'application/x-www-form-urlencoded', ...withToken, body: formBody(contractRequestExample(root).body) },
     expect: { kind: 'status', status: 415, body: 'problem' },
   });
   checks.push({

@@ -89,7 +89,7 @@ export function formatText(result: VerifyResult): string {
   if (result.error) out.push(`Run error: ${result.error}`, '');
   const seconds = (result.durationMs / 1000).toFixed(1);
   out.push(
-    `${result.ok ? 'The implementation honours the contract' : 'The implementation does NOT honour the contract'} (${plural(result.counts.total, 'check')} in ${seconds} s, Dredd ${result.dreddVersion}, seed ${result.seed}).`,
+    `${result.endpoint} ${result.ok ? 'honours the contract' : 'does NOT honour the contract'}: ${plural(result.counts.total, 'check')} in ${seconds} s (Dredd ${result.dreddVersion}, seed ${result.seed}).`,
     `${result.counts.passed} passed, ${result.counts.failed} failed`,
   );
   return out.join('\n');

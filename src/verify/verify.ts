@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { ViolationCode } from '../codes.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED } from './cases.js';
-import { buildPlan, type CheckGroup, type Expectation, type PlannedCheck, type TokenUse } from './plan.js';
+import { buildPlan, contractRequestExample, type CheckGroup, type Expectation, type PlannedCheck, type TokenUse } from './plan.js';
 
 export const DREDD_VERSION = '14.1.0';
 export const DREDD_INSTALL_COMMAND = `npm install --save-dev dredd@${DREDD_VERSION}`;
@@ -82,10 +82,14 @@ export interface VerifyResult {
   error?: string;
 }
 
-/** Dredd, an optional peer dependency, is not installed. */
+/** Dredd, an optional peer dependency, is not installed (or not the version verify is built on). */
 export class DreddNotInstalled extends Error {
-  constructor() {
-    super(`verify needs Dredd, an optional peer dependency that is not installed.\nInstall it with: ${DREDD_INSTALL_COMMAND}`);
+  constructor(found?: string) {
+    super(
+      found
+        ? `verify needs Dredd ${DREDD_VERSION} (it relies on how that version runs hooks), found Dredd ${found}.\nInstall it with: ${DREDD_INSTALL_COMMAND}`
+        : `verify needs Dredd, an optional peer dependency that is not installed.\nInstall it with: ${DREDD_INSTALL_COMMAND}`,
+    );
     this.name = 'DreddNotInstalled';
   }
 }
@@ -163,6 +167,8 @@ export function loadDredd(from: string = import.meta.url): LoadedDredd {
   } catch {
     throw new DreddNotInstalled();
   }
+  const version = (require('dredd/package.json') as { version: string }).version;
+  if (!version.startsWith('14.1.')) throw new DreddNotInstalled(version);
   // Requiring Dredd has two process-wide side effects that a library must not leave behind:
   // winston prints a "padLevels" circular-dependency warning, and drafter.js (its API
   // description parser) installs an unhandledRejection handler that calls process.exit(1),
@@ -179,7 +185,6 @@ export function loadDredd(from: string = import.meta.url): LoadedDredd {
     const root = dirname(require.resolve('dredd/package.json'));
     // The parser is loaded lazily by Dredd; load it now so its side effect happens here.
     createRequire(join(root, 'package.json'))('dredd-transactions/parse');
-    const version = (require('dredd/package.json') as { version: string }).version;
     const reporterOutput = (require(join(root, 'build/reporters/reporterOutputLogger.js')) as { default: LoadedDredd['reporterOutput'] }).default;
     result = { Dredd, version, reporterOutput };
   } finally {
@@ -274,6 +279,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     return finish();
   }
 
+  // The contract's request example, as Dredd sends it (compact JSON), for the checks that send it.
+  const exampleBody = contractRequestExample(root).body;
   const byId = new Map(plan.map((check) => [check.id, check]));
   const lastOfGroup = new Map(plan.map((check) => [check.group, check.id]));
   const results = new Map<string, CheckResult>();
@@ -310,10 +317,6 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
       groupDone: lastOfGroup.get(check.group) === check.id,
     });
   };
-  // The contract's request example as sent (for checks whose body is "Dredd's example").
-  let exampleBody = readFileSync(join(root, 'spec/examples/valid/seed-curl.json'), 'utf8');
-  exampleBody = JSON.stringify(JSON.parse(exampleBody));
-
   const emitter = new EventEmitter();
   emitter.on('test pass', (test: DreddTest) => {
     const check = byId.get(test.title ?? '');
@@ -376,10 +379,15 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     if (silencers === 0) dredd.reporterOutput.transports.console.silent = false;
   }
 
+  if (errors.length > 0) result.error = errors.join('; ');
+  if (results.size === 0 && result.error) {
+    // Nothing ran (Dredd could not start, or the hooks failed): the error says it all.
+    result.counts.total = 0;
+    return finish();
+  }
   for (const check of plan) {
-    if (!results.has(check.id)) record(check, 'failed', undefined, 'Dredd reported no result for this check');
+    if (!results.has(check.id)) record(check, 'failed', undefined, `not run: ${result.error ?? 'Dredd reported no result for this check'}`);
   }
   result.checks = plan.map((check) => results.get(check.id) as CheckResult);
-  if (errors.length > 0) result.error = errors.join('; ');
   return finish();
 }
