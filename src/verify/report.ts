@@ -44,7 +44,7 @@ export function failureDetail(check: CheckResult, indent = '    '): string {
   const lines = [
     `${indent}sent      ${sentText(check)}`,
     ...(check.sent.excerpt ? [`${indent}          ${check.sent.excerpt}`] : []),
-    `${indent}expected  ${check.expected}${check.rule ? ` (the body breaks the rule ${check.rule})` : ''}`,
+    `${indent}expected  ${check.expected}${check.rule ? `; the body breaks the rule ${check.rule}` : ''}`,
     `${indent}got       ${gotText(check)}`,
     `${indent}why       ${check.reason ?? 'unknown'}`,
   ];
@@ -65,7 +65,7 @@ export function formatText(result: VerifyResult): string {
         if (i < FULL_FAILURES_PER_GROUP) {
           out.push(`FAIL  ${check.id}: ${check.summary}`, failureDetail(check), '');
         } else {
-          out.push(`FAIL  ${check.id}: ${check.summary}  (expected ${check.expected.split(/[;(]/)[0]?.trim()}, got ${check.got?.status ?? 'no answer'})`);
+          out.push(`FAIL  ${check.id}: ${check.summary}  (expected ${check.expected.split(/[;,(]/)[0]?.trim()}, got ${check.got?.status ?? 'no answer'})`);
         }
       });
       if (mine.length > FULL_FAILURES_PER_GROUP) out.push('');

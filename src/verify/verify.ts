@@ -221,7 +221,7 @@ function excerpt(text: string | null | undefined, max = 160): string {
 
 export function describeExpectation(expect: Expectation): string {
   if (expect.kind === 'accepted') return '2xx (accepted); a JSON body, if any, matching Accepted';
-  return expect.body === 'validation-problem' ? `${expect.status} with a ValidationProblem body ({violations: [{code, pointer, message}]})` : `${expect.status}; a JSON body, if any, matching Problem`;
+  return expect.body === 'validation-problem' ? `${expect.status} with a ValidationProblem body, {violations: [{code, pointer, message}, ...]}` : `${expect.status}; a JSON body, if any, matching Problem`;
 }
 
 interface DreddTest {
