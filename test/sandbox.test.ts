@@ -636,8 +636,10 @@ describe('the CLI', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const startLine = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the sandbox did not start')), 10_000);
+      const timer = setTimeout(() => reject(new Error(`the sandbox did not start: ${stderr}`)), 10_000);
       createInterface({ input: child.stdout }).once('line', (line) => {
         clearTimeout(timer);
         resolve(line);
