@@ -6,7 +6,7 @@ import { parseCommandArgs, UsageError } from '../cli-support.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED } from '../verify/cases.js';
 import { GROUP_LABELS } from '../verify/plan.js';
 import { formatText, groupLine, toJUnit } from '../verify/report.js';
-import { DREDD_INSTALL_COMMAND, DreddNotInstalled, resolveEndpoint, runVerify, VerifyOptionsError, type CheckResult, type VerifyResult } from '../verify/verify.js';
+import { DREDD_INSTALL_COMMAND, DreddNotInstalled, loadDredd, resolveEndpoint, runVerify, VerifyOptionsError, type CheckResult, type VerifyResult } from '../verify/verify.js';
 
 const TOKEN_ENV = 'CONVERGE_WEBHOOK_TOKEN';
 
@@ -73,7 +73,9 @@ export async function run(argv: string[]): Promise<number> {
 
   let result: VerifyResult;
   try {
-    if (!json) process.stderr.write(`verify: ${resolveEndpoint(values.url).href} against the contract, with Dredd\n`);
+    const endpoint = resolveEndpoint(values.url);
+    const { version } = loadDredd();
+    if (!json) process.stderr.write(`verify: ${endpoint.href} against the contract, with Dredd ${version}\n`);
     const seen: CheckResult[] = [];
     let lastLine = Date.now();
     result = await runVerify({
