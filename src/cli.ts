@@ -16,7 +16,7 @@ Commands:
   mock [--port 4010] [--host H] [--quiet]    Run the Prism mock of the endpoint (npm start)
   sandbox [--port 4011] [--token T] [--data DIR]
                                              Run the stateful reference implementation
-  verify --url URL --token TOKEN [--junit FILE] [--json]
+  verify --url URL [--token T] [--junit FILE] [--json] [--skip-wrong-token] [--cases N] [--seed N]
                                              Contract-test an implementation of the endpoint
   send --url URL [--token T] [--no-validate] [--strict] [--json] <file|->
                                              Post one event and print the answer

@@ -61,11 +61,17 @@ describe('generated/', () => {
   });
 
   it('has validators that load as CommonJS and as ES modules without ajv at run time', async () => {
-    for (const name of ['webhook-event', 'event-spec', 'conforming-event']) {
+    const names = readdirSync(join(root, 'generated/validators')).filter((f) => f.endsWith('.cjs')).map((f) => f.slice(0, -4));
+    expect(names).toHaveLength(6);
+    for (const name of names) {
       const cjs = readFileSync(join(root, 'generated/validators', `${name}.cjs`), 'utf8');
       const esm = readFileSync(join(root, 'generated/validators', `${name}.js`), 'utf8');
       expect(cjs).not.toMatch(/require\(/);
       expect(esm).not.toMatch(/\bimport\b|require\(/);
+      const mod = (await import(join(root, 'generated/validators', `${name}.js`))) as { default: (v: unknown) => boolean };
+      expect(typeof mod.default).toBe('function');
+    }
+    for (const name of ['webhook-event', 'event-spec', 'conforming-event']) {
       const mod = (await import(join(root, 'generated/validators', `${name}.js`))) as { default: (v: unknown) => boolean };
       expect(mod.default({ event_name: 'x', event_id: 'y', properties: {}, profile_properties: {}, aliases: ['urn:user_id:1'] })).toBe(true);
       expect(mod.default({})).toBe(false);

@@ -561,8 +561,11 @@ export interface components {
          *     below are what this package's sandbox answers, described so that a sender may log them.
          */
         Accepted: {
-            /** @constant */
-            status?: "accepted";
+            /**
+             * @description What happened to the event; this package's sandbox says `accepted`.
+             * @example accepted
+             */
+            status?: string;
             /** @description The `event_id` of the accepted event. */
             event_id?: string;
             /**

@@ -784,7 +784,10 @@ export interface Problem {
  * via the `definition` "Accepted".
  */
 export interface Accepted {
-  status?: "accepted";
+  /**
+   * What happened to the event; this package's sandbox says `accepted`.
+   */
+  status?: string;
   /**
    * The `event_id` of the accepted event.
    */
