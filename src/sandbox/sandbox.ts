@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 import { MAX_BODY_BYTES } from '../constants.js';
-import { parseJson } from '../json.js';
+import { describeJsonError, parseJson } from '../json.js';
 import { validateEvent, type Violation } from '../validate.js';
 import {
   checkJsonContentType,
@@ -216,7 +216,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     }
     const parsed = parseJson(decoded.text);
     if (!parsed.ok) {
-      return invalid(req, res, [{ code: 'invalid-json', pointer: '', message: `expected JSON, found ${parsed.reason} at line ${parsed.line}, column ${parsed.column}` }]);
+      return invalid(req, res, [{ code: 'invalid-json', pointer: '', message: describeJsonError(parsed) }]);
     }
     const result = validateEvent(parsed.value);
     if (!result.valid) return invalid(req, res, result.errors, result.warnings);
