@@ -4,7 +4,7 @@ import { STATUS_CODES } from 'node:http';
 
 import { CheckFailed, parseCommandArgs, UsageError } from '../cli-support.js';
 import { MAX_BODY_BYTES } from '../constants.js';
-import { parseJson } from '../json.js';
+import { describeJsonError, parseJson } from '../json.js';
 import { validateEvent, type ValidationResult } from '../validate.js';
 
 const TOKEN_ENV = 'CONVERGE_WEBHOOK_TOKEN';
@@ -62,7 +62,7 @@ function validate(bytes: Buffer, strict: boolean): ValidationResult {
   if (!parsed.ok) {
     return {
       valid: false,
-      errors: [{ code: 'invalid-json', pointer: '', message: `expected JSON, found ${parsed.reason} at line ${parsed.line}, column ${parsed.column}` }],
+      errors: [{ code: 'invalid-json', pointer: '', message: describeJsonError(parsed) }],
       warnings: [],
     };
   }
