@@ -130,7 +130,7 @@ describe('the contract examples', () => {
     const answer = await post(sandbox, readExample(entry.file));
     expectProblem(answer, entry.status!);
     expect(validationProblemSchema(answer.json), answer.text).toBe(true);
-    expect(answer.json.type).toBe('https://github.com/converge-webhook-contract#violation-codes');
+    expect(answer.json.type).toBe('urn:converge-webhook-contract:problem:invalid-event');
     expect(keys(answer.json.violations)).toEqual(keys(entry.errors ?? []));
     expect(keys(answer.json.warnings)).toEqual(keys(entry.warnings));
   });

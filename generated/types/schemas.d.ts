@@ -242,7 +242,8 @@ export type CartProperties = ClientProperties & {
 /**
  * The body of a `400`: a problem details object with `violations`, one entry per broken
  * contract rule. Event Spec warnings may be listed too, in `warnings`, but never make a
- * request fail.
+ * request fail. This package's sandbox sets `type` to
+ * `urn:converge-webhook-contract:problem:invalid-event`; the codes are listed in the README.
  *
  *
  * This interface was referenced by `WebhookEvent`'s JSON-Schema

@@ -4,7 +4,7 @@ import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The problem type of a 400, as in the contract's example. */
-export const VIOLATIONS_TYPE = 'https://github.com/converge-webhook-contract#violation-codes';
+export const VIOLATIONS_TYPE = 'urn:converge-webhook-contract:problem:invalid-event';
 
 /** Headers on every answer: nothing is cached, nothing is sniffed. */
 const COMMON_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const;
