@@ -2,7 +2,7 @@
 // library entry, each with the precompiled validators and generated types beside it.
 // Runs on `npm ci` (the "prepare" script), so a checkout has a working `npx converge-webhook`.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,12 +11,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const started = Date.now();
 
-rmSync(join(root, 'dist'), { recursive: true, force: true });
-for (const project of ['tsconfig.build.json', 'tsconfig.cjs.json']) {
+// Build into a fresh folder and swap it in at the end: a failed build leaves the last good
+// dist/ in place, and a CLI started meanwhile (by a test, say) never sees a half-built one.
+const out = `dist.building-${process.pid}`;
+rmSync(join(root, out), { recursive: true, force: true });
+for (const [project, folder] of [['tsconfig.build.json', 'esm'], ['tsconfig.cjs.json', 'cjs']]) {
   try {
-    execFileSync(process.execPath, [tsc, '-p', join(root, project)], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, [tsc, '-p', join(root, project), '--outDir', join(root, out, folder)], { cwd: root, stdio: 'inherit' });
   } catch {
-    console.error(`build: tsc -p ${project} failed (its errors are above)`);
+    rmSync(join(root, out), { recursive: true, force: true });
+    console.error(`build: tsc -p ${project} failed (its errors are above); dist/ is unchanged`);
     process.exit(1);
   }
 }
@@ -29,16 +33,21 @@ function copy(from, to, rename = (name) => name) {
   }
 }
 // ESM: the .js validators and their .d.ts; CJS: the .cjs validators renamed to .js.
-copy('generated/validators', 'dist/esm/generated/validators', (n) => (n.endsWith('.js') || n.endsWith('.d.ts') ? n : null));
-copy('generated/validators', 'dist/cjs/generated/validators', (n) =>
+copy('generated/validators', `${out}/esm/generated/validators`, (n) => (n.endsWith('.js') || n.endsWith('.d.ts') ? n : null));
+copy('generated/validators', `${out}/cjs/generated/validators`, (n) =>
   n.endsWith('.cjs') ? n.replace(/\.cjs$/, '.js') : n.endsWith('.d.cts') ? n.replace(/\.d\.cts$/, '.d.ts') : null,
 );
-copy('generated/types', 'dist/esm/generated/types');
-copy('generated/types', 'dist/cjs/generated/types');
+copy('generated/types', `${out}/esm/generated/types`);
+copy('generated/types', `${out}/cjs/generated/types`);
 // verify's Dredd hooks are CommonJS (Dredd requires them), which tsc does not copy.
-copy('src/verify', 'dist/esm/src/verify', (n) => (n.endsWith('.cjs') ? n : null));
-writeFileSync(join(root, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
-chmodSync(join(root, 'dist/esm/src/cli.js'), 0o755);
+copy('src/verify', `${out}/esm/src/verify`, (n) => (n.endsWith('.cjs') ? n : null));
+writeFileSync(join(root, out, 'cjs/package.json'), '{ "type": "commonjs" }\n');
+chmodSync(join(root, out, 'esm/src/cli.js'), 0o755);
+
+const old = `dist.old-${process.pid}`;
+if (existsSync(join(root, 'dist'))) renameSync(join(root, 'dist'), join(root, old));
+renameSync(join(root, out), join(root, 'dist'));
+rmSync(join(root, old), { recursive: true, force: true });
 
 // npm links the bins of dependencies, never the project's own; link it so that
 // `npx converge-webhook` works in a checkout after `npm ci` (npx looks in node_modules/.bin first).

@@ -34,3 +34,40 @@ export function parsePort(value: string | undefined, fallback: number): number {
   if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`--port: expected an integer from 0 to 65535, found "${value}"`);
   return port;
 }
+
+/** Parses a --host value: any non-empty address; default loopback. */
+export function parseHost(value: string | undefined): string {
+  if (value === undefined) return '127.0.0.1';
+  if (value.trim() === '') throw new UsageError('--host: expected an address such as 127.0.0.1, found an empty string');
+  return value;
+}
+
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Listens for Ctrl-C, SIGTERM and SIGHUP from the moment it is called, so that a signal that
+ * arrives while a server is still starting is not lost: `wait()` then resolves at once.
+ */
+export function listenForStop() {
+  let received: NodeJS.Signals | undefined;
+  let wake = () => {};
+  const onSignal = (signal: NodeJS.Signals) => {
+    received ??= signal;
+    wake();
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  return {
+    get signal(): NodeJS.Signals | undefined {
+      return received;
+    },
+    wait(): Promise<NodeJS.Signals> {
+      return new Promise((resolve) => {
+        wake = () => resolve(received!);
+        if (received) resolve(received);
+      });
+    },
+    dispose(): void {
+      for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
+    },
+  };
+}

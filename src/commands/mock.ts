@@ -1,5 +1,5 @@
 /** `converge-webhook mock`: the Prism mock on the terminal (`npm start`). */
-import { parseCommandArgs, parsePort, UsageError } from '../cli-support.js';
+import { listenForStop, parseCommandArgs, parseHost, parsePort, STOP_SIGNALS, UsageError } from '../cli-support.js';
 import { PortInUse, PRISM_VERSION, PrismNotInstalled, startMock } from '../mock/mock.js';
 
 const USAGE = `Usage: converge-webhook mock [--port 4010] [--host 127.0.0.1] [--quiet]
@@ -20,7 +20,6 @@ Exit codes: 0 stopped cleanly, 1 Prism failed, 2 usage error or Prism not instal
 const SAMPLE_EVENT =
   '{"event_name":"Placed Order","event_id":"order-1001","properties":{"id":"1001","total_price":25.5,"currency":"USD","$sales_channel_type":"web"},"profile_properties":{"$email":"jane@example.com"},"aliases":["urn:email:jane@example.com"]}';
 
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { port: { type: 'string' }, host: { type: 'string' }, quiet: { type: 'boolean' } });
@@ -30,17 +29,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length > 0) throw new UsageError(`mock takes no file arguments, found "${positionals.join(' ')}"`);
   const port = parsePort(values.port, 4010);
-  const host = values.host ?? '127.0.0.1';
-  if (host.trim() === '') throw new UsageError('--host: expected an address such as 127.0.0.1, found an empty string');
+  const host = parseHost(values.host);
 
-  // Signals that arrive while Prism is still starting stop it as soon as it is up.
-  let stopSignal: NodeJS.Signals | undefined;
-  let wake: () => void = () => {};
-  const onSignal = (signal: NodeJS.Signals) => {
-    stopSignal ??= signal;
-    wake();
-  };
-  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  // Listen before starting, so that a signal during start-up stops the server once it is up.
+  const stop = listenForStop();
 
   try {
     console.log(`Starting Prism ${PRISM_VERSION} on ${host}:${port === 0 ? '(a free port)' : port}…`);
@@ -79,13 +71,9 @@ export async function run(argv: string[]): Promise<number> {
       ].join('\n'),
     );
 
-    const outcome = await new Promise<'signal' | 'exited'>((resolve) => {
-      wake = () => resolve('signal');
-      if (stopSignal) resolve('signal');
-      void mock.exited.then(() => resolve('exited'));
-    });
+    const outcome = await Promise.race([stop.wait().then(() => 'signal' as const), mock.exited.then(() => 'exited' as const)]);
     if (outcome === 'signal') {
-      console.log(`\nStopping Prism (${stopSignal})…`);
+      console.log(`\nStopping Prism (${stop.signal})…`);
       await mock.stop();
       console.log('Stopped.');
       return 0;
@@ -99,6 +87,6 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`converge-webhook: Prism exited unexpectedly (${signal ?? `code ${code}`})`);
     return 1;
   } finally {
-    for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
+    stop.dispose();
   }
 }

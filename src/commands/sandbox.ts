@@ -1,7 +1,7 @@
 /** `converge-webhook sandbox`: the stateful reference implementation of the endpoint, on the terminal. */
 import { relative, resolve } from 'node:path';
 
-import { parseCommandArgs, parsePort, UsageError } from '../cli-support.js';
+import { listenForStop, parseCommandArgs, parseHost, parsePort, UsageError } from '../cli-support.js';
 import { MAX_BODY_BYTES } from '../constants.js';
 import { maskToken } from '../sandbox/http.js';
 import { formatLogEntry, startSandbox, StoreError, type RunningSandbox, type SandboxLogEntry } from '../sandbox/sandbox.js';
@@ -37,7 +37,6 @@ Exit codes: 0 stopped cleanly, 2 usage error (port in use, data folder in use or
 const SAMPLE_EVENT =
   '{"event_name":"Placed Order","event_id":"order-1001","properties":{"id":"1001","total_price":25.5,"currency":"USD","$sales_channel_type":"web"},"profile_properties":{"$email":"jane@example.com"},"aliases":["urn:email:jane@example.com"]}';
 
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export async function run(argv: string[]): Promise<number> {
@@ -57,8 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length > 0) throw new UsageError(`sandbox takes no file arguments, found "${positionals.join(' ')}"`);
   const port = parsePort(values.port, DEFAULT_PORT);
-  const host = values.host ?? '127.0.0.1';
-  if (host.trim() === '') throw new UsageError('--host: expected an address such as 127.0.0.1, found an empty string');
+  const host = parseHost(values.host);
   if (values.token !== undefined && !/^[\x21-\x7e]+$/.test(values.token)) {
     throw new UsageError(`--token: expected printable ASCII without spaces (it is sent as a header), found ${values.token === '' ? 'an empty string' : 'other characters'}`);
   }
@@ -68,13 +66,8 @@ export async function run(argv: string[]): Promise<number> {
   const json = Boolean(values.json);
   const out = (line: string) => process.stdout.write(`${line}\n`);
 
-  let stopSignal: NodeJS.Signals | undefined;
-  let wake: () => void = () => {};
-  const onSignal = (signal: NodeJS.Signals) => {
-    stopSignal ??= signal;
-    wake();
-  };
-  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  // Listen before starting, so that a signal during start-up stops the server once it is up.
+  const stop = listenForStop();
 
   try {
     let sandbox: RunningSandbox;
@@ -144,17 +137,14 @@ export async function run(argv: string[]): Promise<number> {
       console.error(`warning: listening on ${host}, not loopback: /api/events and /logs need no token, so anyone who can reach it sees the events`);
     }
 
-    await new Promise<void>((resolveWait) => {
-      wake = resolveWait;
-      if (stopSignal) resolveWait();
-    });
+    const stopSignal = await stop.wait();
     const kept = sandbox.count();
     await sandbox.stop();
     if (json) out(JSON.stringify({ event: 'stopped', signal: stopSignal, stored: kept }));
     else out(`\nStopped (${stopSignal}): ${kept} event${kept === 1 ? '' : 's'} ${shownDir === undefined ? 'dropped (in memory)' : `kept in ${shownDir}`}.`);
     return 0;
   } finally {
-    for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
+    stop.dispose();
   }
 }
 
