@@ -69,7 +69,10 @@ const zodPlacedOrder = z.strictObject({
 const zodCustom = z.strictObject({ event_name: z.string().min(1), properties: z.looseObject({ $sales_channel_type: channel.optional() }), ...envelope });
 const zodValidate = (event: any) => (event.event_name === 'Placed Order' ? zodPlacedOrder : zodCustom).safeParse(event).success;
 
-export function runValidationBench(onProgress?: (message: string) => void): Array<{ payload: string; bytes: number; results: Array<TaskResult & { ratioToParse: number }> }> {
+export function runValidationBench(
+  onProgress?: (message: string) => void,
+  options: { rounds?: number; sampleMs?: number } = {},
+): Array<{ payload: string; bytes: number; results: Array<TaskResult & { ratioToParse: number }> }> {
   const schema = JSON.parse(readFileSync(join(root, 'generated/schemas/conforming-event.schema.json'), 'utf8')) as object;
   const ajv = new Ajv2020.default({ strict: true });
   addFormats.default(ajv, { mode: 'full' });
@@ -91,7 +94,7 @@ export function runValidationBench(onProgress?: (message: string) => void): Arra
         { name: '@cfworker/json-schema', fn: () => cfworker.validate(event) },
         { name: 'zod (hand-written)', fn: () => zodValidate(event) },
       ],
-      { onProgress: (m) => onProgress?.(`validation: ${name}: ${m}`) },
+      { ...options, onProgress: (m) => onProgress?.(`validation: ${name}: ${m}`) },
     );
     const parse = results[0]!.opsPerSecond;
     return { payload: name, bytes: Buffer.byteLength(text), results: results.map((r) => ({ ...r, ratioToParse: r.opsPerSecond / parse })) };
