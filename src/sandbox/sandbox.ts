@@ -127,6 +127,12 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const TOKEN_PATTERN = /^[\x21-\x7e]+$/;
 const FILTERS = ['event_name', 'event_id', 'since', 'limit'] as const;
 const LOGS_PAGE_DEFAULT_LIMIT = 100;
+/**
+ * At most this many violations, and as many warnings, are listed in an answer and kept with an
+ * event. A 1 MiB body can break a rule 500,000 times: listing each made a 50 MB answer and kept
+ * 150 MB per event in memory (a few such events ran the sandbox out of memory).
+ */
+const MAX_LISTED = 100;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
@@ -220,6 +226,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     }
     const result = validateEvent(parsed.value);
     if (!result.valid) return invalid(req, res, result.errors, result.warnings);
+    const warnings = result.warnings.length > MAX_LISTED ? result.warnings.slice(0, MAX_LISTED) : result.warnings;
     const event = parsed.value as { event_id: string; event_name: string };
     const answer = (error: StoreError | undefined, duplicate: boolean, id?: number): void => {
       if (error) {
@@ -228,8 +235,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         entry(req, 503, masked, { event_name: event.event_name, event_id: event.event_id, detail: error.message });
         return;
       }
-      sendAccepted(res, event.event_id, duplicate, result.warnings);
-      if (log) entry(req, 200, masked, { event_name: event.event_name, event_id: event.event_id, id, duplicate, warnings: result.warnings.map((w) => w.code) });
+      sendAccepted(res, event.event_id, duplicate, warnings);
+      if (log) entry(req, 200, masked, { event_name: event.event_name, event_id: event.event_id, id, duplicate, warnings: warnings.map((w) => w.code) });
     };
     if (store.has(tokenHash, event.event_id)) {
       // The first copy may still be on its way to the file: answer once it is there (or is not).
@@ -242,7 +249,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     }
     const text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
     const id = store.nextSequence;
-    store.add({ eventId: event.event_id, eventName: event.event_name, receivedAt: Date.now(), tokenHash, warnings: result.warnings, body: text.trim() }, (error) =>
+    store.add({ eventId: event.event_id, eventName: event.event_name, receivedAt: Date.now(), tokenHash, warnings, body: text.trim() }, (error) =>
       answer(error, false, id),
     );
   };
@@ -251,9 +258,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const first = violations[0]!;
     const detail =
       `${violations.length} contract violation${violations.length === 1 ? '' : 's'}: ${first.pointer || '(body)'}: ${first.message}` +
-      `${violations.length > 1 ? ` (and ${violations.length - 1} more)` : ''}.`;
-    sendJson(res, 400, { type: VIOLATIONS_TYPE, title: 'The event breaks the webhook contract', status: 400, detail, violations, warnings }, 'application/problem+json');
-    entry(req, 400, masked, { violations: violations.map((v) => v.code), detail });
+      `${violations.length > 1 ? ` (and ${violations.length - 1} more)` : ''}.` +
+      (violations.length > MAX_LISTED || warnings.length > MAX_LISTED ? ` The first ${MAX_LISTED} violations and warnings are listed (of ${violations.length} and ${warnings.length}).` : '');
+    const listed = violations.slice(0, MAX_LISTED);
+    sendJson(res, 400, { type: VIOLATIONS_TYPE, title: 'The event breaks the webhook contract', status: 400, detail, violations: listed, warnings: warnings.slice(0, MAX_LISTED) }, 'application/problem+json');
+    entry(req, 400, masked, { violations: listed.map((v) => v.code), detail });
   };
 
   const eventsRoute = (req: IncomingMessage, res: ServerResponse, query: string): void => {
