@@ -3,11 +3,9 @@
  * converge-webhook: the command line of converge-webhook-contract.
  * Exit codes: 0 success, 1 a check failed (invalid input, failed contract test), 2 usage error.
  */
-import { readFileSync } from 'node:fs';
-
 import { CheckFailed, parseCommandArgs as parse, UsageError } from './cli-support.js';
-import { describeJsonError, parseJson } from './json.js';
-import { validateEvent, type Violation } from './validate.js';
+import { readInput, validateBytes, violationLines } from './input.js';
+import type { Violation } from './validate.js';
 
 const USAGE = `Usage: converge-webhook <command> [options]
 
@@ -41,40 +39,12 @@ interface FileResult {
   warnings: Violation[];
 }
 
-function readInput(file: string): string {
-  try {
-    return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message);
-    throw new UsageError(`cannot read ${file === '-' ? 'standard input' : file}: ${why}`);
-  }
-}
-
-function validateText(file: string, text: string, strict: boolean): FileResult {
-  const parsed = parseJson(text);
-  if (!parsed.ok) {
-    return {
-      file,
-      valid: false,
-      errors: [{ code: 'invalid-json', pointer: '', message: describeJsonError(parsed) }],
-      warnings: [],
-    };
-  }
-  return { file, ...validateEvent(parsed.value, { strict }) };
-}
-
 function formatHuman(results: FileResult[]): string {
   const lines: string[] = [];
   let errors = 0;
   let warnings = 0;
   for (const result of results) {
-    lines.push(`${result.valid ? 'valid  ' : 'INVALID'}  ${result.file}`);
-    for (const [level, list] of [['error', result.errors], ['warning', result.warnings]] as const) {
-      for (const v of list) {
-        lines.push(`  ${level.padEnd(7)}  ${(v.pointer || '(body)').padEnd(28)}  ${v.code.padEnd(26)}  ${v.message}`);
-      }
-    }
+    lines.push(`${result.valid ? 'valid  ' : 'INVALID'}  ${result.file}`, ...violationLines(result));
     errors += result.errors.length;
     warnings += result.warnings.length;
   }
@@ -93,8 +63,8 @@ function commandValidate(argv: string[]): number {
   if (positionals.length === 0) throw new UsageError('validate needs at least one file, or "-" for standard input');
   if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('standard input ("-") can be read only once');
   // Read everything first: an unreadable file is a usage error, and nothing is half-reported.
-  const inputs = positionals.map((file) => ({ file, text: readInput(file) }));
-  const results = inputs.map(({ file, text }) => validateText(file, text, Boolean(values.strict)));
+  const inputs = positionals.map((file) => ({ file, bytes: readInput(file) }));
+  const results: FileResult[] = inputs.map(({ file, bytes }) => ({ file, ...validateBytes(bytes, Boolean(values.strict)) }));
   console.log(values.json ? JSON.stringify(results, null, 2) : formatHuman(results));
   return results.every((r) => r.valid) ? 0 : 1;
 }

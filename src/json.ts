@@ -1,4 +1,5 @@
 /** JSON parsing that says where a text stops being JSON, as a line and a column. */
+import { isUtf8 } from 'node:buffer';
 
 export type ParseResult =
   | { ok: true; value: unknown }
@@ -168,4 +169,27 @@ export function locateSyntaxError(text: string): SyntaxErrorAt {
       return fail(top === '{' ? "',' or '}'" : "',' or ']'");
     }
   }
+}
+
+/** Bytes as text, or where they stop being UTF-8 (JSON is UTF-8; a lenient decode would hide the mistake). */
+export function decodeUtf8(bytes: Buffer): { ok: true; text: string } | { ok: false; offset: number } {
+  if (isUtf8(bytes)) return { ok: true, text: bytes.toString('utf8') };
+  return { ok: false, offset: firstInvalidUtf8(bytes) };
+}
+
+export function describeUtf8Error(offset: number): string {
+  return `expected UTF-8 text, found a byte that is not UTF-8 at byte offset ${offset}`;
+}
+
+/** Byte offset of the first byte that breaks UTF-8 (only called on the error path). */
+function firstInvalidUtf8(bytes: Buffer): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (need === -1 || i + need >= bytes.length + (need === 0 ? 1 : 0)) return i;
+    if (need > 0 && !isUtf8(bytes.subarray(i, i + need + 1))) return i;
+    i += need + 1;
+  }
+  return bytes.length;
 }

@@ -46,6 +46,15 @@ describe('converge-webhook validate', () => {
     expect(result!.errors[0]!.message).toBe("expected a value (object, array, string, number, true, false or null), found 'o' at line 3, column 15");
   });
 
+  it('reports bytes that are not UTF-8 as invalid-json with their byte offset, like the sandbox', async () => {
+    const file = join(temp, 'latin1.json');
+    writeFileSync(file, Buffer.concat([Buffer.from('{"event_name": "Caf'), Buffer.from([0xe9]), Buffer.from('"}')]));
+    const run = await runCli(['validate', '--json', file]);
+    expect(run.code).toBe(1);
+    const [result] = JSON.parse(run.stdout) as Array<{ errors: Array<{ code: string; message: string }> }>;
+    expect(result!.errors).toEqual([{ code: 'invalid-json', pointer: '', message: 'expected UTF-8 text, found a byte that is not UTF-8 at byte offset 19' }]);
+  });
+
   it('reports an empty file as invalid-json, not a crash', async () => {
     const file = join(temp, 'empty.json');
     writeFileSync(file, '');

@@ -547,7 +547,8 @@ export interface components {
         /**
          * ValidationProblem
          * @description The body of a `400`: a problem details object with `violations`, one entry per broken
-         *     contract rule. Event Spec warnings may be listed too, in `warnings`, but never make a
+         *     contract rule. An implementation may cap the list (this package's sandbox lists at most
+         *     100 violations and 100 warnings, and gives the full counts in `detail`). Event Spec warnings may be listed too, in `warnings`, but never make a
          *     request fail. This package's sandbox sets `type` to
          *     `urn:converge-webhook-contract:problem:invalid-event`; the codes are listed in the README.
          */

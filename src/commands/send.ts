@@ -1,11 +1,9 @@
 /** `converge-webhook send`: posts one event and prints the answer (the seed's "send a test event"). */
-import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 
 import { CheckFailed, parseCommandArgs, UsageError } from '../cli-support.js';
 import { MAX_BODY_BYTES } from '../constants.js';
-import { describeJsonError, parseJson } from '../json.js';
-import { validateEvent, type ValidationResult } from '../validate.js';
+import { readInput, validateBytes, violationLines } from '../input.js';
 
 const TOKEN_ENV = 'CONVERGE_WEBHOOK_TOKEN';
 const TIMEOUT_MS = 30_000;
@@ -46,36 +44,6 @@ function endpointUrl(value: string): URL {
   return url;
 }
 
-function readInput(file: string): Buffer {
-  try {
-    return file === '-' ? readFileSync(0) : readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message);
-    throw new UsageError(`cannot read ${file === '-' ? 'standard input' : file}: ${why}`);
-  }
-}
-
-/** Contract validation of the bytes to send, reported like `converge-webhook validate` does. */
-function validate(bytes: Buffer, strict: boolean): ValidationResult {
-  const parsed = parseJson(bytes.toString('utf8'));
-  if (!parsed.ok) {
-    return {
-      valid: false,
-      errors: [{ code: 'invalid-json', pointer: '', message: describeJsonError(parsed) }],
-      warnings: [],
-    };
-  }
-  return validateEvent(parsed.value, { strict });
-}
-
-function violationLines(result: ValidationResult): string[] {
-  const lines: string[] = [];
-  for (const [level, list] of [['error', result.errors], ['warning', result.warnings]] as const) {
-    for (const v of list) lines.push(`  ${level.padEnd(7)}  ${(v.pointer || '(body)').padEnd(28)}  ${v.code.padEnd(26)}  ${v.message}`);
-  }
-  return lines;
-}
 
 /** Why fetch failed, in one line: Node's fetch hides the socket error in `cause`. */
 function connectionProblem(error: unknown): string {
@@ -154,7 +122,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!skipValidation && bytes.length > MAX_BODY_BYTES) {
     throw new CheckFailed(`${file === '-' ? 'standard input' : file}: expected a body of at most ${MAX_BODY_BYTES} bytes (1 MiB), found ${bytes.length} bytes; not sent (the contract answers 413; --no-validate sends it anyway)`);
   }
-  const validation = skipValidation ? undefined : validate(bytes, Boolean(values.strict));
+  const validation = skipValidation ? undefined : validateBytes(bytes, Boolean(values.strict));
   const source = file === '-' ? 'standard input' : file;
 
   if (validation && !validation.valid) {

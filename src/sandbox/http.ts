@@ -1,5 +1,4 @@
 /** Small HTTP helpers of the sandbox: problem+json answers, bounded body reading, tokens. */
-import { isUtf8 } from 'node:buffer';
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -132,24 +131,7 @@ export function checkJsonContentType(header: string | undefined): MediaTypeCheck
   return { ok: true };
 }
 
-/** The body as text, or where it stops being UTF-8. */
-export function decodeUtf8(bytes: Buffer): { ok: true; text: string } | { ok: false; offset: number } {
-  if (isUtf8(bytes)) return { ok: true, text: bytes.toString('utf8') };
-  return { ok: false, offset: firstInvalidUtf8(bytes) };
-}
-
-/** Byte offset of the first byte that breaks UTF-8 (only called on the error path). */
-function firstInvalidUtf8(bytes: Buffer): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i]!;
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
-    if (need === -1 || i + need >= bytes.length + (need === 0 ? 1 : 0)) return i;
-    if (need > 0 && !isUtf8(bytes.subarray(i, i + need + 1))) return i;
-    i += need + 1;
-  }
-  return bytes.length;
-}
+export { decodeUtf8 } from '../json.js';
 
 /** SHA-256 of a token: compared in constant time, and (shortened) the token's public fingerprint. */
 export function hashToken(token: string): Buffer {

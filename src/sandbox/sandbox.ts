@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 import { MAX_BODY_BYTES } from '../constants.js';
-import { describeJsonError, parseJson } from '../json.js';
+import { describeJsonError, describeUtf8Error, parseJson } from '../json.js';
 import { validateEvent, type Violation } from '../validate.js';
 import {
   checkJsonContentType,
@@ -218,7 +218,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     }
     const decoded = decodeUtf8(read.bytes);
     if (!decoded.ok) {
-      return invalid(req, res, [{ code: 'invalid-json', pointer: '', message: `expected UTF-8 text, found a byte that is not UTF-8 at byte offset ${decoded.offset}` }]);
+      return invalid(req, res, [{ code: 'invalid-json', pointer: '', message: describeUtf8Error(decoded.offset) }]);
     }
     const parsed = parseJson(decoded.text);
     if (!parsed.ok) {
