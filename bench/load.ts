@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 import autocannon from 'autocannon';
 
-import { cpuSeconds, root } from './processes.ts';
+import { cpuSeconds, machineBusySeconds, root } from './processes.ts';
 
 export const CONNECTIONS = 10;
 
@@ -41,6 +41,13 @@ export interface LoadResult {
   serverCpuShare?: number;
   /** This process's (the load generator's) CPU time / wall time. */
   generatorCpuShare: number;
+  /**
+   * CPU the rest of the machine used meanwhile, in cores (machine busy time less the server's
+   * and the generator's, / wall time): other processes, and kernel work not charged to either
+   * (interrupts, part of loopback networking). Well above its idle level means the run shared
+   * the machine with something else, and its numbers are low.
+   */
+  otherCpuShare?: number;
 }
 
 export interface LoadTarget {
@@ -90,6 +97,7 @@ export async function runLoad(target: LoadTarget, event: Record<string, unknown>
   let responses = 0;
   const cpuBefore = target.pid === undefined ? 0 : cpuSeconds(target.pid);
   const ownBefore = process.cpuUsage();
+  const machineBefore = machineBusySeconds();
   const started = process.hrtime.bigint();
   const instance = autocannon(options);
   instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
@@ -106,6 +114,8 @@ export async function runLoad(target: LoadTarget, event: Record<string, unknown>
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   const own = process.cpuUsage(ownBefore);
   const cpu = target.pid === undefined ? undefined : cpuSeconds(target.pid) - cpuBefore;
+  const machine = machineBusySeconds() - machineBefore;
+  const ownSeconds = (own.user + own.system) / 1e6;
 
   const sorted = latencies.subarray(0, recorded).sort();
   const at = (q: number) => (recorded === 0 ? NaN : sorted[Math.min(recorded - 1, Math.floor(q * recorded))]!);
@@ -125,6 +135,7 @@ export async function runLoad(target: LoadTarget, event: Record<string, unknown>
     max: recorded === 0 ? NaN : sorted[recorded - 1]!,
     serverCpuUsPerRequest: cpu === undefined || recorded === 0 ? undefined : (cpu * 1e6) / recorded,
     serverCpuShare: cpu === undefined ? undefined : cpu / wall,
-    generatorCpuShare: (own.user + own.system) / 1e6 / wall,
+    generatorCpuShare: ownSeconds / wall,
+    otherCpuShare: cpu === undefined ? undefined : Math.max(0, machine - cpu - ownSeconds) / wall,
   };
 }

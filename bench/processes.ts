@@ -162,6 +162,45 @@ export function cpuSeconds(pid: number): number {
   return ticks / clockTicks();
 }
 
+/** CPU time the whole machine was busy so far (every core; not idle, not waiting for I/O), in seconds. */
+export function machineBusySeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already in user)
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  return (user + nice + system + irq + softirq + steal) / clockTicks();
+}
+
+/**
+ * Waits (at most maxSeconds) until the machine has been quiet for half a second: under
+ * `cores` of CPU in use by anything. Returns the seconds waited. On a machine shared with
+ * other work, this keeps a measured run from starting in the middle of someone's burst.
+ */
+export async function waitForQuiet(maxSeconds: number, cores = 0.15): Promise<number> {
+  const started = Date.now();
+  const limit = Math.min(maxSeconds, quietBudget) * 1000;
+  for (;;) {
+    const before = machineBusySeconds();
+    await new Promise((r) => setTimeout(r, 500));
+    const waited = Date.now() - started;
+    if ((machineBusySeconds() - before) / 0.5 < cores || waited >= limit) {
+      quietBudget = Math.max(0, quietBudget - waited / 1000);
+      quietWaited += waited / 1000;
+      return waited / 1000;
+    }
+  }
+}
+
+/** Seconds of waiting for quiet left for the whole run: a machine that is never quiet must not stall it. */
+let quietBudget = 120;
+let quietWaited = 0;
+/** Seconds waited for quiet so far in this run. */
+export function totalQuietWait(): number {
+  return quietWaited;
+}
+export function setQuietBudget(seconds: number): void {
+  quietBudget = seconds;
+}
+
 let ticksPerSecond: number | undefined;
 function clockTicks(): number {
   if (ticksPerSecond === undefined) {

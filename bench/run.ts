@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { runContractTestBench, type ContractTestBench } from './contract-test.ts';
 import { CONNECTIONS } from './load.ts';
 import { runMemoryBench, type MemoryBench } from './memory.ts';
-import { choosePlacement, root } from './processes.ts';
+import { choosePlacement, machineBusySeconds, root, setQuietBudget, totalQuietWait, waitForQuiet } from './processes.ts';
 import { summariseProfile } from './profile-summary.ts';
 import { runServerBench, type ServerBench, type ServerRun } from './servers.ts';
 import { runStartupBench, type StartupBench } from './startup.ts';
@@ -37,7 +37,11 @@ const USAGE = `Usage: npm run bench -- [--quick] [--only ${PARTS.join(',')}] [--
   --out FILE       where to write the results (default: bench/results.json for a full run of
                    every part, else bench/results.tmp.json, so a partial run never replaces the record)
   --cpu-prof DIR   run the sandbox under load with node --cpu-prof, write the profile to DIR
-                   and print its top self-time functions (the servers' numbers are then skewed)`;
+                   and print its top self-time functions (the servers' numbers are then skewed)
+
+On a machine shared with other work, each part and each server run first waits (120 s in all at
+most) for the machine to be quiet, and a server run during which other processes used more than
+a third of a core is run once more; runs still disturbed are listed as warnings.`;
 
 interface Config {
   validation: { rounds: number; sampleMs: number };
@@ -113,6 +117,11 @@ async function main(): Promise<number> {
     if (!json) process.stdout.write(`${text}\n\n`);
   };
 
+  // How busy the machine is before we start: the numbers of a run on a busy machine are low.
+  const busyBefore = machineBusySeconds();
+  await new Promise((r) => setTimeout(r, 1000));
+  const busyAtStart = machineBusySeconds() - busyBefore;
+  if (busyAtStart > 0.2) progress(`warning: the machine was already busy (${busyAtStart.toFixed(2)} cores in use before the run): other processes will skew the numbers`);
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
@@ -121,23 +130,35 @@ async function main(): Promise<number> {
     platform: `${process.platform} ${process.arch}`,
     date: new Date().toISOString(),
     loadAverageAtStart: loadavg(),
+    /** Cores in use by anything during the second before the run. */
+    busyCoresAtStart: busyAtStart,
   };
   const placement = choosePlacement(!values['no-pin']);
   print(
     `converge-webhook-contract benchmarks${quick ? ' (--quick: a smoke check, not the record)' : ''}\n` +
       `machine: ${machine.cpu}, ${machine.cores} cores, ${mb(machine.memoryBytes)}, Node ${machine.node}, ${machine.platform}\n` +
-      `date: ${machine.date}, load average at start: ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}\n` +
+      `date: ${machine.date}, load average at start: ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}, cores busy in the second before: ${busyAtStart.toFixed(2)}\n` +
       `servers: ${placement.note}`,
   );
 
   const results: Record<string, unknown> = {};
+  const warnings: string[] = [];
+  if (busyAtStart > 0.2) warnings.push(`the machine was busy before the run (${busyAtStart.toFixed(2)} cores)`);
   const targets: Target[] = [];
   const target = (t: Omit<Target, 'pass'>) => {
     const pass = t.measured !== undefined && Number.isFinite(t.measured) && (t.comparison === '>=' ? t.measured >= t.threshold : t.measured < t.threshold);
     targets.push({ ...t, pass });
   };
 
+  // Before each part: up to 20 s for other processes on a shared machine to calm down.
+  setQuietBudget(quick ? 20 : 120);
+  const settle = async () => {
+    const waited = await waitForQuiet(20);
+    if (waited > 1) progress(`waited ${Math.round(waited)} s for a quiet machine`);
+  };
+
   if (parts.has('validation')) {
+    await settle();
     progress('part 1: validation');
     const validation = runValidationBench(progress, config.validation);
     results.validation = { config: config.validation, payloads: validation };
@@ -159,6 +180,7 @@ async function main(): Promise<number> {
   }
 
   if (parts.has('servers')) {
+    await settle();
     progress(`part 2: servers (${config.servers.rounds} rounds of ${config.servers.seconds} s per server, ${CONNECTIONS} connections)`);
     let profileFiles: string[] = [];
     if (profileDir) mkdirSync(profileDir, { recursive: true });
@@ -170,6 +192,13 @@ async function main(): Promise<number> {
     );
     results.servers = servers;
     print(serverTable(servers));
+    // Some kernel work (file write-back, interrupts) shows as "other" even on a quiet machine; a whole
+    // core of it is another process.
+    if (servers.waitedForQuiet > 1) print(`Waited ${Math.round(servers.waitedForQuiet)} s in all for other processes to calm down before runs.`);
+    if (servers.retried > 0) print(`${servers.retried} server run(s) were run again: other processes used more than a third of a core meanwhile.`);
+    const busy = servers.runs.flatMap((run) => run.rounds.map((r, i) => ({ run, i, other: r.otherCpuShare ?? 0 }))).filter((x) => x.other > 0.35);
+    for (const b of busy) warnings.push(`servers: round ${b.i + 1} of "${b.run.label}" ran while ${Math.round(b.other * 100)}% of a core was used by other processes: its numbers are low`);
+    if (busy.length > 0) print(`WARNING: ${busy.length} server run(s) shared the machine with other processes (other CPU > 35% of a core, even after running them again); see the warnings in the results.`);
     const sandboxRuns = servers.runs.filter((r) => r.server === 'sandbox');
     const store = servers.sandboxStored;
     // In-flight requests at the end of a run may be stored without their answer being counted.
@@ -191,6 +220,7 @@ async function main(): Promise<number> {
   }
 
   if (parts.has('memory')) {
+    await settle();
     progress(`part 2b: sandbox memory after ${config.memoryEvents} events`);
     const memory = await runMemoryBench(config.memoryEvents, placement, progress);
     results.memory = memory;
@@ -199,6 +229,7 @@ async function main(): Promise<number> {
   }
 
   if (parts.has('verify')) {
+    await settle();
     progress('part 3: the contract test');
     const verify = await runContractTestBench(config.verifyRuns, [], progress);
     results.contractTest = verify;
@@ -207,6 +238,7 @@ async function main(): Promise<number> {
   }
 
   if (parts.has('startup')) {
+    await settle();
     progress('part 4: start-up');
     const startup = await runStartupBench(config.startup, progress);
     results.startup = startup;
@@ -237,9 +269,12 @@ async function main(): Promise<number> {
       placement,
       config,
       seconds: (Date.now() - began) / 1000,
+      /** Of which spent waiting for other processes to calm down (at most 120 s). */
+      waitedForQuietSeconds: totalQuietWait(),
     },
     ...results,
     targets,
+    warnings,
   };
   writeFileSync(outFile, `${JSON.stringify(document, null, 2)}\n`);
   progress(`done in ${Math.round((Date.now() - began) / 1000)} s; results written to ${outFile}`);
@@ -265,12 +300,13 @@ function serverTable(bench: ServerBench): string {
       ratio((m.serverCpuUsPerRequest ?? NaN) / (b.serverCpuUsPerRequest ?? NaN)),
       m.serverCpuShare === undefined ? undefined : `${Math.round(m.serverCpuShare * 100)}%`,
       `${Math.round(m.generatorCpuShare * 100)}%`,
+      m.otherCpuShare === undefined ? undefined : `${Math.round(m.otherCpuShare * 100)}%`,
       String(run.rounds.reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0)),
     ];
   });
   return formatTable(
     `Servers: POST of the 10-item Placed Order, ${CONNECTIONS} connections, median of ${bench.config.rounds} x ${bench.config.seconds} s; ratios to the bare server with the same body mode`,
-    ['server', 'req/s', 'x bare', 'p50 ms', 'x bare', 'p99 ms', 'x bare', 'server CPU us/req', 'x bare', 'server CPU', 'loadgen CPU', 'non-2xx+errors'],
+    ['server', 'req/s', 'x bare', 'p50 ms', 'x bare', 'p99 ms', 'x bare', 'server CPU us/req', 'x bare', 'server CPU', 'loadgen CPU', 'other CPU', 'non-2xx+errors'],
     rows,
   );
 }
