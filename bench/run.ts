@@ -43,6 +43,9 @@ On a machine shared with other work, each part and each server run first waits (
 most) for the machine to be quiet, and a server run during which other processes used more than
 a third of a core is run once more; runs still disturbed are listed as warnings.`;
 
+/** A mistake on the command line: a message and exit code 2, no stack trace. */
+class UsageError extends Error {}
+
 interface Config {
   validation: { rounds: number; sampleMs: number };
   servers: { seconds: number; rounds: number; warmupSeconds: number };
@@ -80,7 +83,9 @@ interface Target {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
+  let parsed;
+  try {
+    parsed = parseArgs({
     options: {
       quick: { type: 'boolean' },
       only: { type: 'string' },
@@ -91,14 +96,18 @@ async function main(): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
-  });
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  const { values } = parsed;
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
   const only = values.only?.split(',').map((p) => p.trim()).filter(Boolean);
   for (const part of only ?? []) {
-    if (!(PARTS as readonly string[]).includes(part)) throw new Error(`--only: expected some of ${PARTS.join(', ')}, found "${part}"`);
+    if (!(PARTS as readonly string[]).includes(part)) throw new UsageError(`--only: expected some of ${PARTS.join(', ')}, found "${part}"`);
   }
   const parts = new Set<Part>((only as Part[] | undefined) ?? PARTS);
   const quick = Boolean(values.quick);
@@ -357,7 +366,8 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    const text = error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`bench: ${text}\n`);
     process.exitCode = 2;
   },
 );
