@@ -4,21 +4,21 @@
  * Exit codes: 0 success, 1 a check failed (invalid input, failed contract test), 2 usage error.
  */
 import { CheckFailed, parseCommandArgs as parse, UsageError } from './cli-support.js';
-import { readInput, validateBytes, violationLines } from './input.js';
-import type { Violation } from './validate.js';
+import { readInput, violationLines } from './input.js';
+import { validateBody, type Violation } from './validate.js';
 
 const USAGE = `Usage: converge-webhook <command> [options]
 
 Commands:
   validate [--strict] [--json] <file|->...   Check event files (or stdin) against the contract
   mock [--port 4010] [--host H] [--quiet]    Run the Prism mock of the endpoint (npm start)
-  sandbox [--port 4011] [--token T] [--data DIR]
+  sandbox [--port 4011] [--host H] [--token T] [--data DIR | --memory] [--fsync] [--quiet] [--json]
                                              Run the stateful reference implementation
   verify --url URL [--token T] [--junit FILE] [--json] [--skip-wrong-token] [--cases N] [--seed N]
                                              Contract-test an implementation of the endpoint
-  send --url URL [--token T] [--no-validate] [--strict] [--json] <file|->
+  send --url URL --token T [--no-validate] [--strict] [--json] <file|->
                                              Post one event and print the answer
-                                             (token also from CONVERGE_WEBHOOK_TOKEN)
+                                             (--token may come from CONVERGE_WEBHOOK_TOKEN)
   help                                       Show this help
 
 Run "converge-webhook <command> --help" for a command's options.
@@ -64,7 +64,10 @@ function commandValidate(argv: string[]): number {
   if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('standard input ("-") can be read only once');
   // Read everything first: an unreadable file is a usage error, and nothing is half-reported.
   const inputs = positionals.map((file) => ({ file, bytes: readInput(file) }));
-  const results: FileResult[] = inputs.map(({ file, bytes }) => ({ file, ...validateBytes(bytes, Boolean(values.strict)) }));
+  const results: FileResult[] = inputs.map(({ file, bytes }) => {
+    const { valid, errors, warnings } = validateBody(bytes, { strict: Boolean(values.strict) });
+    return { file, valid, errors, warnings };
+  });
   console.log(values.json ? JSON.stringify(results, null, 2) : formatHuman(results));
   return results.every((r) => r.valid) ? 0 : 1;
 }

@@ -2,8 +2,8 @@
  * converge-webhook-contract: types, validators and constants for the Converge server-side
  * webhook (`POST /api/webhooks`). Generated from the OpenAPI 3.1 contract in spec/.
  */
-export { validateEvent, isWebhookEvent, assertWebhookEvent, WebhookEventError } from './validate.js';
-export type { Violation, ValidateOptions, ValidationResult } from './validate.js';
+export { validateEvent, validateBody, isWebhookEvent, isStandardEvent, assertWebhookEvent, WebhookEventError } from './validate.js';
+export type { Violation, ValidateOptions, ValidationResult, BodyValidationResult } from './validate.js';
 export { VIOLATION_CODES } from './codes.js';
 export type { ViolationCode, ViolationLevel } from './codes.js';
 export { STANDARD_EVENT_NAMES, SALES_CHANNEL_TYPES, MAX_UNIX_SECONDS, MAX_BODY_BYTES } from './constants.js';

@@ -2,8 +2,7 @@
 import { readFileSync } from 'node:fs';
 
 import { UsageError } from './cli-support.js';
-import { decodeUtf8, describeJsonError, describeUtf8Error, parseJson } from './json.js';
-import { validateEvent, type ValidationResult } from './validate.js';
+import type { ValidationResult } from './validate.js';
 
 /** The bytes of a file, or of standard input for "-"; an unreadable one is a usage error. */
 export function readInput(file: string): Buffer {
@@ -14,19 +13,6 @@ export function readInput(file: string): Buffer {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message);
     throw new UsageError(`cannot read ${file === '-' ? 'standard input' : file}: ${why}`);
   }
-}
-
-/** Validates the bytes of one event: not UTF-8 or not JSON is an `invalid-json` error, as in the sandbox. */
-export function validateBytes(bytes: Buffer, strict: boolean): ValidationResult {
-  const decoded = decodeUtf8(bytes);
-  if (!decoded.ok) return invalidJson(describeUtf8Error(decoded.offset));
-  const parsed = parseJson(decoded.text);
-  if (!parsed.ok) return invalidJson(describeJsonError(parsed));
-  return validateEvent(parsed.value, { strict });
-}
-
-function invalidJson(message: string): ValidationResult {
-  return { valid: false, errors: [{ code: 'invalid-json', pointer: '', message }], warnings: [] };
 }
 
 /** One line per violation: level, pointer, code, message (what was expected, what was found). */

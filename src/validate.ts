@@ -2,9 +2,10 @@ import conformingEvent from '../generated/validators/conforming-event.js';
 import eventSpec from '../generated/validators/event-spec.js';
 import webhookEvent from '../generated/validators/webhook-event.js';
 import type { AjvError } from '../generated/validators/webhook-event.js';
-import type { WebhookEvent } from '../generated/types/schemas.js';
+import type { StandardEvent, WebhookEvent } from '../generated/types/schemas.js';
 import type { ViolationCode } from './codes.js';
-import { SALES_CHANNEL_TYPES } from './constants.js';
+import { SALES_CHANNEL_TYPES, STANDARD_EVENT_NAMES } from './constants.js';
+import { decodeUtf8, describeJsonError, describeUtf8Error, parseJson } from './json.js';
 import { timestampCode, timestampExpectation } from './timestamp.js';
 
 /** One broken rule: a stable `code`, the RFC 6901 `pointer` of the value, and a `message` for people. */
@@ -67,6 +68,49 @@ export function validateEvent(value: unknown, options: ValidateOptions = {}): Va
       errors: [{ code: 'invalid-value', pointer: '', message: `expected JSON data, found a value that cannot be read (${errorText(error)})` }],
       warnings: [],
     };
+  }
+}
+
+export interface BodyValidationResult extends ValidationResult {
+  /** The parsed body, when it was JSON (whether or not it is a valid event). */
+  value?: unknown;
+}
+
+/**
+ * Validates a raw request body (text or bytes, as received): bytes that are not UTF-8 and text
+ * that is not JSON are an `invalid-json` error with the byte offset or the line and column,
+ * anything else is checked as by `validateEvent`. Never throws.
+ */
+export function validateBody(body: string | Uint8Array, options: ValidateOptions = {}): BodyValidationResult {
+  let text: string;
+  if (typeof body === 'string') {
+    text = body;
+  } else {
+    const decoded = decodeUtf8(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    if (!decoded.ok) return invalidJson(describeUtf8Error(decoded.offset));
+    text = decoded.text;
+  }
+  const parsed = parseJson(text);
+  if (!parsed.ok) return invalidJson(describeJsonError(parsed));
+  return { ...validateEvent(parsed.value, options), value: parsed.value };
+}
+
+function invalidJson(message: string): BodyValidationResult {
+  return { valid: false, errors: [{ code: 'invalid-json', pointer: '', message }], warnings: [] };
+}
+
+const STANDARD_NAMES: ReadonlySet<unknown> = new Set(STANDARD_EVENT_NAMES);
+
+/**
+ * True when `value` is one of the 13 standard events and follows the Event Spec with no
+ * warning: then it narrows to `StandardEvent`, and on to `PlacedOrderEvent` and the rest by
+ * `event_name`.
+ */
+export function isStandardEvent(value: unknown): value is StandardEvent {
+  try {
+    return conformingEvent(value) && STANDARD_NAMES.has((value as { event_name: unknown }).event_name);
+  } catch {
+    return false;
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -12,6 +12,12 @@ describe('README', () => {
     const table = readme.split('<!-- violation-codes:start')[1]!.split('<!-- violation-codes:end -->')[0]!;
     const rows = table.split('\n').filter((line) => line.startsWith('| `'));
     expect(rows).toEqual(Object.entries(VIOLATION_CODES).map(([code, v]) => `| \`${code}\` | ${v.level} | ${v.meaning} |`));
+  });
+
+  it('names only example files that exist', () => {
+    const paths = [...readme.matchAll(/spec\/examples\/[\w./-]+\.json/g)].map((m) => m[0]);
+    expect(paths.length).toBeGreaterThan(3);
+    expect(paths.filter((path) => !existsSync(join(root, path)))).toEqual([]);
   });
 
   it('shows the two commands and the test command on its first screen', () => {

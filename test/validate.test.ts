@@ -133,3 +133,28 @@ describe('isWebhookEvent and assertWebhookEvent', () => {
     expect(() => assertWebhookEvent(value, { strict: true })).toThrow(/unknown-field/);
   });
 });
+
+describe('validateBody and isStandardEvent', () => {
+  it('validates a raw body: not JSON or not UTF-8 is invalid-json, never an exception', async () => {
+    const { validateBody } = await import('../src/index.js');
+    expect(validateBody('{bad')).toEqual({
+      valid: false,
+      errors: [{ code: 'invalid-json', pointer: '', message: "expected a property name in double quotes or \"}\", found 'b' at line 1, column 2" }],
+      warnings: [],
+    });
+    expect(validateBody(new Uint8Array([0x7b, 0xff, 0x7d])).errors[0]!.message).toBe('expected UTF-8 text, found a byte that is not UTF-8 at byte offset 1');
+    const ok = validateBody(Buffer.from(JSON.stringify(base())));
+    expect(ok).toEqual({ valid: true, errors: [], warnings: [], value: base() });
+    expect(validateBody('[1]').errors[0]!.code).toBe('not-an-object');
+  });
+
+  it('isStandardEvent narrows a conforming standard event only', async () => {
+    const { isStandardEvent } = await import('../src/index.js');
+    const value: unknown = base();
+    expect(isStandardEvent(value)).toBe(true);
+    if (isStandardEvent(value) && value.event_name === 'Placed Order') expect(value.properties.total_price).toBe(42);
+    expect(isStandardEvent({ ...base(), event_name: 'My Custom' })).toBe(false);
+    expect(isStandardEvent({ ...base(), aliases: ['jane'] })).toBe(false);
+    expect(isStandardEvent(null)).toBe(false);
+  });
+});

@@ -3,7 +3,8 @@ import { STATUS_CODES } from 'node:http';
 
 import { CheckFailed, parseCommandArgs, UsageError } from '../cli-support.js';
 import { MAX_BODY_BYTES } from '../constants.js';
-import { readInput, validateBytes, violationLines } from '../input.js';
+import { readInput, violationLines } from '../input.js';
+import { validateBody } from '../validate.js';
 
 const TOKEN_ENV = 'CONVERGE_WEBHOOK_TOKEN';
 const TIMEOUT_MS = 30_000;
@@ -122,7 +123,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!skipValidation && bytes.length > MAX_BODY_BYTES) {
     throw new CheckFailed(`${file === '-' ? 'standard input' : file}: expected a body of at most ${MAX_BODY_BYTES} bytes (1 MiB), found ${bytes.length} bytes; not sent (the contract answers 413; --no-validate sends it anyway)`);
   }
-  const validation = skipValidation ? undefined : validateBytes(bytes, Boolean(values.strict));
+  const validation = skipValidation ? undefined : validateBody(bytes, { strict: Boolean(values.strict) });
   const source = file === '-' ? 'standard input' : file;
 
   if (validation && !validation.valid) {

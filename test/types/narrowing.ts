@@ -49,3 +49,19 @@ export const names: readonly StandardEvent['event_name'][] = STANDARD_EVENT_NAME
 
 const result = validateEvent(custom, { strict: true });
 export const firstCode: Violation['code'] | undefined = result.errors[0]?.code;
+
+// The README's first usage example, as written (inside a handler).
+import { validateBody, isStandardEvent } from '../../src/index.js';
+declare function reply(status: number, body: unknown): string;
+declare function recordRevenue(amount: number | undefined): void;
+export function readmeExample(rawBody: string | Uint8Array): string {
+  const result = validateBody(rawBody);
+  if (!result.valid) {
+    return reply(400, { violations: result.errors });
+  }
+  for (const w of result.warnings) console.warn(w.code, w.pointer, w.message);
+  if (isStandardEvent(result.value) && result.value.event_name === 'Placed Order') {
+    recordRevenue(result.value.properties.total_price);
+  }
+  return reply(200, {});
+}
