@@ -5,7 +5,9 @@
  * test/sandbox-logs.test.ts (which covers <script>, an onerror image and closing tags in the
  * body) with the rest of the usual list, and checks the whole DOM against a whitelist.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+
+import { launchChromium } from './fixtures/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startSandbox, type RunningSandbox } from '../src/sandbox/sandbox.js';
@@ -63,11 +65,7 @@ beforeAll(async () => {
     });
     expect(res.status, `${key}: ${await res.text()}`).toBe(200);
   }
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    timeout: 30_000,
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   page.setDefaultTimeout(10_000);
   page.on('dialog', (dialog) => {

@@ -2,7 +2,9 @@
  * GET /logs in a real browser (Debian's Chromium through playwright-core): what a person
  * sees, and that hostile event values show as text and never run.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+
+import { launchChromium } from './fixtures/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startSandbox, type RunningSandbox } from '../src/sandbox/sandbox.js';
@@ -40,11 +42,7 @@ beforeAll(async () => {
     profile_properties: { $first_name: IMG },
     aliases: [`urn:email:${IMG}`],
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    timeout: 30_000,
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   page.setDefaultTimeout(10_000);
 }, 60_000);
