@@ -221,6 +221,10 @@ describe('converge-webhook send (recording server)', () => {
     expect(result.stderr.trim()).toBe(
       `converge-webhook: could not send to http://127.0.0.1:${port}/api/webhooks: connection refused (is the server running?) (ECONNREFUSED)`,
     );
+    // With --json, stdout is still one parseable object that says so.
+    const json = await send(['--json', '--url', `http://127.0.0.1:${port}`, '--token', TOKEN, SEED_FILE]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ sent: false, validation: { valid: true }, error: expect.stringContaining('connection refused') });
   });
 
   it.each([

@@ -4,7 +4,7 @@ import { STATUS_CODES } from 'node:http';
 import { CheckFailed, parseCommandArgs, UsageError } from '../cli-support.js';
 import { MAX_BODY_BYTES } from '../constants.js';
 import { readInput, violationLines } from '../input.js';
-import { validateBody } from '../validate.js';
+import { validateBody, type ValidationResult } from '../validate.js';
 
 const TOKEN_ENV = 'CONVERGE_WEBHOOK_TOKEN';
 const TIMEOUT_MS = 30_000;
@@ -78,6 +78,11 @@ function prismViolationLines(header: string): string[] {
   }
 }
 
+/** The verdict only: the parsed body (`value`) is not repeated in the output. */
+function verdict({ valid, errors, warnings }: ValidationResult): ValidationResult {
+  return { valid, errors, warnings };
+}
+
 function printableBody(text: string, contentType: string): { json: boolean; value: unknown; pretty: string } {
   if (/[/+]json\b/i.test(contentType) || /^\s*[{[]/.test(text)) {
     try {
@@ -123,7 +128,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!skipValidation && bytes.length > MAX_BODY_BYTES) {
     throw new CheckFailed(`${file === '-' ? 'standard input' : file}: expected a body of at most ${MAX_BODY_BYTES} bytes (1 MiB), found ${bytes.length} bytes; not sent (the contract answers 413; --no-validate sends it anyway)`);
   }
-  const validation = skipValidation ? undefined : validateBody(bytes, { strict: Boolean(values.strict) });
+  const validation = skipValidation ? undefined : verdict(validateBody(bytes, { strict: Boolean(values.strict) }));
   const source = file === '-' ? 'standard input' : file;
 
   if (validation && !validation.valid) {
@@ -152,7 +157,10 @@ export async function run(argv: string[]): Promise<number> {
     });
     text = await response.text();
   } catch (error) {
-    throw new CheckFailed(`could not send to ${url.href}: ${connectionProblem(error)}`);
+    const problem = `could not send to ${url.href}: ${connectionProblem(error)}`;
+    // With --json, stdout stays parseable on this failure too.
+    if (json) console.log(JSON.stringify({ url: url.href, sent: false, validation, error: problem }, null, 2));
+    throw new CheckFailed(problem);
   }
 
   const contentType = response.headers.get('content-type') ?? '';
