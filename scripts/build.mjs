@@ -56,4 +56,4 @@ if (existsSync(bin)) {
   rmSync(join(bin, 'converge-webhook'), { force: true });
   symlinkSync('../../dist/esm/src/cli.js', join(bin, 'converge-webhook'));
 }
-console.log(`built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.error(`built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
