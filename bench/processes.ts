@@ -10,6 +10,8 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
+import { childStopper } from '../dist/esm/src/child-process.js';
+
 export const root = join(import.meta.dirname, '..');
 export const cliPath = join(root, 'dist/esm/src/cli.js');
 
@@ -112,22 +114,11 @@ export async function startJsonChild(args: string[], placement: Placement, what:
     child.kill('SIGKILL');
     throw new Error(`${what}: expected a JSON line on stdout, found ${JSON.stringify(first.slice(0, 200))}`);
   }
-  let stopping: Promise<void> | undefined;
   return {
     child,
     pid: child.pid!,
     ready,
-    stop() {
-      stopping ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGTERM');
-          const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-          await exited;
-          clearTimeout(timer);
-        }
-      })();
-      return stopping;
-    },
+    stop: childStopper(child, exited),
   };
 }
 

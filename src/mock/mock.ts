@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { childStopper } from '../child-process.js';
 import { compactPrismLog } from './prism-log.js';
 
 export const PRISM_VERSION = '5.14.2';
@@ -246,22 +247,11 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   process.once('exit', killOnExit);
   void exited.then(() => process.removeListener('exit', killOnExit));
 
-  let stopping: Promise<void> | undefined;
   return {
     url: formatUrl(host, port),
     port,
     pid: child.pid ?? -1,
     exited,
-    stop() {
-      stopping ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGTERM');
-          const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-          await exited;
-          clearTimeout(timer);
-        }
-      })();
-      return stopping;
-    },
+    stop: childStopper(child, exited),
   };
 }
