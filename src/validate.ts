@@ -291,7 +291,7 @@ function valueAt(root: unknown, pointer: string): unknown {
 }
 
 /** A short, safe description of a value for a message: its type and, for scalars, the value itself. */
-export function describe(value: unknown): string {
+function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? '' : 's'}`;
