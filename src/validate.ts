@@ -186,7 +186,7 @@ function contractErrors(value: unknown): Violation[] {
 }
 
 function specWarnings(value: unknown, errors: Violation[]): Violation[] {
-  const specErrors = eventSpecErrors(value);
+  const specErrors = eventSpec(value) ? [] : (eventSpec.errors ?? []);
   if (specErrors.length === 0) return [];
   const found: Violation[] = [];
   const seen = new Set<string>();
@@ -207,37 +207,6 @@ function specWarnings(value: unknown, errors: Violation[]): Violation[] {
     if (!seen.has(key)) {
       seen.add(key);
       found.push(violation);
-    }
-  }
-  return found;
-}
-
-/**
- * Long `properties.items` arrays are checked in slices. Why: the precompiled Event Spec
- * validator gathers the errors of item entries with `vErrors.concat(...)` once per failing
- * item (ajv's standalone code for a $ref under `items`), which is quadratic in the failing
- * items: 100,000 non-object items took minutes, and a 1 MiB body holds 500,000. Which schema
- * applies depends on `event_name` only, so each further slice is checked alone in a small
- * event with the same `event_name`, and its pointers are shifted back to their true index.
- */
-const ITEMS_SLICE = 256;
-const ITEM_POINTER = /^\/properties\/items\/(\d+)(?=\/|$)/;
-
-function eventSpecErrors(value: unknown): AjvError[] {
-  const event = value as { event_name?: unknown; properties?: { items?: unknown } } | null;
-  const items = typeof event === 'object' && event !== null && !Array.isArray(event) && typeof event.properties === 'object' && event.properties !== null
-    ? event.properties.items
-    : undefined;
-  if (!Array.isArray(items) || items.length <= ITEMS_SLICE) return eventSpec(value) ? [] : (eventSpec.errors ?? []);
-  const found: AjvError[] = [];
-  const first = { ...event, properties: { ...event!.properties, items: items.slice(0, ITEMS_SLICE) } };
-  if (!eventSpec(first)) for (const error of eventSpec.errors ?? []) found.push(error);
-  for (let start = ITEMS_SLICE; start < items.length; start += ITEMS_SLICE) {
-    const slice = { event_name: event!.event_name, event_id: 'x', properties: { items: items.slice(start, start + ITEMS_SLICE) }, profile_properties: {}, aliases: ['urn:x:y'] };
-    if (eventSpec(slice)) continue;
-    for (const error of eventSpec.errors ?? []) {
-      const at = ITEM_POINTER.exec(error.instancePath);
-      if (at) found.push({ ...error, instancePath: `/properties/items/${Number(at[1]) + start}${error.instancePath.slice(at[0].length)}` });
     }
   }
   return found;

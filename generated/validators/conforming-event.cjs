@@ -174,7 +174,7 @@ if(valid0){
 if(data.aliases !== undefined){
 const _errs16 = errors;
 if(!(validate22(data.aliases, {instancePath:instancePath+"/aliases",parentData:data,parentDataProperty:"aliases",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if (vErrors === null) vErrors = validate22.errors; else for (const e of validate22.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs16 === errors;
@@ -445,7 +445,7 @@ var valid0 = _errs0 === errors;
 if(valid0){
 const _errs14 = errors;
 if(!(validate28(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+if (vErrors === null) vErrors = validate28.errors; else for (const e of validate28.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs14 === errors;
@@ -594,7 +594,7 @@ if(valid0){
 if(data.properties !== undefined){
 const _errs7 = errors;
 if(!(validate27(data.properties, {instancePath:instancePath+"/properties",parentData:data,parentDataProperty:"properties",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if (vErrors === null) vErrors = validate27.errors; else for (const e of validate27.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -761,7 +761,7 @@ if(valid0){
 if(data.aliases !== undefined){
 const _errs32 = errors;
 if(!(validate31(data.aliases, {instancePath:instancePath+"/aliases",parentData:data,parentDataProperty:"aliases",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if (vErrors === null) vErrors = validate31.errors; else for (const e of validate31.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs32 === errors;
@@ -1097,7 +1097,7 @@ evaluated0.items = undefined;
 }
 const _errs0 = errors;
 if(!(validate36(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+if (vErrors === null) vErrors = validate36.errors; else for (const e of validate36.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -1179,7 +1179,7 @@ var valid0 = _errs1 === errors;
 if(valid0){
 const _errs15 = errors;
 if(!(validate28(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+if (vErrors === null) vErrors = validate28.errors; else for (const e of validate28.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs15 === errors;
@@ -1260,7 +1260,7 @@ if(valid0){
 if(data.properties !== undefined){
 const _errs7 = errors;
 if(!(validate35(data.properties, {instancePath:instancePath+"/properties",parentData:data,parentDataProperty:"properties",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if (vErrors === null) vErrors = validate35.errors; else for (const e of validate35.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -1427,7 +1427,7 @@ if(valid0){
 if(data.aliases !== undefined){
 const _errs32 = errors;
 if(!(validate31(data.aliases, {instancePath:instancePath+"/aliases",parentData:data,parentDataProperty:"aliases",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if (vErrors === null) vErrors = validate31.errors; else for (const e of validate31.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs32 === errors;
@@ -1797,7 +1797,7 @@ if(valid0){
 if(data.properties !== undefined){
 const _errs7 = errors;
 if(!(validate43(data.properties, {instancePath:instancePath+"/properties",parentData:data,parentDataProperty:"properties",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+if (vErrors === null) vErrors = validate43.errors; else for (const e of validate43.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -1964,7 +1964,7 @@ if(valid0){
 if(data.aliases !== undefined){
 const _errs32 = errors;
 if(!(validate31(data.aliases, {instancePath:instancePath+"/aliases",parentData:data,parentDataProperty:"aliases",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if (vErrors === null) vErrors = validate31.errors; else for (const e of validate31.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs32 === errors;
@@ -2176,7 +2176,7 @@ if(valid0){
 if(data.properties !== undefined){
 const _errs7 = errors;
 if(!(validate35(data.properties, {instancePath:instancePath+"/properties",parentData:data,parentDataProperty:"properties",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if (vErrors === null) vErrors = validate35.errors; else for (const e of validate35.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -2343,7 +2343,7 @@ if(valid0){
 if(data.aliases !== undefined){
 const _errs32 = errors;
 if(!(validate31(data.aliases, {instancePath:instancePath+"/aliases",parentData:data,parentDataProperty:"aliases",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if (vErrors === null) vErrors = validate31.errors; else for (const e of validate31.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs32 === errors;
@@ -2555,7 +2555,7 @@ if(valid0){
 if(data.properties !== undefined){
 const _errs7 = errors;
 if(!(validate35(data.properties, {instancePath:instancePath+"/properties",parentData:data,parentDataProperty:"properties",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if (vErrors === null) vErrors = validate35.errors; else for (const e of validate35.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -2722,7 +2722,7 @@ if(valid0){
 if(data.aliases !== undefined){
 const _errs32 = errors;
 if(!(validate31(data.aliases, {instancePath:instancePath+"/aliases",parentData:data,parentDataProperty:"aliases",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if (vErrors === null) vErrors = validate31.errors; else for (const e of validate31.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs32 === errors;
@@ -3036,7 +3036,7 @@ const len0 = data10.length;
 for(let i0=0; i0<len0; i0++){
 const _errs30 = errors;
 if(!(validate36(data10[i0], {instancePath:instancePath+"/items/" + i0,parentData:data10,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+if (vErrors === null) vErrors = validate36.errors; else for (const e of validate36.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid5 = _errs30 === errors;
@@ -3161,7 +3161,7 @@ if(valid0){
 if(data.properties !== undefined){
 const _errs7 = errors;
 if(!(validate56(data.properties, {instancePath:instancePath+"/properties",parentData:data,parentDataProperty:"properties",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+if (vErrors === null) vErrors = validate56.errors; else for (const e of validate56.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -3328,7 +3328,7 @@ if(valid0){
 if(data.aliases !== undefined){
 const _errs32 = errors;
 if(!(validate31(data.aliases, {instancePath:instancePath+"/aliases",parentData:data,parentDataProperty:"aliases",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if (vErrors === null) vErrors = validate31.errors; else for (const e of validate31.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs32 === errors;
@@ -3540,7 +3540,7 @@ if(valid0){
 if(data.properties !== undefined){
 const _errs7 = errors;
 if(!(validate56(data.properties, {instancePath:instancePath+"/properties",parentData:data,parentDataProperty:"properties",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+if (vErrors === null) vErrors = validate56.errors; else for (const e of validate56.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -3707,7 +3707,7 @@ if(valid0){
 if(data.aliases !== undefined){
 const _errs32 = errors;
 if(!(validate31(data.aliases, {instancePath:instancePath+"/aliases",parentData:data,parentDataProperty:"aliases",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if (vErrors === null) vErrors = validate31.errors; else for (const e of validate31.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs32 === errors;
@@ -3919,7 +3919,7 @@ if(valid0){
 if(data.properties !== undefined){
 const _errs7 = errors;
 if(!(validate56(data.properties, {instancePath:instancePath+"/properties",parentData:data,parentDataProperty:"properties",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+if (vErrors === null) vErrors = validate56.errors; else for (const e of validate56.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -4086,7 +4086,7 @@ if(valid0){
 if(data.aliases !== undefined){
 const _errs32 = errors;
 if(!(validate31(data.aliases, {instancePath:instancePath+"/aliases",parentData:data,parentDataProperty:"aliases",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if (vErrors === null) vErrors = validate31.errors; else for (const e of validate31.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs32 === errors;
@@ -4350,7 +4350,7 @@ const len0 = data7.length;
 for(let i0=0; i0<len0; i0++){
 const _errs19 = errors;
 if(!(validate36(data7[i0], {instancePath:instancePath+"/items/" + i0,parentData:data7,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+if (vErrors === null) vErrors = validate36.errors; else for (const e of validate36.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid2 = _errs19 === errors;
@@ -4488,7 +4488,7 @@ if(valid0){
 if(data.properties !== undefined){
 const _errs7 = errors;
 if(!(validate70(data.properties, {instancePath:instancePath+"/properties",parentData:data,parentDataProperty:"properties",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+if (vErrors === null) vErrors = validate70.errors; else for (const e of validate70.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -4655,7 +4655,7 @@ if(valid0){
 if(data.aliases !== undefined){
 const _errs32 = errors;
 if(!(validate31(data.aliases, {instancePath:instancePath+"/aliases",parentData:data,parentDataProperty:"aliases",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if (vErrors === null) vErrors = validate31.errors; else for (const e of validate31.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs32 === errors;
@@ -4868,7 +4868,7 @@ const len0 = data3.length;
 for(let i0=0; i0<len0; i0++){
 const _errs11 = errors;
 if(!(validate36(data3[i0], {instancePath:instancePath+"/items/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+if (vErrors === null) vErrors = validate36.errors; else for (const e of validate36.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid2 = _errs11 === errors;
@@ -4989,7 +4989,7 @@ if(valid0){
 if(data.properties !== undefined){
 const _errs7 = errors;
 if(!(validate76(data.properties, {instancePath:instancePath+"/properties",parentData:data,parentDataProperty:"properties",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
+if (vErrors === null) vErrors = validate76.errors; else for (const e of validate76.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -5156,7 +5156,7 @@ if(valid0){
 if(data.aliases !== undefined){
 const _errs32 = errors;
 if(!(validate31(data.aliases, {instancePath:instancePath+"/aliases",parentData:data,parentDataProperty:"aliases",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if (vErrors === null) vErrors = validate31.errors; else for (const e of validate31.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs32 === errors;
@@ -5368,7 +5368,7 @@ if(valid0){
 if(data.properties !== undefined){
 const _errs7 = errors;
 if(!(validate76(data.properties, {instancePath:instancePath+"/properties",parentData:data,parentDataProperty:"properties",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
+if (vErrors === null) vErrors = validate76.errors; else for (const e of validate76.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -5535,7 +5535,7 @@ if(valid0){
 if(data.aliases !== undefined){
 const _errs32 = errors;
 if(!(validate31(data.aliases, {instancePath:instancePath+"/aliases",parentData:data,parentDataProperty:"aliases",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if (vErrors === null) vErrors = validate31.errors; else for (const e of validate31.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs32 === errors;
@@ -5747,7 +5747,7 @@ if(valid0){
 if(data.properties !== undefined){
 const _errs7 = errors;
 if(!(validate70(data.properties, {instancePath:instancePath+"/properties",parentData:data,parentDataProperty:"properties",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+if (vErrors === null) vErrors = validate70.errors; else for (const e of validate70.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -5914,7 +5914,7 @@ if(valid0){
 if(data.aliases !== undefined){
 const _errs32 = errors;
 if(!(validate31(data.aliases, {instancePath:instancePath+"/aliases",parentData:data,parentDataProperty:"aliases",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if (vErrors === null) vErrors = validate31.errors; else for (const e of validate31.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs32 === errors;
@@ -6126,7 +6126,7 @@ if(valid0){
 if(data.properties !== undefined){
 const _errs7 = errors;
 if(!(validate70(data.properties, {instancePath:instancePath+"/properties",parentData:data,parentDataProperty:"properties",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+if (vErrors === null) vErrors = validate70.errors; else for (const e of validate70.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -6293,7 +6293,7 @@ if(valid0){
 if(data.aliases !== undefined){
 const _errs32 = errors;
 if(!(validate31(data.aliases, {instancePath:instancePath+"/aliases",parentData:data,parentDataProperty:"aliases",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if (vErrors === null) vErrors = validate31.errors; else for (const e of validate31.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs32 === errors;
@@ -6547,7 +6547,7 @@ if(valid0){
 if(data.properties !== undefined){
 const _errs11 = errors;
 if(!(validate28(data.properties, {instancePath:instancePath+"/properties",parentData:data,parentDataProperty:"properties",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+if (vErrors === null) vErrors = validate28.errors; else for (const e of validate28.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs11 === errors;
@@ -6714,7 +6714,7 @@ if(valid0){
 if(data.aliases !== undefined){
 const _errs36 = errors;
 if(!(validate31(data.aliases, {instancePath:instancePath+"/aliases",parentData:data,parentDataProperty:"aliases",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if (vErrors === null) vErrors = validate31.errors; else for (const e of validate31.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs36 === errors;
@@ -6922,7 +6922,7 @@ vErrors = null;
 if(_valid0){
 const _errs5 = errors;
 if(!(validate26(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = validate26.errors; else for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var _valid0 = _errs5 === errors;
@@ -7001,7 +7001,7 @@ vErrors = null;
 if(_valid1){
 const _errs11 = errors;
 if(!(validate34(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+if (vErrors === null) vErrors = validate34.errors; else for (const e of validate34.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var _valid1 = _errs11 === errors;
@@ -7089,7 +7089,7 @@ vErrors = null;
 if(_valid2){
 const _errs17 = errors;
 if(!(validate42(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+if (vErrors === null) vErrors = validate42.errors; else for (const e of validate42.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var _valid2 = _errs17 === errors;
@@ -7177,7 +7177,7 @@ vErrors = null;
 if(_valid3){
 const _errs23 = errors;
 if(!(validate47(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+if (vErrors === null) vErrors = validate47.errors; else for (const e of validate47.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var _valid3 = _errs23 === errors;
@@ -7265,7 +7265,7 @@ vErrors = null;
 if(_valid4){
 const _errs29 = errors;
 if(!(validate51(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+if (vErrors === null) vErrors = validate51.errors; else for (const e of validate51.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var _valid4 = _errs29 === errors;
@@ -7353,7 +7353,7 @@ vErrors = null;
 if(_valid5){
 const _errs35 = errors;
 if(!(validate55(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if (vErrors === null) vErrors = validate55.errors; else for (const e of validate55.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var _valid5 = _errs35 === errors;
@@ -7441,7 +7441,7 @@ vErrors = null;
 if(_valid6){
 const _errs41 = errors;
 if(!(validate61(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+if (vErrors === null) vErrors = validate61.errors; else for (const e of validate61.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var _valid6 = _errs41 === errors;
@@ -7529,7 +7529,7 @@ vErrors = null;
 if(_valid7){
 const _errs47 = errors;
 if(!(validate65(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+if (vErrors === null) vErrors = validate65.errors; else for (const e of validate65.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var _valid7 = _errs47 === errors;
@@ -7617,7 +7617,7 @@ vErrors = null;
 if(_valid8){
 const _errs53 = errors;
 if(!(validate69(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+if (vErrors === null) vErrors = validate69.errors; else for (const e of validate69.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var _valid8 = _errs53 === errors;
@@ -7705,7 +7705,7 @@ vErrors = null;
 if(_valid9){
 const _errs59 = errors;
 if(!(validate75(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if (vErrors === null) vErrors = validate75.errors; else for (const e of validate75.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var _valid9 = _errs59 === errors;
@@ -7793,7 +7793,7 @@ vErrors = null;
 if(_valid10){
 const _errs65 = errors;
 if(!(validate81(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
+if (vErrors === null) vErrors = validate81.errors; else for (const e of validate81.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var _valid10 = _errs65 === errors;
@@ -7881,7 +7881,7 @@ vErrors = null;
 if(_valid11){
 const _errs71 = errors;
 if(!(validate85(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+if (vErrors === null) vErrors = validate85.errors; else for (const e of validate85.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var _valid11 = _errs71 === errors;
@@ -7969,7 +7969,7 @@ vErrors = null;
 if(_valid12){
 const _errs77 = errors;
 if(!(validate89(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
+if (vErrors === null) vErrors = validate89.errors; else for (const e of validate89.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var _valid12 = _errs77 === errors;
@@ -8068,7 +8068,7 @@ vErrors = null;
 if(!_valid13){
 const _errs85 = errors;
 if(!(validate93(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
+if (vErrors === null) vErrors = validate93.errors; else for (const e of validate93.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var _valid13 = _errs85 === errors;
@@ -8134,14 +8134,14 @@ evaluated0.items = undefined;
 }
 const _errs1 = errors;
 if(!(validate21(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+if (vErrors === null) vErrors = validate21.errors; else for (const e of validate21.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
 if(valid0){
 const _errs2 = errors;
 if(!(validate25(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+if (vErrors === null) vErrors = validate25.errors; else for (const e of validate25.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
