@@ -1,5 +1,7 @@
-/** JSON parsing that says where a text stops being JSON, as a line and a column. */
-import { isUtf8 } from 'node:buffer';
+/**
+ * JSON parsing that says where a text stops being JSON, as a line and a column. Standard
+ * JavaScript only (no Node built-ins): the library entry runs in browsers and edge runtimes too.
+ */
 
 export type ParseResult =
   | { ok: true; value: unknown }
@@ -171,25 +173,61 @@ export function locateSyntaxError(text: string): SyntaxErrorAt {
   }
 }
 
-/** Bytes as text, or where they stop being UTF-8 (JSON is UTF-8; a lenient decode would hide the mistake). */
-export function decodeUtf8(bytes: Buffer): { ok: true; text: string } | { ok: false; offset: number } {
-  if (isUtf8(bytes)) return { ok: true, text: bytes.toString('utf8') };
-  return { ok: false, offset: firstInvalidUtf8(bytes) };
+// fatal: JSON is UTF-8, and a lenient decode would hide the mistake behind U+FFFD.
+// ignoreBOM: keep a byte order mark in the text, where parseJson skips exactly one, as for text bodies.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Bytes as text in one pass, or the byte offset where they stop being UTF-8. */
+export function decodeUtf8(bytes: Uint8Array): { ok: true; text: string } | { ok: false; offset: number } {
+  try {
+    return { ok: true, text: UTF8.decode(bytes) };
+  } catch {
+    return { ok: false, offset: firstInvalidUtf8(bytes) };
+  }
 }
 
 export function describeUtf8Error(offset: number): string {
   return `expected UTF-8 text, found a byte that is not UTF-8 at byte offset ${offset}`;
 }
 
-/** Byte offset of the first byte that breaks UTF-8 (only called on the error path). */
-function firstInvalidUtf8(bytes: Buffer): number {
+/**
+ * Byte offset of the first byte of the first sequence that is not UTF-8 (only called on the
+ * error path). The byte ranges are those of the WHATWG decoder that TextDecoder implements:
+ * after E0 the next byte is A0-BF (no overlong forms), after ED 80-9F (no surrogates), after
+ * F0 90-BF, after F4 80-8F (nothing above U+10FFFF); C0, C1 and F5-FF never start a sequence.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
-    const b = bytes[i]!;
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
-    if (need === -1 || i + need >= bytes.length + (need === 0 ? 1 : 0)) return i;
-    if (need > 0 && !isUtf8(bytes.subarray(i, i + need + 1))) return i;
-    i += need + 1;
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i += 1;
+      continue;
+    }
+    let more: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+      more = 1;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+      more = 2;
+      if (lead === 0xe0) low = 0xa0;
+      if (lead === 0xed) high = 0x9f;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      more = 3;
+      if (lead === 0xf0) low = 0x90;
+      if (lead === 0xf4) high = 0x8f;
+    } else {
+      return i;
+    }
+    if (i + more >= bytes.length) return i; // cut short by the end
+    const second = bytes[i + 1]!;
+    if (second < low || second > high) return i;
+    for (let k = 2; k <= more; k += 1) {
+      const next = bytes[i + k]!;
+      if (next < 0x80 || next > 0xbf) return i;
+    }
+    i += more + 1;
   }
   return bytes.length;
 }
