@@ -180,12 +180,24 @@ async function main(): Promise<number> {
         ),
       );
     }
+    for (const payload of validation) {
+      print(
+        formatTable(
+          `validateBody: ${payload.payload} (${payload.bytes} bytes), ratio to its floor (JSON.parse of the text; decoding and JSON.parse of the bytes) and to its parts done by hand`,
+          ['contender', 'ops/s', 'ns/op', 'x floor', 'x parts', 'spread'],
+          payload.body.map((r) => [r.name, num(r.opsPerSecond), num(r.nsPerOp), ratio(r.ratioToFloor), ratio(r.ratioToParts), `${Math.round(r.spread * 100)}%`]),
+        ),
+      );
+    }
     const typical = validation.find((p) => p.payload === 'Placed Order, 10 items')!;
     const ops = (name: string) => typical.results.find((r) => r.name === name)!.opsPerSecond;
     const ours = ops('converge-webhook-contract');
     target({ id: 'validation-vs-json-parse', description: 'validate the 10-item Placed Order (default mode) vs JSON.parse of its bytes', measured: typical.results.find((r) => r.name === 'converge-webhook-contract')!.ratioToParse, comparison: '>=', threshold: 5, unit: 'x' });
     target({ id: 'validation-vs-zod', description: 'validate the 10-item Placed Order vs a hand-written zod schema', measured: ours / ops('zod (hand-written)'), comparison: '>=', threshold: 3, unit: 'x' });
     target({ id: 'validation-vs-ajv', description: 'validate the 10-item Placed Order vs ajv compiled at run time', measured: ours / ops('ajv, compiled at run time'), comparison: '>=', threshold: 1, unit: 'x' });
+    const body = (name: string) => typical.body.find((r) => r.name === name)!.ratioToParts;
+    target({ id: 'validate-body-text-vs-parts', description: 'validateBody on the 10-item Placed Order as text vs JSON.parse + validateEvent', measured: body('validateBody(text)'), comparison: '>=', threshold: 0.9, unit: 'x' });
+    target({ id: 'validate-body-bytes-vs-parts', description: 'validateBody on the 10-item Placed Order as bytes vs TextDecoder.decode + JSON.parse + validateEvent', measured: body('validateBody(bytes)'), comparison: '>=', threshold: 0.9, unit: 'x' });
   }
 
   if (parts.has('servers')) {

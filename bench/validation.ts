@@ -2,6 +2,9 @@
  * Validation throughput: our precompiled validators against JSON.parse of the same bytes
  * (the floor every receiver pays), ajv compiling the same published schema at run time,
  * @cfworker/json-schema on the same schema, and a hand-written zod schema of the same rules.
+ * Then validateBody, the call a receiver makes on the raw body, against its floor (JSON.parse
+ * of the text; decoding and JSON.parse of the bytes) and against its parts done by hand (the
+ * same plus validateEvent): it should cost what its parts cost.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +14,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { z } from 'zod';
 
-import { MAX_UNIX_SECONDS, SALES_CHANNEL_TYPES, validateEvent } from '../dist/esm/src/index.js';
+import { MAX_UNIX_SECONDS, SALES_CHANNEL_TYPES, validateBody, validateEvent } from '../dist/esm/src/index.js';
 import { runGroup, type TaskResult } from './harness.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -69,20 +72,33 @@ const zodPlacedOrder = z.strictObject({
 const zodCustom = z.strictObject({ event_name: z.string().min(1), properties: z.looseObject({ $sales_channel_type: channel.optional() }), ...envelope });
 const zodValidate = (event: any) => (event.event_name === 'Placed Order' ? zodPlacedOrder : zodCustom).safeParse(event).success;
 
+/** One row of the validateBody group: its ratio to the floor and, for validateBody, to its parts. */
+export type BodyResult = TaskResult & { input: 'text' | 'bytes'; ratioToFloor: number; ratioToParts?: number };
+
 export function runValidationBench(
   onProgress?: (message: string) => void,
   options: { rounds?: number; sampleMs?: number } = {},
-): Array<{ payload: string; bytes: number; results: Array<TaskResult & { ratioToParse: number }> }> {
+): Array<{ payload: string; bytes: number; results: Array<TaskResult & { ratioToParse: number }>; body: BodyResult[] }> {
   const schema = JSON.parse(readFileSync(join(root, 'generated/schemas/conforming-event.schema.json'), 'utf8')) as object;
   const ajv = new Ajv2020.default({ strict: true });
   addFormats.default(ajv, { mode: 'full' });
   const ajvRuntime = ajv.compile(schema);
   const cfworker = new CfValidator(schema as never, '2020-12', true);
+  // The decoder validateBody uses (fatal: bytes that are not UTF-8 are an error, not U+FFFD).
+  const decoder = new TextDecoder('utf-8', { fatal: true });
 
   return payloads().map(({ name, event }) => {
     const text = JSON.stringify(event);
+    const bytes = new TextEncoder().encode(text);
     // Every contender must say "valid" to this payload, or the comparison means nothing.
-    const verdicts = { ours: validateEvent(event).valid, ajv: ajvRuntime(event), cfworker: cfworker.validate(event).valid, zod: zodValidate(event) };
+    const verdicts = {
+      ours: validateEvent(event).valid,
+      'validateBody (text)': validateBody(text).valid,
+      'validateBody (bytes)': validateBody(bytes).valid,
+      ajv: ajvRuntime(event),
+      cfworker: cfworker.validate(event).valid,
+      zod: zodValidate(event),
+    };
     for (const [who, ok] of Object.entries(verdicts)) if (!ok) throw new Error(`${who} rejects the benchmark payload "${name}"`);
     onProgress?.(`validation: ${name}`);
     const results = runGroup(
@@ -97,6 +113,23 @@ export function runValidationBench(
       { ...options, onProgress: (m) => onProgress?.(`validation: ${name}: ${m}`) },
     );
     const parse = results[0]!.opsPerSecond;
-    return { payload: name, bytes: Buffer.byteLength(text), results: results.map((r) => ({ ...r, ratioToParse: r.opsPerSecond / parse })) };
+    // validateBody in its own group (round-robin with its floors and parts, so drift hits them alike).
+    const tasks = [
+      { name: 'JSON.parse(text) (floor)', fn: () => JSON.parse(text) },
+      { name: 'JSON.parse(text) + validateEvent (parts)', fn: () => validateEvent(JSON.parse(text)) },
+      { name: 'validateBody(text)', fn: () => validateBody(text) },
+      { name: 'TextDecoder.decode + JSON.parse (floor)', fn: () => JSON.parse(decoder.decode(bytes)) },
+      { name: 'decode + JSON.parse + validateEvent (parts)', fn: () => validateEvent(JSON.parse(decoder.decode(bytes))) },
+      { name: 'validateBody(bytes)', fn: () => validateBody(bytes) },
+    ];
+    const measured = runGroup(tasks, { ...options, onProgress: (m) => onProgress?.(`validateBody: ${name}: ${m}`) });
+    const ops = (i: number) => measured[i]!.opsPerSecond;
+    const body: BodyResult[] = measured.map((r, i) => {
+      const input = i < 3 ? 'text' : 'bytes';
+      const floor = input === 'text' ? ops(0) : ops(3);
+      const parts = input === 'text' ? ops(1) : ops(4);
+      return { ...r, input, ratioToFloor: r.opsPerSecond / floor, ratioToParts: i % 3 === 0 ? undefined : r.opsPerSecond / parts };
+    });
+    return { payload: name, bytes: bytes.length, results: results.map((r) => ({ ...r, ratioToParse: r.opsPerSecond / parse })), body };
   });
 }
