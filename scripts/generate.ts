@@ -19,7 +19,8 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import Ajv2020 from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { compile as jsonSchemaToTs } from 'json-schema-to-typescript';
-import openapiTS, { astToString } from 'openapi-typescript';
+import openapiTS, { astToString, transformSchemaObject, type SchemaObject, type TransformNodeOptions } from 'openapi-typescript';
+import ts from 'typescript';
 import YAML from 'yaml';
 
 import { Openapi30Error, toOpenapi30 } from './lib/to-openapi-30.ts';
@@ -265,6 +266,46 @@ export = validate;
 }
 
 /**
+ * openapi-typescript's `transform` hook: an array schema with `minItems` n >= 1 (and one item
+ * schema) is typed as a tuple of n items and a rest, as json-schema-to-typescript does with
+ * `maxItems: 0`; `maxItems` is expressed only when it equals `minItems`. Its own `arrayLength`
+ * option would give up on `aliases` (1 to 10: a union of ten tuples is over its size limit)
+ * and leave `string[]`.
+ */
+function minItemsTuple(schema: SchemaObject, options: TransformNodeOptions): ts.TypeNode | undefined {
+  if (schema.type !== 'array' || typeof schema.minItems !== 'number' || schema.minItems < 1) return undefined;
+  if (!schema.items || Array.isArray(schema.items) || schema.prefixItems) return undefined;
+  const item = transformSchemaObject(schema.items, options);
+  const elements: ts.TypeNode[] = Array.from({ length: schema.minItems }, () => item);
+  if (schema.maxItems !== schema.minItems) elements.push(ts.factory.createRestTypeNode(ts.factory.createArrayTypeNode(item)));
+  return ts.factory.createTupleTypeNode(elements);
+}
+
+/**
+ * json-schema-to-typescript declares every object schema as an `interface`. TypeScript gives
+ * an interface no implicit index signature (microsoft/TypeScript#15300), so a
+ * `PlacedOrderEvent` interface was not assignable to `WebhookEvent`, whose extra top-level
+ * fields are typed `[k: string]: unknown`. Object type aliases get one, and openapi-typescript
+ * already emits those: rewrite each `export interface X {` as `export type X = {` (the members
+ * are unchanged). An interface that extends another cannot be rewritten this way: that fails.
+ */
+function interfacesToTypeAliases(source: string): string {
+  const file = ts.createSourceFile('schemas.d.ts', source, ts.ScriptTarget.Latest, true);
+  const edits: Array<{ start: number; end: number; text: string }> = [];
+  for (const statement of file.statements) {
+    if (!ts.isInterfaceDeclaration(statement)) continue;
+    const name = statement.name.text;
+    if (statement.heritageClauses || statement.typeParameters) throw new Error(`json-schema-to-typescript: interface ${name} extends or is generic; cannot make it a type alias`);
+    const brace = source.indexOf('{', statement.name.end);
+    edits.push({ start: statement.getStart(file), end: brace + 1, text: `export type ${name} = {` });
+    edits.push({ start: statement.end, end: statement.end, text: ';' });
+  }
+  let result = source;
+  for (const { start, end, text } of edits.reverse()) result = result.slice(0, start) + text + result.slice(end);
+  return result;
+}
+
+/**
  * x-invalid-examples (the manifest spec/examples/invalid.yaml) gets each example's body
  * inlined, so the published document carries the negative examples, not just their names:
  * `value` for a JSON body, `rawValue` for a text that is deliberately not JSON.
@@ -336,10 +377,10 @@ async function main(): Promise<void> {
   for (const [name, schema] of Object.entries(schemas)) write(`schemas/${name}.schema.json`, json(schema));
 
   // TypeScript types from openapi-typescript: paths, operations, components.
-  const ast = await openapiTS(structuredClone(bundled) as never, { alphabetize: false, exportType: false });
+  const ast = await openapiTS(structuredClone(bundled) as never, { alphabetize: false, exportType: false, transform: minItemsTuple });
   write('types/openapi.d.ts', `// ${GENERATED}\n// openapi-typescript: paths, operations and components of the contract.\n\n${astToString(ast)}`);
 
-  // TypeScript types from json-schema-to-typescript: one named interface per schema.
+  // TypeScript types from json-schema-to-typescript: one named type per schema.
   const allDefs = Object.fromEntries(Object.entries(components).map(([name, schema]) => [name, toJsonSchema(schema)]));
   const typesRoot = {
     $schema: DIALECT,
@@ -350,13 +391,16 @@ async function main(): Promise<void> {
   const eventTypes = await jsonSchemaToTs(typesRoot as never, 'WebhookEvent', {
     bannerComment: `// ${GENERATED}\n// json-schema-to-typescript: one named type per schema of the contract.`,
     unreachableDefinitions: true,
-    ignoreMinAndMaxItems: true, // as openapi-typescript does: aliases is string[], so the two type sets agree
+    // minItems n becomes n leading elements and a rest (aliases: [Alias, ...Alias[]]); a maxItems
+    // above minItems is dropped rather than spelled out as a union of tuples. minItemsTuple does
+    // the same for openapi-typescript, so that the two type sets agree.
+    maxItems: 0,
     additionalProperties: false,
     strictIndexSignatures: false,
     cwd: root,
     $refOptions: {},
   });
-  write('types/schemas.d.ts', eventTypes);
+  write('types/schemas.d.ts', interfacesToTypeAliases(eventTypes));
 
   // Precompiled validators.
   for (const [path, text] of Object.entries(validatorModules(schemas))) write(path, text);

@@ -5,6 +5,6 @@
 export { startMock, PrismNotInstalled, PortInUse, PRISM_INSTALL_COMMAND } from './mock/mock.js';
 export type { MockOptions, RunningMock } from './mock/mock.js';
 export { startSandbox } from './sandbox/sandbox.js';
-export type { SandboxOptions, RunningSandbox, StoredEvent } from './sandbox/sandbox.js';
+export type { SandboxOptions, RunningSandbox, StoredEvent, EventQuery } from './sandbox/sandbox.js';
 export { runVerify } from './verify/verify.js';
 export type { VerifyOptions, VerifyResult } from './verify/verify.js';

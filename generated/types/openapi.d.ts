@@ -89,7 +89,10 @@ export interface components {
          *     needs an alias both sides know (`urn:checkout_token:...` is the reliable one).
          *     Duplicates are not an error.
          */
-        Aliases: components["schemas"]["Alias"][];
+        Aliases: [
+            components["schemas"]["Alias"],
+            ...components["schemas"]["Alias"][]
+        ];
         /**
          * StandardEvent
          * @description Any of the 13 events of the Converge Event Spec, chosen by `event_name`. Together
@@ -553,7 +556,10 @@ export interface components {
          *     `urn:converge-webhook-contract:problem:invalid-event`; the codes are listed in the README.
          */
         ValidationProblem: components["schemas"]["Problem"] & {
-            violations: components["schemas"]["Violation"][];
+            violations: [
+                components["schemas"]["Violation"],
+                ...components["schemas"]["Violation"][]
+            ];
             warnings?: components["schemas"]["Violation"][];
         };
         /**
@@ -668,7 +674,10 @@ export interface components {
          * SpecAliases
          * @description 1 to 10 aliases, each in the Event Spec form `urn:<type>:<value>`.
          */
-        SpecAliases: components["schemas"]["SpecAlias"][];
+        SpecAliases: [
+            components["schemas"]["SpecAlias"],
+            ...components["schemas"]["SpecAlias"][]
+        ];
         /**
          * CurrencyCode
          * @description An ISO 4217 currency code, three upper-case letters, e.g. `USD`.

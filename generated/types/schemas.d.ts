@@ -30,16 +30,6 @@ export type EventName = string;
  */
 export type EventId = string;
 /**
- * One identifier of the person behind the event. Profiles that share an alias are
- * merged across sources, sites, browsers and devices. The contract only requires a
- * non-empty string; the Event Spec form is `urn:<type>:<value>` (see `SpecAlias`).
- *
- *
- * This interface was referenced by `WebhookEvent`'s JSON-Schema
- * via the `definition` "Alias".
- */
-export type Alias = string;
-/**
  * Identifiers of the person behind the event: at least 1 and at most 10 non-empty
  * strings. Send as many as you know; stitching a server-side order to its web session
  * needs an alias both sides know (`urn:checkout_token:...` is the reliable one).
@@ -52,7 +42,17 @@ export type Alias = string;
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "Aliases".
  */
-export type Aliases = Alias[];
+export type Aliases = [Alias, ...Alias[]];
+/**
+ * One identifier of the person behind the event. Profiles that share an alias are
+ * merged across sources, sites, browsers and devices. The contract only requires a
+ * non-empty string; the Event Spec form is `urn:<type>:<value>` (see `SpecAlias`).
+ *
+ *
+ * This interface was referenced by `WebhookEvent`'s JSON-Schema
+ * via the `definition` "Alias".
+ */
+export type Alias = string;
 /**
  * When the event happened. Optional: when absent, Converge uses the time of receipt.
  * Two forms are accepted:
@@ -166,6 +166,16 @@ export type SalesChannelType =
   | "pinterest_shop"
   | "tiktok_shop";
 /**
+ * 1 to 10 aliases, each in the Event Spec form `urn:<type>:<value>`.
+ *
+ * @minItems 1
+ * @maxItems 10
+ *
+ * This interface was referenced by `WebhookEvent`'s JSON-Schema
+ * via the `definition` "SpecAliases".
+ */
+export type SpecAliases = [SpecAlias, ...SpecAlias[]];
+/**
  * An alias in the Event Spec form `urn:<type>:<value>`. Documented types: `email`
  * (`urn:email:john.smith@apple.com`), `user_id`, `cart_token`, `checkout_token` and
  * `customer_id`; the Converge pixel adds a cookie-id alias of its own. Decision: any
@@ -176,16 +186,6 @@ export type SalesChannelType =
  * via the `definition` "SpecAlias".
  */
 export type SpecAlias = string;
-/**
- * 1 to 10 aliases, each in the Event Spec form `urn:<type>:<value>`.
- *
- * @minItems 1
- * @maxItems 10
- *
- * This interface was referenced by `WebhookEvent`'s JSON-Schema
- * via the `definition` "SpecAliases".
- */
-export type SpecAliases = SpecAlias[];
 /**
  * Properties of product events (`Viewed Product`, `Added To Cart`, `Removed From
  * Cart`): the item-level fields for one product, plus what the pixel adds on the client.
@@ -254,7 +254,7 @@ export type ValidationProblem = Problem & {
   /**
    * @minItems 1
    */
-  violations: Violation[];
+  violations: [Violation, ...Violation[]];
   warnings?: Violation[];
 };
 
@@ -277,7 +277,7 @@ export type ValidationProblem = Problem & {
  * strict mode.
  *
  */
-export interface WebhookEvent {
+export type WebhookEvent = {
   event_name: EventName;
   event_id: EventId;
   properties: AnyProperties;
@@ -285,7 +285,7 @@ export interface WebhookEvent {
   aliases: Aliases;
   timestamp?: Timestamp;
   [k: string]: unknown;
-}
+};
 /**
  * The event's properties: the Event Spec properties of the event plus any custom
  * properties of your own. At the contract level only the type is fixed: a JSON
@@ -295,9 +295,9 @@ export interface WebhookEvent {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "AnyProperties".
  */
-export interface AnyProperties {
+export type AnyProperties = {
   [k: string]: unknown;
-}
+};
 /**
  * Properties of the person behind the event (`$email`, `$first_name`, ...). They
  * persist on the Converge profile across events. At the contract level only the type
@@ -307,9 +307,9 @@ export interface AnyProperties {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "AnyProfileProperties".
  */
-export interface AnyProfileProperties {
+export type AnyProfileProperties = {
   [k: string]: unknown;
-}
+};
 /**
  * The `$page_load` event of the Converge Event Spec (usually tracked client-side by the pixel, automatically). A page view.
  *
@@ -322,14 +322,14 @@ export interface AnyProfileProperties {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "PageLoadEvent".
  */
-export interface PageLoadEvent {
+export type PageLoadEvent = {
   event_name: "$page_load";
   event_id: EventId;
   properties: PageLoadProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
   timestamp?: Timestamp;
-}
+};
 /**
  * Properties the Converge pixel adds to client-side events by itself. A server-side
  * sender that forwards a client event may pass them on.
@@ -338,24 +338,24 @@ export interface PageLoadEvent {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "ClientProperties".
  */
-export interface ClientProperties {
+export type ClientProperties = {
   $ip?: string;
   $url?: string;
   referrer?: string;
   timezone?: string;
   viewport?: string;
   [k: string]: unknown;
-}
+};
 /**
  * The sales channel property, which every event may carry.
  *
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "ChannelProperties".
  */
-export interface ChannelProperties {
+export type ChannelProperties = {
   $sales_channel_type?: SalesChannelType;
   [k: string]: unknown;
-}
+};
 /**
  * Profile properties of the Event Spec. They persist on the profile across events.
  * All are optional and custom profile properties are allowed. Formats beyond the
@@ -366,7 +366,7 @@ export interface ChannelProperties {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "ProfileProperties".
  */
-export interface ProfileProperties {
+export type ProfileProperties = {
   $first_name?: string;
   $last_name?: string;
   $email?: string;
@@ -396,7 +396,7 @@ export interface ProfileProperties {
    */
   $user_agent?: string;
   [k: string]: unknown;
-}
+};
 /**
  * The `Viewed Product` event of the Converge Event Spec (ecommerce, usually tracked client-side). A product page was viewed.
  *
@@ -409,14 +409,14 @@ export interface ProfileProperties {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "ViewedProductEvent".
  */
-export interface ViewedProductEvent {
+export type ViewedProductEvent = {
   event_name: "Viewed Product";
   event_id: EventId;
   properties: ProductProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
   timestamp?: Timestamp;
-}
+};
 /**
  * One product line: an entry of `items[]` on orders, carts and subscriptions, and the
  * product fields of product events (`Viewed Product`, `Added To Cart`, ...).
@@ -426,7 +426,7 @@ export interface ViewedProductEvent {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "ItemProperties".
  */
-export interface ItemProperties {
+export type ItemProperties = {
   product_id?: string;
   variant_id?: string;
   sku?: string;
@@ -442,7 +442,7 @@ export interface ItemProperties {
   url?: string;
   image_url?: string;
   [k: string]: unknown;
-}
+};
 /**
  * The `Viewed Collection` event of the Converge Event Spec (ecommerce, usually tracked client-side). A collection (category) page was viewed.
  *
@@ -455,14 +455,14 @@ export interface ItemProperties {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "ViewedCollectionEvent".
  */
-export interface ViewedCollectionEvent {
+export type ViewedCollectionEvent = {
   event_name: "Viewed Collection";
   event_id: EventId;
   properties: CollectionProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
   timestamp?: Timestamp;
-}
+};
 /**
  * The `Added To Cart` event of the Converge Event Spec (ecommerce, usually tracked client-side). A product was added to the cart.
  *
@@ -475,14 +475,14 @@ export interface ViewedCollectionEvent {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "AddedToCartEvent".
  */
-export interface AddedToCartEvent {
+export type AddedToCartEvent = {
   event_name: "Added To Cart";
   event_id: EventId;
   properties: ProductProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
   timestamp?: Timestamp;
-}
+};
 /**
  * The `Removed From Cart` event of the Converge Event Spec (ecommerce, usually tracked client-side). A product was removed from the cart.
  *
@@ -495,14 +495,14 @@ export interface AddedToCartEvent {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "RemovedFromCartEvent".
  */
-export interface RemovedFromCartEvent {
+export type RemovedFromCartEvent = {
   event_name: "Removed From Cart";
   event_id: EventId;
   properties: ProductProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
   timestamp?: Timestamp;
-}
+};
 /**
  * The `Viewed Cart` event of the Converge Event Spec (ecommerce, optional, usually tracked client-side). The cart was viewed.
  *
@@ -515,14 +515,14 @@ export interface RemovedFromCartEvent {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "ViewedCartEvent".
  */
-export interface ViewedCartEvent {
+export type ViewedCartEvent = {
   event_name: "Viewed Cart";
   event_id: EventId;
   properties: CartProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
   timestamp?: Timestamp;
-}
+};
 /**
  * The `Started Checkout` event of the Converge Event Spec (ecommerce, usually tracked client-side, used for stitching). A checkout was started.
  *
@@ -535,14 +535,14 @@ export interface ViewedCartEvent {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "StartedCheckoutEvent".
  */
-export interface StartedCheckoutEvent {
+export type StartedCheckoutEvent = {
   event_name: "Started Checkout";
   event_id: EventId;
   properties: CartProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
   timestamp?: Timestamp;
-}
+};
 /**
  * The `Added Payment Info` event of the Converge Event Spec (ecommerce, usually tracked client-side, used for stitching). Payment details were entered during checkout.
  *
@@ -555,14 +555,14 @@ export interface StartedCheckoutEvent {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "AddedPaymentInfoEvent".
  */
-export interface AddedPaymentInfoEvent {
+export type AddedPaymentInfoEvent = {
   event_name: "Added Payment Info";
   event_id: EventId;
   properties: CartProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
   timestamp?: Timestamp;
-}
+};
 /**
  * The `Placed Order` event of the Converge Event Spec (the conversion event, usually sent server-side). An order was placed. Use the order id as `event_id`; Converge maps it to Meta `Purchase`, GA4 `purchase` and so on, and derives `New Customer Order` from it when `$is_new_customer` is true.
  *
@@ -575,14 +575,14 @@ export interface AddedPaymentInfoEvent {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "PlacedOrderEvent".
  */
-export interface PlacedOrderEvent {
+export type PlacedOrderEvent = {
   event_name: "Placed Order";
   event_id: EventId;
   properties: OrderProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
   timestamp?: Timestamp;
-}
+};
 /**
  * Order-level properties of `Placed Order`, `Placed Recurring Subscription Order` and
  * `Received Refund`. All optional (the vendor's per-event "required" flags are not
@@ -594,7 +594,7 @@ export interface PlacedOrderEvent {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "OrderProperties".
  */
-export interface OrderProperties {
+export type OrderProperties = {
   /**
    * The order id, shown in the Converge UI. Use it as `event_id` too.
    */
@@ -619,7 +619,7 @@ export interface OrderProperties {
   $is_new_customer?: boolean;
   $sales_channel_type?: SalesChannelType;
   [k: string]: unknown;
-}
+};
 /**
  * The `Started Subscription` event of the Converge Event Spec (subscription lifecycle, usually sent server-side). A subscription was started.
  *
@@ -632,14 +632,14 @@ export interface OrderProperties {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "StartedSubscriptionEvent".
  */
-export interface StartedSubscriptionEvent {
+export type StartedSubscriptionEvent = {
   event_name: "Started Subscription";
   event_id: EventId;
   properties: SubscriptionProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
   timestamp?: Timestamp;
-}
+};
 /**
  * Properties of `Started Subscription` and `Cancelled Subscription`. The vendor does
  * not list them (a documented gap); this contract uses the order-level fields that
@@ -649,7 +649,7 @@ export interface StartedSubscriptionEvent {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "SubscriptionProperties".
  */
-export interface SubscriptionProperties {
+export type SubscriptionProperties = {
   /**
    * The subscription (contract) id.
    */
@@ -659,7 +659,7 @@ export interface SubscriptionProperties {
   items?: ItemProperties[];
   $sales_channel_type?: SalesChannelType;
   [k: string]: unknown;
-}
+};
 /**
  * The `Cancelled Subscription` event of the Converge Event Spec (subscription lifecycle, usually sent server-side). A subscription was cancelled.
  *
@@ -672,14 +672,14 @@ export interface SubscriptionProperties {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "CancelledSubscriptionEvent".
  */
-export interface CancelledSubscriptionEvent {
+export type CancelledSubscriptionEvent = {
   event_name: "Cancelled Subscription";
   event_id: EventId;
   properties: SubscriptionProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
   timestamp?: Timestamp;
-}
+};
 /**
  * The `Placed Recurring Subscription Order` event of the Converge Event Spec (subscription lifecycle, sent server-side). An automated renewal order of a subscription; send it with `$sales_channel_type` `subscription_contract`.
  *
@@ -692,14 +692,14 @@ export interface CancelledSubscriptionEvent {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "PlacedRecurringSubscriptionOrderEvent".
  */
-export interface PlacedRecurringSubscriptionOrderEvent {
+export type PlacedRecurringSubscriptionOrderEvent = {
   event_name: "Placed Recurring Subscription Order";
   event_id: EventId;
   properties: OrderProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
   timestamp?: Timestamp;
-}
+};
 /**
  * The `Received Refund` event of the Converge Event Spec (emitted by the Shopify source, sent server-side). An order was refunded, in part or in whole.
  *
@@ -712,14 +712,14 @@ export interface PlacedRecurringSubscriptionOrderEvent {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "ReceivedRefundEvent".
  */
-export interface ReceivedRefundEvent {
+export type ReceivedRefundEvent = {
   event_name: "Received Refund";
   event_id: EventId;
   properties: OrderProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
   timestamp?: Timestamp;
-}
+};
 /**
  * Any event whose `event_name` is not one of the 13 standard names: your own events,
  * with free-form properties. Converge stores them but, unlike standard events, does not
@@ -733,14 +733,14 @@ export interface ReceivedRefundEvent {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "CustomEvent".
  */
-export interface CustomEvent {
+export type CustomEvent = {
   event_name: string;
   event_id: EventId;
   properties: ChannelProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
   timestamp?: Timestamp;
-}
+};
 /**
  * One broken rule. `code` is a stable identifier (the list is in the README and in
  * `ViolationCode`); `pointer` is the RFC 6901 JSON pointer of the offending value in the
@@ -751,12 +751,12 @@ export interface CustomEvent {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "Violation".
  */
-export interface Violation {
+export type Violation = {
   code: string;
   pointer: string;
   message: string;
   [k: string]: unknown;
-}
+};
 /**
  * An RFC 9457 problem details object (`application/problem+json`). Every member is
  * optional, as in the RFC; implementations should at least say `title` and `status`.
@@ -765,7 +765,7 @@ export interface Violation {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "Problem".
  */
-export interface Problem {
+export type Problem = {
   /**
    * A URI reference that identifies the problem type.
    */
@@ -775,7 +775,7 @@ export interface Problem {
   detail?: string;
   instance?: string;
   [k: string]: unknown;
-}
+};
 /**
  * The body of a `200`. The vendor documents no response body, so no member is required:
  * a sender must treat any `2xx` as "accepted" and never depend on the body. The members
@@ -785,7 +785,7 @@ export interface Problem {
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "Accepted".
  */
-export interface Accepted {
+export type Accepted = {
   /**
    * What happened to the event; this package's sandbox says `accepted`.
    */
@@ -805,4 +805,4 @@ export interface Accepted {
    */
   warnings?: Violation[];
   [k: string]: unknown;
-}
+};

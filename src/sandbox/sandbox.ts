@@ -17,6 +17,7 @@ import type { Duplex } from 'node:stream';
 
 import { MAX_BODY_BYTES } from '../constants.js';
 import { describeJsonError, describeUtf8Error, parseJson } from '../json.js';
+import type { WebhookEvent } from '../../generated/types/schemas.js';
 import { validateEvent, type Violation } from '../validate.js';
 import {
   checkJsonContentType,
@@ -60,20 +61,27 @@ export interface SandboxOptions {
   requestTimeoutMs?: number;
 }
 
-/** One stored event, as GET /api/events returns it. */
-export interface StoredEvent {
+/**
+ * One stored event, as GET /api/events returns it. `Name` is the `event_name` that
+ * `events({ event_name })` filtered on (any name without a filter).
+ */
+export interface StoredEvent<Name extends string = string> {
   /** Sequence number, from 1, in order of receipt (starts again after a reset). */
   id: number;
   event_id: string;
-  event_name: string;
+  event_name: Name;
   /** Time of receipt, ISO 8601 in UTC. */
   received_at: string;
   /** A fingerprint of the token the event came with (start of its SHA-256), never the token. */
   token_hash: string;
   /** Event Spec warnings found when it was accepted. */
   warnings: Violation[];
-  /** The body as sent. */
-  body: unknown;
+  /**
+   * The body as sent. Only events that pass the contract rules are stored, so it is a
+   * `WebhookEvent`. Breaking the Event Spec is only a warning (see `warnings`), so its
+   * properties stay `unknown` until `isStandardEvent(body)` types them.
+   */
+  body: WebhookEvent & { event_name: Name };
 }
 
 export interface EventQuery {
@@ -96,8 +104,8 @@ export interface RunningSandbox {
   dataDir: string | undefined;
   /** What opening the store found (events, a torn last line cut off, damaged lines skipped). */
   opened: OpenReport;
-  /** Stored events, newest first. */
-  events(query?: EventQuery): StoredEvent[];
+  /** Stored events, newest first; filtered on `event_name`, their bodies carry that name in their type. */
+  events<Name extends string = string>(query?: EventQuery & { event_name?: Name }): StoredEvent<Name>[];
   /** How many events are stored. */
   count(): number;
   /** Deletes every stored event (on disk too). */
@@ -415,7 +423,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     token,
     dataDir: options.inMemory ? undefined : options.dataDir,
     opened: store.opened,
-    events(query: EventQuery = {}): StoredEvent[] {
+    events<Name extends string = string>(query: EventQuery & { event_name?: Name } = {}): StoredEvent<Name>[] {
       const since = query.since;
       const filter: EventFilter = { eventName: query.event_name, eventId: query.event_id, limit: query.limit };
       if (since instanceof Date) filter.since = since.getTime();
@@ -425,7 +433,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         if (typeof parsed === 'string') throw new TypeError(`events: since: ${parsed}`);
         Object.assign(filter, parsed);
       }
-      return store.query(filter).map((r) => JSON.parse(eventJson(r, store.bodyText(r))) as StoredEvent);
+      return store.query(filter).map((r) => JSON.parse(eventJson(r, store.bodyText(r))) as StoredEvent<Name>);
     },
     count(): number {
       return store.count;
