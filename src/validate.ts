@@ -6,7 +6,7 @@ import type { StandardEvent, WebhookEvent } from '../generated/types/schemas.js'
 import type { ViolationCode } from './codes.js';
 import { SALES_CHANNEL_TYPES, STANDARD_EVENT_NAMES } from './constants.js';
 import { decodeUtf8, describeJsonError, describeUtf8Error, parseJson } from './json.js';
-import { timestampCode, timestampExpectation } from './timestamp.js';
+import { TIMESTAMP_FORM_EXPECTATION, timestampCode, timestampExpectation, timestampFormDeviations } from './timestamp.js';
 
 /** One broken rule: a stable `code`, the RFC 6901 `pointer` of the value, and a `message` for people. */
 export interface Violation {
@@ -253,6 +253,11 @@ function warningFor(error: AjvError, value: unknown): Violation | undefined {
     return { code: 'unknown-field', pointer: `/${escapeToken(field)}`, message: `expected only ${TOP_LEVEL_FIELDS} at the top level, found "${field}"` };
   }
   const actual = valueAt(value, pointer);
+  // Every branch of SpecTimestamp's oneOf fails here, but a timestamp the contract accepts
+  // (errors cover the others) breaks one recommendation: the RFC 3339 form.
+  if (pointer === '/timestamp') {
+    return { code: 'timestamp-form', pointer, message: `expected ${TIMESTAMP_FORM_EXPECTATION}, found ${describe(actual)} (${typeof actual === 'string' ? timestampFormDeviations(actual) : 'not a string'})` };
+  }
   if (pointer.endsWith('/$sales_channel_type')) {
     return { code: 'sales-channel-type', pointer, message: `expected one of ${SALES_CHANNEL_TYPES.join(', ')}, found ${describe(actual)} (Converge falls back to web)` };
   }

@@ -34,9 +34,13 @@ describe('validateEvent', () => {
     ['2024-09-02T12:34:56', 'timestamp-missing-timezone'],
     ['2024-09-02 12:34:56', 'timestamp-missing-timezone'],
     ['2024-09-02T12:34', 'timestamp-missing-timezone'],
-    ['2024-09-02 12:34:56+00:00', 'timestamp-invalid-format'],
-    ['2024-09-02T12:34:56+0200', 'timestamp-invalid-format'],
     ['2024-09-02', 'timestamp-invalid-format'],
+    ['20240902T123456Z', 'timestamp-invalid-format'],
+    ['2024-W36-1T12:34:56Z', 'timestamp-invalid-format'],
+    ['2024-09-02T12Z', 'timestamp-invalid-format'],
+    ['2024-09-02T12:34.5Z', 'timestamp-invalid-format'],
+    ['2024-09-02T12:34:56+5:30', 'timestamp-invalid-format'],
+    ['2024-09-02T12:34:56+01:00Z', 'timestamp-invalid-format'],
     ['1725312229', 'timestamp-invalid-format'],
     ['', 'timestamp-invalid-format'],
     ['2024-02-30T10:00:00Z', 'timestamp-invalid-date'],
@@ -44,7 +48,16 @@ describe('validateEvent', () => {
     ['1900-02-29T10:00:00Z', 'timestamp-invalid-date'],
     ['2024-09-02T24:00:00Z', 'timestamp-invalid-date'],
     ['2024-09-02T12:34:60Z', 'timestamp-invalid-date'],
+    ['2016-12-31T23:58:60Z', 'timestamp-invalid-date'],
+    ['2016-12-31T22:59:60Z', 'timestamp-invalid-date'],
+    ['2016-12-31T23:59:61Z', 'timestamp-invalid-date'],
+    ['2016-12-31T23:59:60+01:00', 'timestamp-invalid-date'],
+    ['2016-12-31T18:59:60-05:00', 'timestamp-invalid-date'],
     ['2024-09-02T12:34:56+24:00', 'timestamp-invalid-date'],
+    ['2024-09-02T12:34:56+01:60', 'timestamp-invalid-date'],
+    ['2024-09-02T12:60Z', 'timestamp-invalid-date'],
+    ['2024-09-02 24:00+0000', 'timestamp-invalid-date'],
+    ['2024-02-30T10:00Z', 'timestamp-invalid-date'],
     [1725312229.5, 'timestamp-not-integer'],
     [-1, 'timestamp-negative'],
     [-1.5, 'timestamp-negative'],
@@ -57,6 +70,35 @@ describe('validateEvent', () => {
     expect(result.valid).toBe(false);
     expect(codes(result.errors)).toEqual([`${code} /timestamp`]);
     expect(result.errors[0]!.message).toMatch(/^expected .+, found .+/);
+  });
+
+  it.each([
+    ['2025-03-14T09:26Z', 'no seconds'],
+    ['2025-03-14T09:26+01:00', 'no seconds'],
+    ['2025-03-14T09:26:53+0000', 'an offset without its colon'],
+    ['2025-03-14T09:26:53.5-0400', 'an offset without its colon'],
+    ['2025-03-14 09:26:53+00:00', 'a space instead of T'],
+    ['2025-03-14 09:26:53.123456+01', 'a space instead of T, an offset of hours only'],
+    ['2025-03-14T09:26:53,5Z', 'a comma before the fraction'],
+    ['2016-12-31T23:59:60Z', 'a leap second (most parsers refuse one)'],
+    ['2016-12-31t23:59:60.5+00:00', 'a leap second (most parsers refuse one)'],
+    ['2016-12-31 23:59:60-0000', 'a space instead of T, a leap second (most parsers refuse one), an offset without its colon'],
+    ['2024-02-29 00:00z', 'a space instead of T, no seconds'],
+  ])('accepts the ISO 8601 timestamp %j with a timestamp-form warning (%s)', (timestamp, deviations) => {
+    expect(validateEvent({ ...base(), timestamp })).toEqual({
+      valid: true,
+      errors: [],
+      warnings: [{ code: 'timestamp-form', pointer: '/timestamp', message: `expected an RFC 3339 date-time, YYYY-MM-DDThh:mm:ss[.fff] then Z or +hh:mm, found a string ${JSON.stringify(timestamp)} (${deviations})` }],
+    });
+    expect(validateEvent({ ...base(), timestamp }, { strict: true })).toMatchObject({ valid: false, errors: [{ code: 'timestamp-form', pointer: '/timestamp' }], warnings: [] });
+  });
+
+  it('reports a timestamp-form warning next to other warnings, and none under a timestamp error', () => {
+    const warned = validateEvent({ ...base(), timestamp: '2025-03-14T09:26Z', aliases: ['jane@example.com'] });
+    expect(codes(warned.warnings)).toEqual(['alias-form /aliases/0', 'timestamp-form /timestamp']);
+    const broken = validateEvent({ ...base(), timestamp: '2025-03-14T09:26', extra: 1 });
+    expect(codes(broken.errors)).toEqual(['timestamp-missing-timezone /timestamp']);
+    expect(codes(broken.warnings)).toEqual(['unknown-field /extra']);
   });
 
   it('names what was expected and what was found in every message', () => {
