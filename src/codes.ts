@@ -31,6 +31,7 @@ export const VIOLATION_CODES = {
   'spec-mismatch': { level: 'warning', meaning: 'Any other Event Spec rule (kept for rules added later; no rule produces it today).' },
   // Recommendations of this package where the vendor is silent: a warning too, an error in strict mode.
   'timestamp-form': { level: 'warning', meaning: 'A date-time with a timezone that ISO 8601 allows but that is not the recommended RFC 3339 form `YYYY-MM-DDThh:mm:ss[.fff]` then `Z` or `+hh:mm`: no seconds, a space for `T`, an offset without its colon or of hours only, a comma before the fraction, or a leap second (`23:59:60` UTC).' },
+  'body-too-large': { level: 'warning', meaning: 'The body is over 1 MiB (1,048,576 bytes): the limit this package recommends and its sandbox enforces with a `413`; the vendor documents none.' },
 } as const satisfies Record<string, { level: ViolationLevel; meaning: string }>;
 
 export type ViolationCode = keyof typeof VIOLATION_CODES;

@@ -4,7 +4,7 @@ import webhookEvent from '../generated/validators/webhook-event.js';
 import type { AjvError } from '../generated/validators/webhook-event.js';
 import type { StandardEvent, WebhookEvent } from '../generated/types/schemas.js';
 import type { ViolationCode } from './codes.js';
-import { SALES_CHANNEL_TYPES, STANDARD_EVENT_NAMES } from './constants.js';
+import { MAX_BODY_BYTES, SALES_CHANNEL_TYPES, STANDARD_EVENT_NAMES } from './constants.js';
 import { decodeUtf8, describeJsonError, describeUtf8Error, parseJson } from './json.js';
 import { TIMESTAMP_FORM_EXPECTATION, timestampCode, timestampExpectation, timestampFormDeviations } from './timestamp.js';
 
@@ -79,9 +79,24 @@ export interface BodyValidationResult extends ValidationResult {
 /**
  * Validates a raw request body (text or bytes, as received): bytes that are not UTF-8 and text
  * that is not JSON are an `invalid-json` error with the byte offset or the line and column,
- * anything else is checked as by `validateEvent`. Never throws.
+ * anything else is checked as by `validateEvent`. A body over MAX_BODY_BYTES (in UTF-8) also gets
+ * a `body-too-large` warning (an error with `strict`). Never throws.
  */
 export function validateBody(body: string | Uint8Array, options: ValidateOptions = {}): BodyValidationResult {
+  const result = validateBodyContent(body, options);
+  // A code unit is at most 3 bytes, so most texts need no counting.
+  const bytes = typeof body !== 'string' ? body.byteLength : body.length * 3 <= MAX_BODY_BYTES ? body.length : utf8Length(body);
+  // Like any warning, none at the pointer of an error: a body that is not an event says so alone.
+  if (bytes <= MAX_BODY_BYTES || result.errors.some((e) => e.pointer === '')) return result;
+  const tooLarge: Violation = {
+    code: 'body-too-large',
+    pointer: '',
+    message: `expected a body of at most ${MAX_BODY_BYTES} bytes (1 MiB, the limit this package recommends), found ${bytes} bytes`,
+  };
+  return options.strict ? { ...result, valid: false, errors: [...result.errors, tooLarge] } : { ...result, warnings: [...result.warnings, tooLarge] };
+}
+
+function validateBodyContent(body: string | Uint8Array, options: ValidateOptions): BodyValidationResult {
   let text: string;
   if (typeof body === 'string') {
     text = body;
@@ -93,6 +108,21 @@ export function validateBody(body: string | Uint8Array, options: ValidateOptions
   const parsed = parseJson(text);
   if (!parsed.ok) return invalidJson(describeJsonError(parsed));
   return { ...validateEvent(parsed.value, options), value: parsed.value };
+}
+
+/** The length of `text` in UTF-8 (a lone surrogate counts 3 bytes, as TextEncoder writes U+FFFD for it). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 function invalidJson(message: string): BodyValidationResult {

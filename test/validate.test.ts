@@ -176,6 +176,60 @@ describe('isWebhookEvent and assertWebhookEvent', () => {
   });
 });
 
+describe('validateBody and the body limit', () => {
+  const limitMessage = (bytes: number) => `expected a body of at most 1048576 bytes (1 MiB, the limit this package recommends), found ${bytes} bytes`;
+  /** A valid event padded to exactly `bytes` bytes of UTF-8 with `unit` (1 to 4 bytes each). */
+  const padded = (bytes: number, unit = 'x') => {
+    const head = JSON.stringify({ ...base(), properties: { note: '' } });
+    const room = bytes - Buffer.byteLength(head);
+    const unitBytes = Buffer.byteLength(unit);
+    const text = head.replace('"note":""', `"note":"${unit.repeat(Math.floor(room / unitBytes))}${'x'.repeat(room % unitBytes)}"`);
+    expect(Buffer.byteLength(text)).toBe(bytes);
+    return text;
+  };
+
+  it.each([
+    ['ASCII', 'x'],
+    ['2-byte é', 'é'],
+    ['3-byte €', '€'],
+    ['4-byte emoji (a surrogate pair)', '😀'],
+  ])('warns at 1 byte over 1 MiB and not at 1 MiB, counting UTF-8 bytes in text and bytes alike (%s)', async (_name, unit) => {
+    const { validateBody } = await import('../src/index.js');
+    for (const body of [padded(1_048_576, unit), Buffer.from(padded(1_048_576, unit))]) {
+      expect(validateBody(body)).toMatchObject({ valid: true, errors: [], warnings: [] });
+    }
+    for (const body of [padded(1_048_577, unit), Buffer.from(padded(1_048_577, unit))]) {
+      const result = validateBody(body);
+      expect({ valid: result.valid, errors: result.errors, warnings: result.warnings }).toEqual({
+        valid: true,
+        errors: [],
+        warnings: [{ code: 'body-too-large', pointer: '', message: limitMessage(1_048_577) }],
+      });
+      expect(validateBody(body, { strict: true })).toMatchObject({ valid: false, errors: [{ code: 'body-too-large', pointer: '', message: limitMessage(1_048_577) }], warnings: [] });
+    }
+  });
+
+  it('counts a lone surrogate as the 3 bytes of U+FFFD that TextEncoder writes', async () => {
+    const { validateBody } = await import('../src/index.js');
+    // One 1-byte "x" becomes a lone high surrogate (3 bytes once encoded): 2 bytes more.
+    const lone = padded(1_048_575).replace('"note":"x', '"note":"\ud800');
+    expect(new TextEncoder().encode(lone).length).toBe(1_048_577);
+    expect(validateBody(lone).warnings).toEqual([{ code: 'body-too-large', pointer: '', message: limitMessage(1_048_577) }]);
+  });
+
+  it('keeps the other verdicts: with errors the event stays invalid, and a body that is not JSON only says so', async () => {
+    const { validateBody } = await import('../src/index.js');
+    const broken = padded(2_000_000).replace('"aliases":["urn:email:jane@example.com"]', '"aliases":[]');
+    const result = validateBody(broken);
+    expect(codes(result.errors)).toEqual(['aliases-too-few /aliases']);
+    expect(codes(result.warnings)).toEqual(['body-too-large ']);
+    expect(validateBody(`${'x'.repeat(2_000_000)}`)).toMatchObject({ valid: false, errors: [{ code: 'invalid-json' }], warnings: [] });
+    expect(validateBody(`[${'1,'.repeat(1_000_000)}1]`)).toMatchObject({ valid: false, errors: [{ code: 'not-an-object' }], warnings: [] });
+    // validateEvent sees a value, not a body: it has no size to judge.
+    expect(validateEvent(JSON.parse(padded(2_000_000)))).toEqual({ valid: true, errors: [], warnings: [] });
+  });
+});
+
 describe('validateBody and isStandardEvent', () => {
   it('validates a raw body: not JSON or not UTF-8 is invalid-json, never an exception', async () => {
     const { validateBody } = await import('../src/index.js');
