@@ -297,7 +297,7 @@ describe('runVerify against receivers', () => {
     expect(text).toMatch(/ {4}got {7}200 {2}application\/json {2}\{"status":"accepted"/);
     expect(text).toContain('    why       expected status 400, got 200');
     expect(text).toContain('FAIL  generated invalid #24: aliases is [] (0 aliases)');
-    expect(text.split('\n').at(-1)).toBe('185 passed, 2 failed');
+    expect(text.split('\n').at(-1)).toBe('192 passed, 2 failed');
     expect(text).toContain('does NOT honour the contract');
   });
 
@@ -370,14 +370,14 @@ describe('converge-webhook verify (the CLI, from dist/)', () => {
     const junit = join(dir, 'verify.xml');
     const run = await runCli(['verify', '--url', good.url, '--token', 'cli-token-1', '--junit', junit, '--skip-wrong-token']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout.trim().split('\n').at(-1)).toBe('525 passed, 0 failed');
+    expect(run.stdout.trim().split('\n').at(-1)).toBe('532 passed, 0 failed');
     expect(run.stdout).toContain('token wrong-last-character, token wrong-extra-character: the wrong-token checks are turned off (--skip-wrong-token)');
     expect(run.stdout).toContain('body limit: the body limit is not checked');
     expect(run.stderr).toMatch(/^ {2}token checks +4 {2}2 passed, 2 skipped$/m);
     expect(run.stderr).toMatch(/^ {2}generated invalid events +200 {2}200 passed$/m);
     expect(run.stdout + run.stderr).not.toContain('cli-token-1');
     const xml = readFileSync(junit, 'utf8');
-    expect(xml.match(/<testcase /g)?.length).toBe(528);
+    expect(xml.match(/<testcase /g)?.length).toBe(535);
     expect(xml).toContain('failures="0" errors="0" skipped="3"');
   });
 
@@ -388,7 +388,7 @@ describe('converge-webhook verify (the CLI, from dist/)', () => {
     const result = JSON.parse(json.stdout) as VerifyResult;
     expect(result.ok).toBe(false);
     expect(failedIds(result)).toEqual(['example invalid/aliases-empty-array.json', 'generated invalid #24']);
-    expect(result.counts).toEqual({ total: 188, passed: 185, failed: 2, skipped: 1 });
+    expect(result.counts).toEqual({ total: 195, passed: 192, failed: 2, skipped: 1 });
   });
 
   it('exits 2 on usage errors and 1 when nothing answers at the URL', async () => {
