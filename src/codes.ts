@@ -16,7 +16,7 @@ export const VIOLATION_CODES = {
   'aliases-too-many': { level: 'error', meaning: '`aliases` has more than 10 entries.' },
   'alias-empty': { level: 'error', meaning: 'An alias is the empty string.' },
   'timestamp-missing-timezone': { level: 'error', meaning: 'A date-time string without a timezone (`Z`, `+hh:mm`, `+hhmm` or `+hh`).' },
-  'timestamp-invalid-format': { level: 'error', meaning: 'A timestamp string that is not an ISO 8601 date-time with a date and a time of day (a date only, words, digits, basic format, week or ordinal dates, ...); the ISO 8601 forms of `timestamp-form` are not errors.' },
+  'timestamp-invalid-format': { level: 'error', meaning: 'A timestamp string that is not a date-time in a form the contract reads: a date only, words, digits, ISO 8601 basic format (`20240902T123456Z`), week or ordinal dates, ... (the ISO 8601 forms of `timestamp-form` are not errors).' },
   'timestamp-invalid-date': { level: 'error', meaning: 'A date-time whose date or time does not exist (`2024-02-30`, `24:00`, minute 60, an offset of 24 hours, a second 60 anywhere but `23:59:60` UTC).' },
   'timestamp-not-integer': { level: 'error', meaning: 'A numeric timestamp with a fraction: unix timestamps are whole seconds.' },
   'timestamp-negative': { level: 'error', meaning: 'A negative numeric timestamp.' },
