@@ -27,7 +27,7 @@ Exit codes: 0 ok, 1 a check failed, 2 usage error.`;
 const VALIDATE_USAGE = `Usage: converge-webhook validate [--strict] [--json] <file|->...
 
 Checks each JSON file (or standard input, "-") against the Converge webhook contract.
-  --strict   treat Event Spec warnings as errors
+  --strict   treat warnings as errors (Event Spec, timestamp form, a body over 1 MiB)
   --json     print a JSON array of {file, valid, errors, warnings} instead of text
 
 Exit codes: 0 every input is valid (warnings allowed), 1 an input is invalid, 2 usage error.`;

@@ -15,9 +15,9 @@ export const VIOLATION_CODES = {
   'aliases-too-few': { level: 'error', meaning: '`aliases` is empty: at least 1 alias is required.' },
   'aliases-too-many': { level: 'error', meaning: '`aliases` has more than 10 entries.' },
   'alias-empty': { level: 'error', meaning: 'An alias is the empty string.' },
-  'timestamp-missing-timezone': { level: 'error', meaning: 'A date-time string without a timezone (`Z` or `+hh:mm`).' },
-  'timestamp-invalid-format': { level: 'error', meaning: 'A timestamp string that is not an RFC 3339 date-time (space for `T`, `+0200` without a colon, no seconds, date only, ...).' },
-  'timestamp-invalid-date': { level: 'error', meaning: 'An RFC 3339 date-time whose date or time does not exist (`2024-02-30`, `24:00:00`, a leap second).' },
+  'timestamp-missing-timezone': { level: 'error', meaning: 'A date-time string without a timezone (`Z`, `+hh:mm`, `+hhmm` or `+hh`).' },
+  'timestamp-invalid-format': { level: 'error', meaning: 'A timestamp string that is not a date-time in a form the contract reads: a date only, words, digits, ISO 8601 basic format (`20240902T123456Z`), week or ordinal dates, ... (the ISO 8601 forms of `timestamp-form` are not errors).' },
+  'timestamp-invalid-date': { level: 'error', meaning: 'A date-time whose date or time does not exist (`2024-02-30`, `24:00`, minute 60, an offset of 24 hours, a second 60 anywhere but `23:59:60` UTC).' },
   'timestamp-not-integer': { level: 'error', meaning: 'A numeric timestamp with a fraction: unix timestamps are whole seconds.' },
   'timestamp-negative': { level: 'error', meaning: 'A negative numeric timestamp.' },
   'timestamp-too-large': { level: 'error', meaning: 'A numeric timestamp above 253402300799 (9999-12-31T23:59:59Z): most often milliseconds sent as seconds.' },
@@ -29,6 +29,9 @@ export const VIOLATION_CODES = {
   'sales-channel-type': { level: 'warning', meaning: '`$sales_channel_type` is not one of the 10 sales channels (Converge falls back to `web`).' },
   'alias-form': { level: 'warning', meaning: 'An alias is not of the form `urn:<type>:<value>`.' },
   'spec-mismatch': { level: 'warning', meaning: 'Any other Event Spec rule (kept for rules added later; no rule produces it today).' },
+  // Recommendations of this package where the vendor is silent: a warning too, an error in strict mode.
+  'timestamp-form': { level: 'warning', meaning: 'A date-time with a timezone that ISO 8601 allows but that is not the recommended RFC 3339 form `YYYY-MM-DDThh:mm:ss[.fff]` then `Z` or `+hh:mm`: no seconds, a space for `T`, an offset without its colon or of hours only, a comma before the fraction, or a leap second (`23:59:60` UTC).' },
+  'body-too-large': { level: 'warning', meaning: 'The body is over 1 MiB (1,048,576 bytes): the limit this package recommends and its sandbox enforces with a `413`; the vendor documents none.' },
 } as const satisfies Record<string, { level: ViolationLevel; meaning: string }>;
 
 export type ViolationCode = keyof typeof VIOLATION_CODES;

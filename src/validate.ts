@@ -4,9 +4,9 @@ import webhookEvent from '../generated/validators/webhook-event.js';
 import type { AjvError } from '../generated/validators/webhook-event.js';
 import type { StandardEvent, WebhookEvent } from '../generated/types/schemas.js';
 import type { ViolationCode } from './codes.js';
-import { SALES_CHANNEL_TYPES, STANDARD_EVENT_NAMES } from './constants.js';
+import { MAX_BODY_BYTES, SALES_CHANNEL_TYPES, STANDARD_EVENT_NAMES } from './constants.js';
 import { decodeUtf8, describeJsonError, describeUtf8Error, parseJson } from './json.js';
-import { timestampCode, timestampExpectation } from './timestamp.js';
+import { TIMESTAMP_FORM_EXPECTATION, timestampCode, timestampExpectation, timestampFormDeviations } from './timestamp.js';
 
 /** One broken rule: a stable `code`, the RFC 6901 `pointer` of the value, and a `message` for people. */
 export interface Violation {
@@ -79,9 +79,24 @@ export interface BodyValidationResult extends ValidationResult {
 /**
  * Validates a raw request body (text or bytes, as received): bytes that are not UTF-8 and text
  * that is not JSON are an `invalid-json` error with the byte offset or the line and column,
- * anything else is checked as by `validateEvent`. Never throws.
+ * anything else is checked as by `validateEvent`. A body over MAX_BODY_BYTES (in UTF-8) also gets
+ * a `body-too-large` warning (an error with `strict`). Never throws.
  */
 export function validateBody(body: string | Uint8Array, options: ValidateOptions = {}): BodyValidationResult {
+  const result = validateBodyContent(body, options);
+  // A code unit is at most 3 bytes, so most texts need no counting.
+  const bytes = typeof body !== 'string' ? body.byteLength : body.length * 3 <= MAX_BODY_BYTES ? body.length : utf8Length(body);
+  // Like any warning, none at the pointer of an error: a body that is not an event says so alone.
+  if (bytes <= MAX_BODY_BYTES || result.errors.some((e) => e.pointer === '')) return result;
+  const tooLarge: Violation = {
+    code: 'body-too-large',
+    pointer: '',
+    message: `expected a body of at most ${MAX_BODY_BYTES} bytes (1 MiB, the limit this package recommends), found ${bytes} bytes`,
+  };
+  return options.strict ? { ...result, valid: false, errors: [...result.errors, tooLarge] } : { ...result, warnings: [...result.warnings, tooLarge] };
+}
+
+function validateBodyContent(body: string | Uint8Array, options: ValidateOptions): BodyValidationResult {
   // One decode, one JSON.parse, one validateEvent: the JSON scanner runs only when JSON.parse
   // fails (to say where), and the UTF-8 scan only when the decoder fails (to say at which byte).
   let text: string;
@@ -97,6 +112,21 @@ export function validateBody(body: string | Uint8Array, options: ValidateOptions
   const value = parsed.value;
   const result = validateEvent(value, options);
   return { valid: result.valid, errors: result.errors, warnings: result.warnings, value };
+}
+
+/** The length of `text` in UTF-8 (a lone surrogate counts 3 bytes, as TextEncoder writes U+FFFD for it). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 function invalidJson(message: string): BodyValidationResult {
@@ -226,6 +256,11 @@ function warningFor(error: AjvError, value: unknown): Violation | undefined {
     return { code: 'unknown-field', pointer: `/${escapeToken(field)}`, message: `expected only ${TOP_LEVEL_FIELDS} at the top level, found "${field}"` };
   }
   const actual = valueAt(value, pointer);
+  // Every branch of SpecTimestamp's oneOf fails here, but a timestamp the contract accepts
+  // (errors cover the others) breaks one recommendation: the RFC 3339 form.
+  if (pointer === '/timestamp') {
+    return { code: 'timestamp-form', pointer, message: `expected ${TIMESTAMP_FORM_EXPECTATION}, found ${describe(actual)} (${typeof actual === 'string' ? timestampFormDeviations(actual) : 'not a string'})` };
+  }
   if (pointer.endsWith('/$sales_channel_type')) {
     return { code: 'sales-channel-type', pointer, message: `expected one of ${SALES_CHANNEL_TYPES.join(', ')}, found ${describe(actual)} (Converge falls back to web)` };
   }

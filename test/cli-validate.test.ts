@@ -63,6 +63,22 @@ describe('converge-webhook validate', () => {
     expect(run.stdout).toMatch(/invalid-json\s+expected a JSON value, found empty input at line 1, column 1/);
   });
 
+  it('warns about a body over 1 MiB (4 MB here) and exits 0, as send does; --strict makes it an error', async () => {
+    const file = join(temp, 'four-mb.json');
+    const event = JSON.parse(readExample('valid/placed-order.json')) as { properties: Record<string, unknown> };
+    event.properties.note = 'x'.repeat(4 * 1024 * 1024);
+    const text = JSON.stringify(event);
+    writeFileSync(file, text);
+    const bytes = Buffer.byteLength(text);
+    const violation = `(body)                        body-too-large              expected a body of at most 1048576 bytes (1 MiB, the limit this package recommends), found ${bytes} bytes`;
+    const run = await runCli(['validate', file]);
+    expect(run).toEqual({ code: 0, stdout: `valid    ${file}\n  warning  ${violation}\n\n1 file: 1 valid, 0 invalid (0 errors, 1 warning)\n`, stderr: '' });
+    const strict = await runCli(['validate', '--strict', file]);
+    expect(strict).toEqual({ code: 1, stdout: `INVALID  ${file}\n  error    ${violation}\n\n1 file: 0 valid, 1 invalid (1 error, 0 warnings)\n`, stderr: '' });
+    const json = await runCli(['validate', '--json', '-'], { input: text });
+    expect(JSON.parse(json.stdout)).toEqual([{ file: '-', valid: true, errors: [], warnings: [{ code: 'body-too-large', pointer: '', message: violation.replace(/^.*body-too-large +/, '') }] }]);
+  });
+
   it('reads standard input for "-"', async () => {
     const run = await runCli(['validate', '--json', '-'], { input: readExample('valid/placed-order.json') });
     expect(run.code).toBe(0);

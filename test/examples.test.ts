@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 
 import { validateEvent } from '../src/index.js';
@@ -26,6 +28,16 @@ describe('example manifests', () => {
       expect(entry.status, entry.file).toBe(400);
       expect(entry.errors?.length, entry.file).toBeGreaterThan(0);
     }
+  });
+
+  it('are wired into the OpenAPI document: every valid example by externalValue, with its summary', () => {
+    const doc = YAML.parse(readFileSync(join(root, 'spec/openapi.yaml'), 'utf8')) as {
+      paths: { '/api/webhooks': { post: { requestBody: { content: { 'application/json': { examples: Record<string, { summary: string; externalValue: string }> } } } } } };
+    };
+    const examples = Object.values(doc.paths['/api/webhooks'].post.requestBody.content['application/json'].examples);
+    expect(examples.map((e) => e.externalValue.replace('./examples/', '')).sort()).toEqual(valid.map((e) => e.file).sort());
+    const summaries = new Map(examples.map((e) => [e.externalValue.replace('./examples/', ''), e.summary]));
+    for (const entry of valid) expect({ file: entry.file, summary: summaries.get(entry.file) }).toEqual({ file: entry.file, summary: entry.summary });
   });
 
   it('cover every contract error code with an invalid example', async () => {

@@ -207,6 +207,8 @@ describe('converge-webhook validate on hostile files', () => {
     const results = JSON.parse(all.stdout) as Array<{ file: string; valid: boolean; errors: Violation[]; warnings: Violation[] }>;
     const byName = new Map(results.map((r) => [r.file.slice(temp.length + 1), r]));
     for (const name of valid) expect(byName.get(name)?.valid, name).toBe(true);
+    // Valid, but over 1 MiB: the one warning says so.
+    expect(codes(byName.get('ten-mb-id.json')!.warnings)).toEqual(['body-too-large ']);
     expect(codes(byName.get('deep-top.json')!.errors)).toEqual(['not-an-object ']);
     expect(byName.get('deep-objects-top.json')!.errors.map((e) => e.code)).toEqual(Array(5).fill('missing-field'));
     expect(codes(byName.get('million-top.json')!.errors)).toEqual(['not-an-object ']);

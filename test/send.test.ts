@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { startMock, type RunningMock } from '../src/mock/mock.js';
+import { startSandbox } from '../src/sandbox/sandbox.js';
 import { cliPath, readExample, root } from './helpers.js';
 
 const TOKEN = 'tok_live_8f3a2c9d1e7b';
@@ -197,15 +198,33 @@ describe('converge-webhook send (recording server)', () => {
     expect(JSON.parse(invalid.stdout)).toMatchObject({ sent: false, validation: { valid: false } });
   });
 
-  it('refuses a body over 1 MiB without sending it', async () => {
+  it('warns about a body over 1 MiB and sends it anyway, like validate; --strict refuses it', async () => {
     const big = join(dir, 'big.json');
     const event = JSON.parse(readExample('valid/seed-curl.json')) as { properties: Record<string, unknown> };
     event.properties.padding = 'x'.repeat(1_048_576);
-    writeFileSync(big, JSON.stringify(event));
-    const result = await send(['--url', base, '--token', TOKEN, big]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/expected a body of at most 1048576 bytes \(1 MiB\), found \d+ bytes; not sent/);
-    expect(received).toHaveLength(0);
+    const text = JSON.stringify(event);
+    writeFileSync(big, text);
+    const bytes = Buffer.byteLength(text);
+    const violation = `body-too-large              expected a body of at most 1048576 bytes (1 MiB, the limit this package recommends), found ${bytes} bytes`;
+    const lenient = await send(['--url', base, '--token', TOKEN, big]);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout.split('\n').slice(0, 4)).toEqual([
+      `POST ${base}/api/webhooks  (${bytes} bytes from ${big}, token tok_…)`,
+      'valid, with 1 warning (sent anyway):',
+      `  warning  (body)                        ${violation}`,
+      'HTTP 200 OK',
+    ]);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.body.toString('utf8')).toBe(text);
+    const strict = await send(['--url', base, '--token', TOKEN, '--strict', big]);
+    expect(strict).toEqual({ code: 1, stdout: `INVALID  ${big}: not sent\n  error    (body)                        ${violation}\n`, stderr: '' });
+    expect(received).toHaveLength(1);
+    const json = await send(['--url', base, '--token', TOKEN, '--json', '--strict', big]);
+    expect(JSON.parse(json.stdout)).toEqual({
+      url: `${base}/api/webhooks`,
+      sent: false,
+      validation: { valid: false, errors: [{ code: 'body-too-large', pointer: '', message: violation.replace(/^body-too-large +/, '') }], warnings: [] },
+    });
   });
 
   it('says in one line that nothing listens at the URL; exit 1, no stack trace', async () => {
@@ -274,5 +293,26 @@ describe('converge-webhook send (real Prism mock)', () => {
     expect(result.stdout).toContain('HTTP 400 Bad Request');
     expect(result.stdout).toContain('sl-violations (what Prism found wrong; its body is a fixed example):');
     expect(result.stdout).toContain('  request.body.aliases: Request body property aliases must NOT have fewer than 1 items');
+  });
+});
+
+describe('converge-webhook send (the sandbox, which enforces the limit)', () => {
+  it('sends a body over 1 MiB with its warning; the sandbox answers 413; exit 1', async () => {
+    const sandbox = await startSandbox({ port: 0, token: TOKEN, inMemory: true });
+    const dir = mkdtempSync(join(tmpdir(), 'converge-send-big-'));
+    try {
+      const big = join(dir, 'big.json');
+      const event = JSON.parse(readExample('valid/seed-curl.json')) as { properties: Record<string, unknown> };
+      event.properties.padding = 'x'.repeat(1_048_576);
+      writeFileSync(big, JSON.stringify(event));
+      const result = await send(['--url', sandbox.url, '--token', TOKEN, big]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/^ {2}warning {2}\(body\) +body-too-large +expected a body of at most 1048576 bytes/m);
+      expect(result.stdout).toContain('HTTP 413 Payload Too Large');
+      expect(sandbox.count()).toBe(0);
+    } finally {
+      await sandbox.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

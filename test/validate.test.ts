@@ -34,9 +34,13 @@ describe('validateEvent', () => {
     ['2024-09-02T12:34:56', 'timestamp-missing-timezone'],
     ['2024-09-02 12:34:56', 'timestamp-missing-timezone'],
     ['2024-09-02T12:34', 'timestamp-missing-timezone'],
-    ['2024-09-02 12:34:56+00:00', 'timestamp-invalid-format'],
-    ['2024-09-02T12:34:56+0200', 'timestamp-invalid-format'],
     ['2024-09-02', 'timestamp-invalid-format'],
+    ['20240902T123456Z', 'timestamp-invalid-format'],
+    ['2024-W36-1T12:34:56Z', 'timestamp-invalid-format'],
+    ['2024-09-02T12Z', 'timestamp-invalid-format'],
+    ['2024-09-02T12:34.5Z', 'timestamp-invalid-format'],
+    ['2024-09-02T12:34:56+5:30', 'timestamp-invalid-format'],
+    ['2024-09-02T12:34:56+01:00Z', 'timestamp-invalid-format'],
     ['1725312229', 'timestamp-invalid-format'],
     ['', 'timestamp-invalid-format'],
     ['2024-02-30T10:00:00Z', 'timestamp-invalid-date'],
@@ -44,7 +48,16 @@ describe('validateEvent', () => {
     ['1900-02-29T10:00:00Z', 'timestamp-invalid-date'],
     ['2024-09-02T24:00:00Z', 'timestamp-invalid-date'],
     ['2024-09-02T12:34:60Z', 'timestamp-invalid-date'],
+    ['2016-12-31T23:58:60Z', 'timestamp-invalid-date'],
+    ['2016-12-31T22:59:60Z', 'timestamp-invalid-date'],
+    ['2016-12-31T23:59:61Z', 'timestamp-invalid-date'],
+    ['2016-12-31T23:59:60+01:00', 'timestamp-invalid-date'],
+    ['2016-12-31T18:59:60-05:00', 'timestamp-invalid-date'],
     ['2024-09-02T12:34:56+24:00', 'timestamp-invalid-date'],
+    ['2024-09-02T12:34:56+01:60', 'timestamp-invalid-date'],
+    ['2024-09-02T12:60Z', 'timestamp-invalid-date'],
+    ['2024-09-02 24:00+0000', 'timestamp-invalid-date'],
+    ['2024-02-30T10:00Z', 'timestamp-invalid-date'],
     [1725312229.5, 'timestamp-not-integer'],
     [-1, 'timestamp-negative'],
     [-1.5, 'timestamp-negative'],
@@ -57,6 +70,35 @@ describe('validateEvent', () => {
     expect(result.valid).toBe(false);
     expect(codes(result.errors)).toEqual([`${code} /timestamp`]);
     expect(result.errors[0]!.message).toMatch(/^expected .+, found .+/);
+  });
+
+  it.each([
+    ['2025-03-14T09:26Z', 'no seconds'],
+    ['2025-03-14T09:26+01:00', 'no seconds'],
+    ['2025-03-14T09:26:53+0000', 'an offset without its colon'],
+    ['2025-03-14T09:26:53.5-0400', 'an offset without its colon'],
+    ['2025-03-14 09:26:53+00:00', 'a space instead of T'],
+    ['2025-03-14 09:26:53.123456+01', 'a space instead of T, an offset of hours only'],
+    ['2025-03-14T09:26:53,5Z', 'a comma before the fraction'],
+    ['2016-12-31T23:59:60Z', 'a leap second (most parsers refuse one)'],
+    ['2016-12-31t23:59:60.5+00:00', 'a leap second (most parsers refuse one)'],
+    ['2016-12-31 23:59:60-0000', 'a space instead of T, a leap second (most parsers refuse one), an offset without its colon'],
+    ['2024-02-29 00:00z', 'a space instead of T, no seconds'],
+  ])('accepts the ISO 8601 timestamp %j with a timestamp-form warning (%s)', (timestamp, deviations) => {
+    expect(validateEvent({ ...base(), timestamp })).toEqual({
+      valid: true,
+      errors: [],
+      warnings: [{ code: 'timestamp-form', pointer: '/timestamp', message: `expected an RFC 3339 date-time, YYYY-MM-DDThh:mm:ss[.fff] then Z or +hh:mm, found a string ${JSON.stringify(timestamp)} (${deviations})` }],
+    });
+    expect(validateEvent({ ...base(), timestamp }, { strict: true })).toMatchObject({ valid: false, errors: [{ code: 'timestamp-form', pointer: '/timestamp' }], warnings: [] });
+  });
+
+  it('reports a timestamp-form warning next to other warnings, and none under a timestamp error', () => {
+    const warned = validateEvent({ ...base(), timestamp: '2025-03-14T09:26Z', aliases: ['jane@example.com'] });
+    expect(codes(warned.warnings)).toEqual(['alias-form /aliases/0', 'timestamp-form /timestamp']);
+    const broken = validateEvent({ ...base(), timestamp: '2025-03-14T09:26', extra: 1 });
+    expect(codes(broken.errors)).toEqual(['timestamp-missing-timezone /timestamp']);
+    expect(codes(broken.warnings)).toEqual(['unknown-field /extra']);
   });
 
   it('names what was expected and what was found in every message', () => {
@@ -131,6 +173,60 @@ describe('isWebhookEvent and assertWebhookEvent', () => {
     const event: WebhookEvent = value;
     expect(event.event_id).toBe('order-1');
     expect(() => assertWebhookEvent(value, { strict: true })).toThrow(/unknown-field/);
+  });
+});
+
+describe('validateBody and the body limit', () => {
+  const limitMessage = (bytes: number) => `expected a body of at most 1048576 bytes (1 MiB, the limit this package recommends), found ${bytes} bytes`;
+  /** A valid event padded to exactly `bytes` bytes of UTF-8 with `unit` (1 to 4 bytes each). */
+  const padded = (bytes: number, unit = 'x') => {
+    const head = JSON.stringify({ ...base(), properties: { note: '' } });
+    const room = bytes - Buffer.byteLength(head);
+    const unitBytes = Buffer.byteLength(unit);
+    const text = head.replace('"note":""', `"note":"${unit.repeat(Math.floor(room / unitBytes))}${'x'.repeat(room % unitBytes)}"`);
+    expect(Buffer.byteLength(text)).toBe(bytes);
+    return text;
+  };
+
+  it.each([
+    ['ASCII', 'x'],
+    ['2-byte é', 'é'],
+    ['3-byte €', '€'],
+    ['4-byte emoji (a surrogate pair)', '😀'],
+  ])('warns at 1 byte over 1 MiB and not at 1 MiB, counting UTF-8 bytes in text and bytes alike (%s)', async (_name, unit) => {
+    const { validateBody } = await import('../src/index.js');
+    for (const body of [padded(1_048_576, unit), Buffer.from(padded(1_048_576, unit))]) {
+      expect(validateBody(body)).toMatchObject({ valid: true, errors: [], warnings: [] });
+    }
+    for (const body of [padded(1_048_577, unit), Buffer.from(padded(1_048_577, unit))]) {
+      const result = validateBody(body);
+      expect({ valid: result.valid, errors: result.errors, warnings: result.warnings }).toEqual({
+        valid: true,
+        errors: [],
+        warnings: [{ code: 'body-too-large', pointer: '', message: limitMessage(1_048_577) }],
+      });
+      expect(validateBody(body, { strict: true })).toMatchObject({ valid: false, errors: [{ code: 'body-too-large', pointer: '', message: limitMessage(1_048_577) }], warnings: [] });
+    }
+  });
+
+  it('counts a lone surrogate as the 3 bytes of U+FFFD that TextEncoder writes', async () => {
+    const { validateBody } = await import('../src/index.js');
+    // One 1-byte "x" becomes a lone high surrogate (3 bytes once encoded): 2 bytes more.
+    const lone = padded(1_048_575).replace('"note":"x', '"note":"\ud800');
+    expect(new TextEncoder().encode(lone).length).toBe(1_048_577);
+    expect(validateBody(lone).warnings).toEqual([{ code: 'body-too-large', pointer: '', message: limitMessage(1_048_577) }]);
+  });
+
+  it('keeps the other verdicts: with errors the event stays invalid, and a body that is not JSON only says so', async () => {
+    const { validateBody } = await import('../src/index.js');
+    const broken = padded(2_000_000).replace('"aliases":["urn:email:jane@example.com"]', '"aliases":[]');
+    const result = validateBody(broken);
+    expect(codes(result.errors)).toEqual(['aliases-too-few /aliases']);
+    expect(codes(result.warnings)).toEqual(['body-too-large ']);
+    expect(validateBody(`${'x'.repeat(2_000_000)}`)).toMatchObject({ valid: false, errors: [{ code: 'invalid-json' }], warnings: [] });
+    expect(validateBody(`[${'1,'.repeat(1_000_000)}1]`)).toMatchObject({ valid: false, errors: [{ code: 'not-an-object' }], warnings: [] });
+    // validateEvent sees a value, not a body: it has no size to judge.
+    expect(validateEvent(JSON.parse(padded(2_000_000)))).toEqual({ valid: true, errors: [], warnings: [] });
   });
 });
 

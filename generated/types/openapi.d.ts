@@ -67,19 +67,35 @@ export interface components {
         /**
          * Timestamp
          * @description When the event happened. Optional: when absent, Converge uses the time of receipt.
-         *     Two forms are accepted:
+         *     The vendor's words: "The timestamp can be expressed as a string in ISO 8601 format
+         *     (e.g. "2024-09-02T12:34:56+00:00") or a UTC timestamp (e.g. 1725312229). The string
+         *     representation must specify a timezone." Two forms are accepted:
          *
-         *     - a string: an RFC 3339 date-time (the ISO 8601 profile) that **must** carry a
-         *       timezone, `Z` or a `+hh:mm` / `-hh:mm` offset, e.g. `2024-09-02T12:34:56+00:00`.
-         *       Decisions where ISO 8601 is looser than what a parser can be trusted with: the
-         *       date and time are separated by `T` (not a space), seconds are required, a
-         *       fraction of a second is allowed, the offset needs its colon (`+02:00`, not
-         *       `+0200`), the date must exist (`2024-02-30` is rejected, `2024-02-29` is not)
-         *       and leap seconds (`:60`) are rejected.
+         *     - a string: an ISO 8601 date-time that **must** carry a timezone. Accepted (contract
+         *       rule, error when broken): a calendar date `YYYY-MM-DD` that exists (`2024-02-29`
+         *       yes, `2024-02-30` no), then `T`, `t` or a space, then `hh:mm` with hours 00-23 and
+         *       minutes 00-59, then optional seconds 00-59 with an optional fraction (`.` or `,`),
+         *       then `Z`/`z` or an offset `+hh:mm`, `+hhmm` or `+hh` up to 23:59. A leap second is
+         *       accepted only where one can happen, `23:59:60` in UTC (`Z` or a zero offset);
+         *       decision: a JSON Schema pattern cannot add an offset to a time, so a second 60 with
+         *       any other offset is an error (`timestamp-invalid-date`), like a second 60 at any
+         *       other time. Errors: no timezone (the instant is ambiguous), a date or time that does
+         *       not exist, a date alone, words, the other ISO 8601 representations (basic format
+         *       `20240902T123456Z`, week and ordinal dates, a fraction of a minute), which no
+         *       common library prints for a date-time with a zone.
          *     - an integer: a UTC unix timestamp in **seconds**, e.g. `1725312229`. Decisions:
          *       negative values are rejected, fractions are rejected, and so is anything above
          *       `253402300799` (9999-12-31T23:59:59Z), which catches millisecond timestamps
          *       (`1725312229000`) sent by mistake.
+         *
+         *     Recommendation (Event Spec level, `SpecTimestamp`, a warning `timestamp-form`): send
+         *     the RFC 3339 form `2024-09-02T12:34:56Z` or `2024-09-02T12:34:56.789+02:00`, the
+         *     profile of ISO 8601 that every parser reads. The ISO 8601 forms outside it are what
+         *     common libraries print, and are accepted, but a receiver's parser may not read them:
+         *     Java's `OffsetDateTime.toString()` drops zero seconds (`2024-09-02T12:34Z`), PHP's
+         *     `DATE_ISO8601` writes `+0000`, Python's `str()` and PostgreSQL's text output use a
+         *     space (`2024-09-02 12:34:56+00:00`, `...56.123+01`), and JavaScript's `Date`,
+         *     Python's `datetime` and Java's `java.time` all refuse a leap second.
          */
         Timestamp: string | number;
         /**
@@ -120,7 +136,7 @@ export interface components {
             properties: components["schemas"]["PageLoadProperties"];
             profile_properties: components["schemas"]["ProfileProperties"];
             aliases: components["schemas"]["SpecAliases"];
-            timestamp?: components["schemas"]["Timestamp"];
+            timestamp?: components["schemas"]["SpecTimestamp"];
         };
         /**
          * ViewedProductEvent
@@ -141,7 +157,7 @@ export interface components {
             properties: components["schemas"]["ProductProperties"];
             profile_properties: components["schemas"]["ProfileProperties"];
             aliases: components["schemas"]["SpecAliases"];
-            timestamp?: components["schemas"]["Timestamp"];
+            timestamp?: components["schemas"]["SpecTimestamp"];
         };
         /**
          * ViewedCollectionEvent
@@ -162,7 +178,7 @@ export interface components {
             properties: components["schemas"]["CollectionProperties"];
             profile_properties: components["schemas"]["ProfileProperties"];
             aliases: components["schemas"]["SpecAliases"];
-            timestamp?: components["schemas"]["Timestamp"];
+            timestamp?: components["schemas"]["SpecTimestamp"];
         };
         /**
          * AddedToCartEvent
@@ -183,7 +199,7 @@ export interface components {
             properties: components["schemas"]["ProductProperties"];
             profile_properties: components["schemas"]["ProfileProperties"];
             aliases: components["schemas"]["SpecAliases"];
-            timestamp?: components["schemas"]["Timestamp"];
+            timestamp?: components["schemas"]["SpecTimestamp"];
         };
         /**
          * RemovedFromCartEvent
@@ -204,7 +220,7 @@ export interface components {
             properties: components["schemas"]["ProductProperties"];
             profile_properties: components["schemas"]["ProfileProperties"];
             aliases: components["schemas"]["SpecAliases"];
-            timestamp?: components["schemas"]["Timestamp"];
+            timestamp?: components["schemas"]["SpecTimestamp"];
         };
         /**
          * ViewedCartEvent
@@ -225,7 +241,7 @@ export interface components {
             properties: components["schemas"]["CartProperties"];
             profile_properties: components["schemas"]["ProfileProperties"];
             aliases: components["schemas"]["SpecAliases"];
-            timestamp?: components["schemas"]["Timestamp"];
+            timestamp?: components["schemas"]["SpecTimestamp"];
         };
         /**
          * StartedCheckoutEvent
@@ -246,7 +262,7 @@ export interface components {
             properties: components["schemas"]["CartProperties"];
             profile_properties: components["schemas"]["ProfileProperties"];
             aliases: components["schemas"]["SpecAliases"];
-            timestamp?: components["schemas"]["Timestamp"];
+            timestamp?: components["schemas"]["SpecTimestamp"];
         };
         /**
          * AddedPaymentInfoEvent
@@ -267,7 +283,7 @@ export interface components {
             properties: components["schemas"]["CartProperties"];
             profile_properties: components["schemas"]["ProfileProperties"];
             aliases: components["schemas"]["SpecAliases"];
-            timestamp?: components["schemas"]["Timestamp"];
+            timestamp?: components["schemas"]["SpecTimestamp"];
         };
         /**
          * PlacedOrderEvent
@@ -288,7 +304,7 @@ export interface components {
             properties: components["schemas"]["OrderProperties"];
             profile_properties: components["schemas"]["ProfileProperties"];
             aliases: components["schemas"]["SpecAliases"];
-            timestamp?: components["schemas"]["Timestamp"];
+            timestamp?: components["schemas"]["SpecTimestamp"];
         };
         /**
          * StartedSubscriptionEvent
@@ -309,7 +325,7 @@ export interface components {
             properties: components["schemas"]["SubscriptionProperties"];
             profile_properties: components["schemas"]["ProfileProperties"];
             aliases: components["schemas"]["SpecAliases"];
-            timestamp?: components["schemas"]["Timestamp"];
+            timestamp?: components["schemas"]["SpecTimestamp"];
         };
         /**
          * CancelledSubscriptionEvent
@@ -330,7 +346,7 @@ export interface components {
             properties: components["schemas"]["SubscriptionProperties"];
             profile_properties: components["schemas"]["ProfileProperties"];
             aliases: components["schemas"]["SpecAliases"];
-            timestamp?: components["schemas"]["Timestamp"];
+            timestamp?: components["schemas"]["SpecTimestamp"];
         };
         /**
          * PlacedRecurringSubscriptionOrderEvent
@@ -351,7 +367,7 @@ export interface components {
             properties: components["schemas"]["OrderProperties"];
             profile_properties: components["schemas"]["ProfileProperties"];
             aliases: components["schemas"]["SpecAliases"];
-            timestamp?: components["schemas"]["Timestamp"];
+            timestamp?: components["schemas"]["SpecTimestamp"];
         };
         /**
          * ReceivedRefundEvent
@@ -372,7 +388,7 @@ export interface components {
             properties: components["schemas"]["OrderProperties"];
             profile_properties: components["schemas"]["ProfileProperties"];
             aliases: components["schemas"]["SpecAliases"];
-            timestamp?: components["schemas"]["Timestamp"];
+            timestamp?: components["schemas"]["SpecTimestamp"];
         };
         /**
          * CustomEvent
@@ -390,7 +406,7 @@ export interface components {
             properties: components["schemas"]["ChannelProperties"];
             profile_properties: components["schemas"]["ProfileProperties"];
             aliases: components["schemas"]["SpecAliases"];
-            timestamp?: components["schemas"]["Timestamp"];
+            timestamp?: components["schemas"]["SpecTimestamp"];
         };
         /**
          * ProfileProperties
@@ -678,6 +694,17 @@ export interface components {
             components["schemas"]["SpecAlias"],
             ...components["schemas"]["SpecAlias"][]
         ];
+        /**
+         * SpecTimestamp
+         * @description `timestamp` at the Event Spec level: the recommended form. A string should be an
+         *     RFC 3339 date-time (the ISO 8601 profile that every parser reads): `T` (or `t`)
+         *     between date and time, seconds, an optional `.` fraction, then `Z` (or `z`) or an
+         *     offset with its colon, `+hh:mm`; a second 60 is not recommended either. This is our
+         *     decision, not the vendor's (who asks only for "ISO 8601" with a timezone): the other
+         *     ISO 8601 forms that `Timestamp` accepts are valid, with a `timestamp-form` warning,
+         *     because a receiver's parser may not read them. Integers are as in `Timestamp`.
+         */
+        SpecTimestamp: string | number;
         /**
          * CurrencyCode
          * @description An ISO 4217 currency code, three upper-case letters, e.g. `USD`.

@@ -55,26 +55,42 @@ export type Aliases = [Alias, ...Alias[]];
 export type Alias = string;
 /**
  * When the event happened. Optional: when absent, Converge uses the time of receipt.
- * Two forms are accepted:
+ * The vendor's words: "The timestamp can be expressed as a string in ISO 8601 format
+ * (e.g. "2024-09-02T12:34:56+00:00") or a UTC timestamp (e.g. 1725312229). The string
+ * representation must specify a timezone." Two forms are accepted:
  *
- * - a string: an RFC 3339 date-time (the ISO 8601 profile) that **must** carry a
- *   timezone, `Z` or a `+hh:mm` / `-hh:mm` offset, e.g. `2024-09-02T12:34:56+00:00`.
- *   Decisions where ISO 8601 is looser than what a parser can be trusted with: the
- *   date and time are separated by `T` (not a space), seconds are required, a
- *   fraction of a second is allowed, the offset needs its colon (`+02:00`, not
- *   `+0200`), the date must exist (`2024-02-30` is rejected, `2024-02-29` is not)
- *   and leap seconds (`:60`) are rejected.
+ * - a string: an ISO 8601 date-time that **must** carry a timezone. Accepted (contract
+ *   rule, error when broken): a calendar date `YYYY-MM-DD` that exists (`2024-02-29`
+ *   yes, `2024-02-30` no), then `T`, `t` or a space, then `hh:mm` with hours 00-23 and
+ *   minutes 00-59, then optional seconds 00-59 with an optional fraction (`.` or `,`),
+ *   then `Z`/`z` or an offset `+hh:mm`, `+hhmm` or `+hh` up to 23:59. A leap second is
+ *   accepted only where one can happen, `23:59:60` in UTC (`Z` or a zero offset);
+ *   decision: a JSON Schema pattern cannot add an offset to a time, so a second 60 with
+ *   any other offset is an error (`timestamp-invalid-date`), like a second 60 at any
+ *   other time. Errors: no timezone (the instant is ambiguous), a date or time that does
+ *   not exist, a date alone, words, the other ISO 8601 representations (basic format
+ *   `20240902T123456Z`, week and ordinal dates, a fraction of a minute), which no
+ *   common library prints for a date-time with a zone.
  * - an integer: a UTC unix timestamp in **seconds**, e.g. `1725312229`. Decisions:
  *   negative values are rejected, fractions are rejected, and so is anything above
  *   `253402300799` (9999-12-31T23:59:59Z), which catches millisecond timestamps
  *   (`1725312229000`) sent by mistake.
  *
+ * Recommendation (Event Spec level, `SpecTimestamp`, a warning `timestamp-form`): send
+ * the RFC 3339 form `2024-09-02T12:34:56Z` or `2024-09-02T12:34:56.789+02:00`, the
+ * profile of ISO 8601 that every parser reads. The ISO 8601 forms outside it are what
+ * common libraries print, and are accepted, but a receiver's parser may not read them:
+ * Java's `OffsetDateTime.toString()` drops zero seconds (`2024-09-02T12:34Z`), PHP's
+ * `DATE_ISO8601` writes `+0000`, Python's `str()` and PostgreSQL's text output use a
+ * space (`2024-09-02 12:34:56+00:00`, `...56.123+01`), and JavaScript's `Date`,
+ * Python's `datetime` and Java's `java.time` all refuse a leap second.
+ *
  *
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "Timestamp".
  */
-export type Timestamp = RFC3339DateTime | UnixSeconds;
-export type RFC3339DateTime = string;
+export type Timestamp = ISO8601DateTime | UnixSeconds;
+export type ISO8601DateTime = string;
 export type UnixSeconds = number;
 /**
  * The 13 event names of the Converge Event Spec. `New Customer Order` is not among
@@ -186,6 +202,21 @@ export type SpecAliases = [SpecAlias, ...SpecAlias[]];
  * via the `definition` "SpecAlias".
  */
 export type SpecAlias = string;
+/**
+ * `timestamp` at the Event Spec level: the recommended form. A string should be an
+ * RFC 3339 date-time (the ISO 8601 profile that every parser reads): `T` (or `t`)
+ * between date and time, seconds, an optional `.` fraction, then `Z` (or `z`) or an
+ * offset with its colon, `+hh:mm`; a second 60 is not recommended either. This is our
+ * decision, not the vendor's (who asks only for "ISO 8601" with a timezone): the other
+ * ISO 8601 forms that `Timestamp` accepts are valid, with a `timestamp-form` warning,
+ * because a receiver's parser may not read them. Integers are as in `Timestamp`.
+ *
+ *
+ * This interface was referenced by `WebhookEvent`'s JSON-Schema
+ * via the `definition` "SpecTimestamp".
+ */
+export type SpecTimestamp = RFC3339DateTime | number;
+export type RFC3339DateTime = string;
 /**
  * Properties of product events (`Viewed Product`, `Added To Cart`, `Removed From
  * Cart`): the item-level fields for one product, plus what the pixel adds on the client.
@@ -328,7 +359,7 @@ export type PageLoadEvent = {
   properties: PageLoadProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
-  timestamp?: Timestamp;
+  timestamp?: SpecTimestamp;
 };
 /**
  * Properties the Converge pixel adds to client-side events by itself. A server-side
@@ -415,7 +446,7 @@ export type ViewedProductEvent = {
   properties: ProductProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
-  timestamp?: Timestamp;
+  timestamp?: SpecTimestamp;
 };
 /**
  * One product line: an entry of `items[]` on orders, carts and subscriptions, and the
@@ -461,7 +492,7 @@ export type ViewedCollectionEvent = {
   properties: CollectionProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
-  timestamp?: Timestamp;
+  timestamp?: SpecTimestamp;
 };
 /**
  * The `Added To Cart` event of the Converge Event Spec (ecommerce, usually tracked client-side). A product was added to the cart.
@@ -481,7 +512,7 @@ export type AddedToCartEvent = {
   properties: ProductProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
-  timestamp?: Timestamp;
+  timestamp?: SpecTimestamp;
 };
 /**
  * The `Removed From Cart` event of the Converge Event Spec (ecommerce, usually tracked client-side). A product was removed from the cart.
@@ -501,7 +532,7 @@ export type RemovedFromCartEvent = {
   properties: ProductProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
-  timestamp?: Timestamp;
+  timestamp?: SpecTimestamp;
 };
 /**
  * The `Viewed Cart` event of the Converge Event Spec (ecommerce, optional, usually tracked client-side). The cart was viewed.
@@ -521,7 +552,7 @@ export type ViewedCartEvent = {
   properties: CartProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
-  timestamp?: Timestamp;
+  timestamp?: SpecTimestamp;
 };
 /**
  * The `Started Checkout` event of the Converge Event Spec (ecommerce, usually tracked client-side, used for stitching). A checkout was started.
@@ -541,7 +572,7 @@ export type StartedCheckoutEvent = {
   properties: CartProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
-  timestamp?: Timestamp;
+  timestamp?: SpecTimestamp;
 };
 /**
  * The `Added Payment Info` event of the Converge Event Spec (ecommerce, usually tracked client-side, used for stitching). Payment details were entered during checkout.
@@ -561,7 +592,7 @@ export type AddedPaymentInfoEvent = {
   properties: CartProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
-  timestamp?: Timestamp;
+  timestamp?: SpecTimestamp;
 };
 /**
  * The `Placed Order` event of the Converge Event Spec (the conversion event, usually sent server-side). An order was placed. Use the order id as `event_id`; Converge maps it to Meta `Purchase`, GA4 `purchase` and so on, and derives `New Customer Order` from it when `$is_new_customer` is true.
@@ -581,7 +612,7 @@ export type PlacedOrderEvent = {
   properties: OrderProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
-  timestamp?: Timestamp;
+  timestamp?: SpecTimestamp;
 };
 /**
  * Order-level properties of `Placed Order`, `Placed Recurring Subscription Order` and
@@ -638,7 +669,7 @@ export type StartedSubscriptionEvent = {
   properties: SubscriptionProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
-  timestamp?: Timestamp;
+  timestamp?: SpecTimestamp;
 };
 /**
  * Properties of `Started Subscription` and `Cancelled Subscription`. The vendor does
@@ -678,7 +709,7 @@ export type CancelledSubscriptionEvent = {
   properties: SubscriptionProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
-  timestamp?: Timestamp;
+  timestamp?: SpecTimestamp;
 };
 /**
  * The `Placed Recurring Subscription Order` event of the Converge Event Spec (subscription lifecycle, sent server-side). An automated renewal order of a subscription; send it with `$sales_channel_type` `subscription_contract`.
@@ -698,7 +729,7 @@ export type PlacedRecurringSubscriptionOrderEvent = {
   properties: OrderProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
-  timestamp?: Timestamp;
+  timestamp?: SpecTimestamp;
 };
 /**
  * The `Received Refund` event of the Converge Event Spec (emitted by the Shopify source, sent server-side). An order was refunded, in part or in whole.
@@ -718,7 +749,7 @@ export type ReceivedRefundEvent = {
   properties: OrderProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
-  timestamp?: Timestamp;
+  timestamp?: SpecTimestamp;
 };
 /**
  * Any event whose `event_name` is not one of the 13 standard names: your own events,
@@ -739,7 +770,7 @@ export type CustomEvent = {
   properties: ChannelProperties;
   profile_properties: ProfileProperties;
   aliases: SpecAliases;
-  timestamp?: Timestamp;
+  timestamp?: SpecTimestamp;
 };
 /**
  * One broken rule. `code` is a stable identifier (the list is in the README and in

@@ -2,7 +2,6 @@
 import { STATUS_CODES } from 'node:http';
 
 import { CheckFailed, parseCommandArgs, UsageError } from '../cli-support.js';
-import { MAX_BODY_BYTES } from '../constants.js';
 import { readInput, violationLines } from '../input.js';
 import { validateBody, type ValidationResult } from '../validate.js';
 
@@ -20,11 +19,12 @@ The body is sent exactly as read.
   --token TOKEN   the source's webhook token; default: the ${TOKEN_ENV} environment variable.
                   Only its first 4 characters are ever printed.
   --no-validate   send the file as it is, even when it is not JSON or breaks the contract
-  --strict        refuse to send an event with Event Spec warnings
+  --strict        refuse to send an event with warnings (Event Spec, timestamp form, a body
+                  over 1 MiB)
   --json          print one JSON object {url, sent, validation, status, ok, headers, body}
 
 Before sending, the event is validated like "converge-webhook validate": errors are printed and
-nothing is sent; warnings are printed and the event is sent.
+nothing is sent; warnings (a body over 1 MiB among them) are printed and the event is sent.
 Exit codes: 0 the endpoint answered 2xx, 1 it answered anything else, the event is invalid, or the
 endpoint could not be reached, 2 usage error.`;
 
@@ -125,9 +125,6 @@ export async function run(argv: string[]): Promise<number> {
   let bytes = readInput(file);
   // A UTF-8 byte order mark is not JSON: a receiver's parser would reject the event for it.
   if (!skipValidation && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-  if (!skipValidation && bytes.length > MAX_BODY_BYTES) {
-    throw new CheckFailed(`${file === '-' ? 'standard input' : file}: expected a body of at most ${MAX_BODY_BYTES} bytes (1 MiB), found ${bytes.length} bytes; not sent (the contract answers 413; --no-validate sends it anyway)`);
-  }
   const validation = skipValidation ? undefined : verdict(validateBody(bytes, { strict: Boolean(values.strict) }));
   const source = file === '-' ? 'standard input' : file;
 

@@ -85,8 +85,24 @@ export const TIMESTAMP_FORMS = [
   'unix-seconds',
   'unix-zero',
   'unix-max',
+  // ISO 8601 outside RFC 3339: valid, with a timestamp-form warning.
+  'iso-no-seconds',
+  'iso-offset-no-colon',
+  'iso-space-separator',
+  'iso-offset-hours-only',
+  'leap-second-utc',
 ] as const;
 export type TimestampForm = (typeof TIMESTAMP_FORMS)[number];
+
+/** The forms that are valid with a warning, and the one warning code each carries. */
+export const TIMESTAMP_FORM_WARNINGS: Partial<Record<TimestampForm, ViolationCode>> = {
+  'iso-no-seconds': 'timestamp-form',
+  'iso-offset-no-colon': 'timestamp-form',
+  'iso-space-separator': 'timestamp-form',
+  'iso-offset-hours-only': 'timestamp-form',
+  'leap-second-utc': 'timestamp-form',
+};
+const CONFORMING_TIMESTAMP_FORMS = TIMESTAMP_FORMS.filter((form) => !TIMESTAMP_FORM_WARNINGS[form]);
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -158,11 +174,22 @@ function timestampFor(form: TimestampForm, rng: Rng): string | number | undefine
       return 0;
     case 'unix-max':
       return MAX_UNIX_SECONDS;
+    case 'iso-no-seconds':
+      return `${dateTime(p).slice(0, 16)}${rng.pick(['Z', '+01:00', '-05:00'])}`;
+    case 'iso-offset-no-colon':
+      return `${dateTime(p)}${rng.pick(['+0000', '-0700', '+0530', '+0200'])}`;
+    case 'iso-space-separator':
+      return `${dateTime(p, ' ')}${rng.pick(['', fraction(rng, 6)])}${rng.pick(['+00:00', 'Z', '-03:00'])}`;
+    case 'iso-offset-hours-only':
+      return `${dateTime(p, rng.pick(['T', ' ']))}${rng.pick(['+01', '-08', '+00'])}`;
+    case 'leap-second-utc':
+      return `${rng.pick(['2016-12-31', '2015-06-30', '1998-12-31'])}T23:59:60${rng.pick(['Z', '+00:00', '.5Z'])}`;
   }
 }
 
 // ---------------------------------------------------------------------------------------
-// Valid events, per Event Spec group, so that they conform to the Event Spec (no warnings).
+// Valid events, per Event Spec group, so that they conform to the Event Spec (no warnings but a
+// timestamp form's own, see TIMESTAMP_FORM_WARNINGS).
 
 const CUSTOM_EVENT_NAMES = [
   'Subscribed To Newsletter',
@@ -301,7 +328,8 @@ function aliases(rng: Rng, count: number): string[] {
 const EVENT_NAMES: readonly string[] = [...STANDARD_EVENT_NAMES, ...CUSTOM_EVENT_NAMES];
 
 /**
- * `count` valid, Event Spec–conforming events. Every timestamp form, every alias count from 1
+ * `count` valid, Event Spec–conforming events (those with a TIMESTAMP_FORM_WARNINGS form carry that
+ * warning and no other). Every timestamp form, every alias count from 1
  * to 10, every standard event name and several custom ones, with and without
  * `$sales_channel_type`, each appear as soon as `count` reaches 46 (the forms cycle by index).
  */
@@ -450,11 +478,8 @@ export const INVALID_MUTATIONS: readonly Mutation[] = [
   { name: 'timestamp-no-zone', rule: 'timestamp-missing-timezone', apply: setTimestamp((rng) => dateTime(randomParts(rng)), 'without a timezone') },
   { name: 'timestamp-no-zone-fraction', rule: 'timestamp-missing-timezone', apply: setTimestamp((rng) => `${dateTime(randomParts(rng))}${fraction(rng, 3)}`, 'with a fraction but no timezone') },
   { name: 'timestamp-no-zone-space', rule: 'timestamp-missing-timezone', apply: setTimestamp((rng) => dateTime(randomParts(rng), ' '), 'with a space separator and no timezone') },
-  // ...the layout is not RFC 3339...
-  { name: 'timestamp-space-separator', rule: 'timestamp-invalid-format', apply: setTimestamp((rng) => `${dateTime(randomParts(rng), ' ')}${rng.pick(['Z', '+02:00'])}`, 'with a space instead of T') },
-  { name: 'timestamp-offset-no-colon', rule: 'timestamp-invalid-format', apply: setTimestamp((rng) => `${dateTime(randomParts(rng))}${rng.pick(['+0200', '-0700', '+0000'])}`, 'with an offset without its colon') },
+  // ...the layout is not an ISO 8601 date-time...
   { name: 'timestamp-date-only', rule: 'timestamp-invalid-format', apply: setTimestamp((rng) => dateTime(randomParts(rng)).slice(0, 10), 'as a date only') },
-  { name: 'timestamp-no-seconds', rule: 'timestamp-invalid-format', apply: setTimestamp((rng) => `${dateTime(randomParts(rng)).slice(0, 16)}Z`, 'without seconds') },
   { name: 'timestamp-digits-string', rule: 'timestamp-invalid-format', apply: setTimestamp((rng) => String(rng.int(1, 2_000_000_000)), 'as unix seconds in a string') },
   { name: 'timestamp-words', rule: 'timestamp-invalid-format', apply: setTimestamp((rng) => rng.pick(['yesterday', 'now', 'Mon, 02 Sep 2024 12:34:56 GMT', '']), 'in words') },
   // ...or the date or time does not exist.
@@ -478,7 +503,8 @@ export const INVALID_MUTATIONS: readonly Mutation[] = [
     rule: 'timestamp-invalid-date',
     apply: setTimestamp((rng) => {
       const date = dateTime(randomParts(rng)).slice(0, 10);
-      return `${date}T${rng.pick(['24:00:00', '12:60:00', '23:59:60', '25:10:10'])}${rng.pick(['Z', '+01:00'])}`;
+      // A second 60 is a leap second only at 23:59:60 UTC.
+      return `${date}T${rng.pick(['24:00:00', '12:60:00', '12:34:60', '23:58:60', '25:10:10'])}${rng.pick(['Z', '+01:00'])}`;
     }, 'at a time that does not exist'),
   },
   { name: 'timestamp-offset-24', rule: 'timestamp-invalid-date', apply: setTimestamp((rng) => `${dateTime(randomParts(rng))}+24:00`, 'with an offset of 24 hours') },
@@ -513,7 +539,7 @@ function baseEvent(rng: Rng, i: number, runId: string): Event {
     profile_properties: profileProperties(rng),
     aliases: aliases(rng, rng.int(2, 10)),
   };
-  if (rng.chance(0.5)) event.timestamp = timestampFor(rng.pick(TIMESTAMP_FORMS.slice(1)), rng);
+  if (rng.chance(0.5)) event.timestamp = timestampFor(rng.pick(CONFORMING_TIMESTAMP_FORMS.slice(1)), rng);
   return event;
 }
 
