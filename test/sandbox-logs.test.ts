@@ -4,7 +4,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 
-import { launchChromium } from './fixtures/browser.js';
+import { launchChromium, skipBrowserTests } from './fixtures/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startSandbox, type RunningSandbox } from '../src/sandbox/sandbox.js';
@@ -58,7 +58,7 @@ async function openLogs(query = ''): Promise<void> {
   await expect.poll(() => page.locator('li.event').count()).toBeGreaterThan(0);
 }
 
-describe('the /logs page', () => {
+describe.skipIf(skipBrowserTests)('the /logs page', () => {
   it('is served as HTML with a Content-Security-Policy that allows no script', async () => {
     const res = await fetch(`${sandbox.url}/logs`, { signal: AbortSignal.timeout(5000) });
     expect(res.status).toBe(200);
