@@ -1,6 +1,7 @@
 // Builds dist/: the ES module build (library, CLI, servers) and the CommonJS build of the
 // library entry, each with the precompiled validators and generated types beside it.
-// Runs on `npm ci` (the "prepare" script), so a checkout has a working `npx converge-webhook`.
+// Runs before `npm start`, in `npm test` and on `npm pack` (prepack); never on install, so that
+// the package's users run no script of it.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -40,12 +40,21 @@ export function parseJson(text: string): ParseResult {
 
 const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
 const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const HEX = /^[0-9a-fA-F]$/;
+const LITERALS = new Map([
+  ['t', 'true'],
+  ['f', 'false'],
+  ['n', 'null'],
+]);
 
-function show(char: string | undefined): string {
-  if (char === undefined) return 'end of input';
-  const code = char.charCodeAt(0);
-  return code < 0x20 ? `control character U+${code.toString(16).padStart(4, '0').toUpperCase()}` : `'${char}'`;
+function isDigit(char: string | undefined): boolean {
+  return char !== undefined && char >= '0' && char <= '9';
+}
+
+/** The character at a position: a whole code point (an emoji, not half of one), or a name for what cannot be shown. */
+function show(code: number | undefined): string {
+  if (code === undefined) return 'end of input';
+  return code < 0x20 ? `control character U+${code.toString(16).padStart(4, '0').toUpperCase()}` : `'${String.fromCodePoint(code)}'`;
 }
 
 /**
@@ -59,13 +68,13 @@ interface SyntaxErrorAt {
 }
 
 export function locateSyntaxError(text: string): SyntaxErrorAt {
-  if (text.trim() === '') return { offset: 0, expected: 'a JSON value', found: 'empty input' };
+  if (/^[ \t\n\r]*$/.test(text)) return { offset: 0, expected: 'a JSON value', found: 'empty input' };
   let i = 0;
   const stack: Array<'{' | '['> = [];
   const skip = () => {
     while (i < text.length && WHITESPACE.has(text[i]!)) i++;
   };
-  const fail = (expected: string): SyntaxErrorAt => ({ offset: i, expected, found: show(text[i]) });
+  const fail = (expected: string): SyntaxErrorAt => ({ offset: i, expected, found: show(text.codePointAt(i)) });
   const string = (): SyntaxErrorAt | undefined => {
     i++; // opening quote
     while (i < text.length) {
@@ -77,9 +86,12 @@ export function locateSyntaxError(text: string): SyntaxErrorAt {
       if (c === '\\') {
         const e = text[i + 1];
         if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
-            i += 2;
-            return fail('4 hex digits of a \\u escape');
+          // At the first character that is not a hex digit, as JSON.parse would stop.
+          for (let k = 2; k < 6; k++) {
+            if (!HEX.test(text[i + k] ?? '')) {
+              i += k;
+              return fail('4 hex digits of a \\u escape');
+            }
           }
           i += 6;
         } else if (e !== undefined && ESCAPES.has(e)) {
@@ -95,6 +107,25 @@ export function locateSyntaxError(text: string): SyntaxErrorAt {
       }
     }
     return fail('a closing quote');
+  };
+  // A number, digit by digit: an error points at the first character that cannot continue it.
+  const number = (): SyntaxErrorAt | undefined => {
+    if (text[i] === '-') i++;
+    if (!isDigit(text[i])) return fail('a digit after the minus sign');
+    if (text[i] === '0') i++;
+    else while (isDigit(text[i])) i++;
+    if (text[i] === '.') {
+      i++;
+      if (!isDigit(text[i])) return fail('a digit after the decimal point');
+      while (isDigit(text[i])) i++;
+    }
+    if (text[i] === 'e' || text[i] === 'E') {
+      i++;
+      if (text[i] === '+' || text[i] === '-') i++;
+      if (!isDigit(text[i])) return fail('a digit in the exponent');
+      while (isDigit(text[i])) i++;
+    }
+    return undefined;
   };
   // value, then what may follow it, until the top-level value is complete.
   for (;;) {
@@ -127,17 +158,19 @@ export function locateSyntaxError(text: string): SyntaxErrorAt {
     } else if (c === '"') {
       const error = string();
       if (error) return error;
-    } else if (c !== undefined && (c === '-' || (c >= '0' && c <= '9'))) {
-      NUMBER.lastIndex = i;
-      const match = NUMBER.exec(text);
-      if (!match || match[0] === '-') return fail('a number');
-      i += match[0].length;
-    } else if (text.startsWith('true', i)) {
-      i += 4;
-    } else if (text.startsWith('false', i)) {
-      i += 5;
-    } else if (text.startsWith('null', i)) {
-      i += 4;
+    } else if (c !== undefined && (c === '-' || isDigit(c))) {
+      const error = number();
+      if (error) return error;
+    } else if (c !== undefined && LITERALS.has(c)) {
+      // Compared character by character, so that "tru}" is reported at '}', not at 't'.
+      const word = LITERALS.get(c)!;
+      for (let k = 1; k < word.length; k++) {
+        if (text[i + k] !== word[k]) {
+          i += k;
+          return fail(`'${word[k]}' to complete ${word}`);
+        }
+      }
+      i += word.length;
     } else {
       return fail('a value (object, array, string, number, true, false or null)');
     }

@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { validateBody } from '../src/index.js';
-import { launchChromium } from './fixtures/browser.js';
+import { launchChromium, skipBrowserTests } from './fixtures/browser.js';
 import { bodies, RECEIVER } from './fixtures/runtime-bodies.js';
 import { root } from './helpers.js';
 
@@ -73,7 +73,7 @@ async function receiveInPage(body: string | number[]): Promise<{ status: number;
 
 const inNode = (body: string | number[]) => JSON.parse(JSON.stringify(validateBody(typeof body === 'string' ? body : new Uint8Array(body))));
 
-describe('validateBody in Chromium', () => {
+describe.skipIf(skipBrowserTests)('validateBody in Chromium', () => {
   it('runs in a page without Node: no process, Buffer or require there', async () => {
     expect(await page.evaluate(() => [typeof (globalThis as any).process, typeof (globalThis as any).Buffer, typeof (globalThis as any).require].join())).toBe('undefined,undefined,undefined');
     expect(pageErrors).toEqual([]);

@@ -1,11 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { SALES_CHANNEL_TYPES, STANDARD_EVENT_NAMES } from '../src/index.js';
-import { root } from './helpers.js';
+import { parseJson } from '../src/json.js';
+import { manifest, readExample, root } from './helpers.js';
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -40,16 +44,24 @@ describe('generated/', () => {
     }
   });
 
-  it('publishes JSON Schemas of the 2020-12 dialect with stable, unique $ids', () => {
-    const ids = new Set<string>();
+  it('publishes JSON Schemas of the 2020-12 dialect with stable $ids that one registry can hold together', () => {
+    // As a consumer loads the folder: every schema into one Ajv, then each looked up by its $id.
+    // Ajv refuses an $id (of a schema or of any subschema) that is already taken, and compiling
+    // resolves every $ref and rejects unknown keywords (strict mode).
+    const registry = new Ajv2020.default({ strict: true });
+    addFormats.default(registry, { mode: 'full' });
+    const ids: string[] = [];
     for (const file of listFiles(join(root, 'generated/schemas'))) {
       const schema = JSON.parse(readFileSync(file, 'utf8')) as { $schema: string; $id: string };
       expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
       const expected = `urn:converge-webhook-contract:v1:${relative(join(root, 'generated/schemas'), file).replace(/\.schema\.json$/, '')}`;
       expect(schema.$id).toBe(expected);
-      ids.add(schema.$id);
+      registry.addSchema(schema);
+      ids.push(schema.$id);
     }
-    expect(ids.size).toBe(listFiles(join(root, 'generated/schemas')).length);
+    // The four event schemas, one per event (13 standard and the custom one), three responses.
+    expect(ids).toHaveLength(4 + STANDARD_EVENT_NAMES.length + 1 + 3);
+    for (const id of ids) expect(typeof registry.getSchema(id), id).toBe('function');
   });
 
   it('derives an OpenAPI 3.0.3 document without if/then, const or type lists', () => {
@@ -75,6 +87,54 @@ describe('generated/', () => {
       const mod = (await import(join(root, 'generated/validators', `${name}.js`))) as { default: (v: unknown) => boolean };
       expect(mod.default({ event_name: 'x', event_id: 'y', properties: {}, profile_properties: {}, aliases: ['urn:user_id:1'] })).toBe(true);
       expect(mod.default({})).toBe(false);
+    }
+  });
+});
+
+describe('dist/ (run `npm run build` when this fails)', () => {
+  const validators = join(root, 'generated/validators');
+  // What scripts/build.mjs copies: ESM keeps the names, CommonJS gets .cjs as .js and .d.cts as .d.ts.
+  const copies = readdirSync(validators).flatMap((name) => {
+    if (name.endsWith('.cjs')) return [[name, `dist/cjs/generated/validators/${name.replace(/\.cjs$/, '.js')}`]];
+    if (name.endsWith('.d.cts')) return [[name, `dist/cjs/generated/validators/${name.replace(/\.d\.cts$/, '.d.ts')}`]];
+    return [[name, `dist/esm/generated/validators/${name}`]];
+  });
+
+  it('holds byte-identical copies of the generated validators and types, and nothing else', () => {
+    expect(existsSync(join(root, 'dist')), 'dist/ is missing: run `npm run build`').toBe(true);
+    expect(copies).toHaveLength(24);
+    for (const [name, copy] of copies) expect(readFileSync(join(root, copy!)).equals(readFileSync(join(validators, name!))), copy).toBe(true);
+    for (const flavour of ['esm', 'cjs']) {
+      const built = readdirSync(join(root, 'dist', flavour, 'generated/validators')).map((name) => `dist/${flavour}/generated/validators/${name}`);
+      expect(built.sort()).toEqual(copies.map(([, copy]) => copy!).filter((copy) => copy.startsWith(`dist/${flavour}/`)).sort());
+      for (const name of readdirSync(join(root, 'generated/types'))) {
+        expect(readFileSync(join(root, 'dist', flavour, 'generated/types', name)).equals(readFileSync(join(root, 'generated/types', name))), `dist/${flavour}/generated/types/${name}`).toBe(true);
+      }
+    }
+  });
+
+  it('loads them as the built library does (ESM import, CommonJS require) with the same verdicts as generated/ on every example', async () => {
+    const require = createRequire(import.meta.url);
+    // The event examples and the contract's response examples: each validator accepts some and refuses others.
+    const doc = JSON.parse(readFileSync(join(root, 'generated/openapi/openapi.json'), 'utf8')) as {
+      paths: Record<string, { post: { responses: Record<string, { content?: Record<string, { examples?: Record<string, { value: unknown }> }> }> } }>;
+    };
+    const responses = Object.entries(doc.paths['/api/webhooks']!.post.responses).flatMap(([status, response]) =>
+      Object.values(response.content ?? {}).flatMap((media) => Object.entries(media.examples ?? {}).map(([name, example]) => ({ file: `response ${status} ${name}`, value: example.value }))),
+    );
+    expect(responses.length).toBeGreaterThanOrEqual(5);
+    const examples = [...manifest('valid'), ...manifest('invalid')].flatMap((entry) => {
+      const parsed = parseJson(readExample(entry.file));
+      return parsed.ok ? [{ file: entry.file, value: parsed.value }] : [];
+    }).concat(responses);
+    for (const name of readdirSync(validators).filter((n) => n.endsWith('.js'))) {
+      const source = ((await import(join(validators, name))) as { default: (v: unknown) => boolean }).default;
+      const esm = ((await import(join(root, 'dist/esm/generated/validators', name))) as { default: (v: unknown) => boolean }).default;
+      const cjs = require(join(root, 'dist/cjs/generated/validators', name)) as (v: unknown) => boolean;
+      const verdicts = (validate: (v: unknown) => boolean) => examples.map(({ file, value }) => `${file} ${validate(value)}`);
+      expect(verdicts(esm), name).toEqual(verdicts(source));
+      expect(verdicts(cjs), name).toEqual(verdicts(source));
+      expect(new Set(verdicts(source).map((v) => v.endsWith('true'))).size, `${name} answers both ways on the examples`).toBe(2);
     }
   });
 });

@@ -1,10 +1,11 @@
 /**
  * The package as another project gets it: `npm pack`, install the tarball into a fresh
- * project with its own strict tsconfig, compile a consumer against the published types,
- * and run it as an ES module and as CommonJS.
+ * project with its own strict tsconfig (with scripts allowed, as a consumer installs: npm
+ * must have no install script to warn about), compile a consumer against the published types,
+ * run it as an ES module and as CommonJS, and use every subpath of "exports", /testing included.
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,8 @@ const tsc = join(root, 'node_modules/typescript/bin/tsc');
 let work: string;
 let project: string;
 let packed: string[];
+/** What `npm install <tarball>` printed, stdout and stderr. */
+let installOutput: string;
 
 const CONSUMER_ESM = `import { validateEvent, isWebhookEvent, STANDARD_EVENT_NAMES, type StandardEvent, type WebhookEvent, type PlacedOrderEvent } from 'converge-webhook-contract';
 import type { paths } from 'converge-webhook-contract/openapi-types';
@@ -88,6 +91,52 @@ const { response } = await client.POST('/api/webhooks', { body: placedOrder, hea
 console.log(JSON.stringify([response.status, await send(newsletter)]));
 `;
 
+/** converge-webhook-contract/testing, as another repo's test suite uses it (Prism and Dredd not installed). */
+const CONSUMER_TESTING = `import { PRISM_INSTALL_COMMAND, PrismNotInstalled, runVerify, startMock, startSandbox, type RunningSandbox, type StoredEvent } from 'converge-webhook-contract/testing';
+
+const sandbox: RunningSandbox = await startSandbox({ port: 0, token: 'package-test-token-0123', inMemory: true });
+const body = JSON.stringify({ event_name: 'Placed Order', event_id: 'pkg-1', properties: { total_price: 5 }, profile_properties: {}, aliases: ['urn:email:a@example.com'] });
+const answer = await fetch(sandbox.webhookUrl, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Webhook-Token': sandbox.token }, body });
+const stored: StoredEvent[] = sandbox.events();
+await sandbox.stop();
+const mock = await startMock({ port: 0 }).then(() => 'started', (error: unknown) => (error instanceof PrismNotInstalled ? error.message : String(error)));
+const verify = await runVerify({ url: 'http://127.0.0.1:9', token: 't' }).then(() => 'ran', (error: unknown) => (error instanceof Error ? error.message : String(error)));
+console.log(JSON.stringify({ status: answer.status, stored: stored.map((e) => e.event_id), mock, verify, install: PRISM_INSTALL_COMMAND }));
+`;
+
+/** Every subpath of "exports", resolved as Node resolves them for an ES module, and what each holds. */
+const CONSUMER_EXPORTS = `import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const name = 'converge-webhook-contract';
+const read = (subpath) => readFileSync(fileURLToPath(import.meta.resolve(name + subpath)), 'utf8');
+const refused = (subpath) => {
+  try {
+    import.meta.resolve(name + subpath);
+    return 'resolved';
+  } catch (error) {
+    return error.code;
+  }
+};
+const manifest = JSON.parse(read('/package.json'));
+console.log(JSON.stringify({
+  keys: Object.keys(manifest.exports),
+  version: manifest.version,
+  main: typeof (await import(name)).validateBody,
+  testing: typeof (await import(name + '/testing')).startSandbox,
+  openapiJson: JSON.parse(read('/openapi.json')).openapi,
+  openapiYaml: /^openapi: 3\.1\.0$/m.test(read('/openapi.yaml')),
+  dereferenced: [JSON.parse(read('/openapi.dereferenced.json')).openapi, read('/openapi.dereferenced.json').includes('"$ref"')],
+  openapi30: JSON.parse(read('/openapi-3.0.json')).openapi,
+  schema: JSON.parse(read('/schemas/events/placed-order-event.schema.json')).$id,
+  // Types only: nothing to load at run time.
+  openapiTypes: refused('/openapi-types'),
+  // Not exported: the package's insides stay private.
+  dist: refused('/dist/esm/src/index.js'),
+  src: refused('/src/index.ts'),
+}));
+`;
+
 const CONSUMER_CJS = `import { validateEvent, SALES_CHANNEL_TYPES, type WebhookEvent } from 'converge-webhook-contract';
 // @ts-expect-error aliases is non-empty in the type too (minItems: 1)
 const event: WebhookEvent = { event_name: 'Placed Order', event_id: 'o-1', properties: {}, profile_properties: {}, aliases: [] };
@@ -115,7 +164,18 @@ beforeAll(() => {
   writeFileSync(join(project, 'src/esm.ts'), CONSUMER_ESM);
   writeFileSync(join(project, 'src/cjs.cts'), `declare const require: (id: string) => unknown;\n${CONSUMER_CJS}`);
   writeFileSync(join(project, 'src/sender.ts'), CONSUMER_SENDER);
-  execFileSync(npm, ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(work, info!.filename)], { cwd: project, stdio: 'pipe' });
+  // The testing entry runs servers: its consumers are Node test suites, with Node's types.
+  mkdirSync(join(project, 'node-tests'));
+  writeFileSync(join(project, 'node-tests/testing.ts'), CONSUMER_TESTING);
+  writeFileSync(
+    join(project, 'tsconfig.node.json'),
+    JSON.stringify({ extends: './tsconfig.json', compilerOptions: { types: ['node'], typeRoots: [join(root, 'node_modules/@types')], outDir: 'out-node' }, include: ['node-tests'] }),
+  );
+  writeFileSync(join(project, 'exports.mjs'), CONSUMER_EXPORTS);
+  // As a consumer installs it: scripts allowed, so that npm says so if the package has any.
+  const install = spawnSync(npm, ['install', '--offline', '--no-audit', '--no-fund', join(work, info!.filename)], { cwd: project, encoding: 'utf8' });
+  installOutput = `${install.stdout}${install.stderr}`;
+  expect(install.status, installOutput).toBe(0);
   // openapi-fetch is this repository's devDependency, linked rather than installed (the test runs
   // offline); its own dependency resolves from where the link points.
   symlinkSync(join(root, 'node_modules/openapi-fetch'), join(project, 'node_modules/openapi-fetch'), 'dir');
@@ -130,6 +190,12 @@ describe('the packed package', () => {
       'generated/schemas/webhook-event.schema.json', 'spec/openapi.yaml', 'spec/examples/valid.yaml', 'README.md', 'package.json',
     ]));
     expect(packed.filter((p) => p.startsWith('test/') || p.startsWith('scripts/') || p.startsWith('node_modules/'))).toEqual([]);
+  });
+
+  it('installs without an install script, and npm warns about none', () => {
+    expect(installOutput).not.toMatch(/install-scripts|npm warn/i);
+    const manifest = JSON.parse(readFileSync(join(project, 'node_modules/converge-webhook-contract/package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(Object.keys(manifest.scripts).filter((name) => /^(pre|post)?(install|prepare)$/.test(name))).toEqual([]);
   });
 
   it('installs without pulling Prism or Dredd (they are optional peers)', () => {
@@ -183,6 +249,38 @@ describe('the packed package', () => {
       await sandbox.stop();
     }
   });
+
+  it('resolves every subpath of "exports" to what it promises, and nothing else', () => {
+    const out = JSON.parse(execFileSync(process.execPath, [join(project, 'exports.mjs')], { cwd: project, encoding: 'utf8' })) as Record<string, unknown>;
+    expect(out).toEqual({
+      keys: ['.', './testing', './openapi.json', './openapi.yaml', './openapi.dereferenced.json', './openapi-3.0.json', './openapi-types', './schemas/*', './package.json'],
+      version: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
+      main: 'function',
+      testing: 'function',
+      openapiJson: '3.1.0',
+      openapiYaml: true,
+      dereferenced: ['3.1.0', false],
+      openapi30: '3.0.3',
+      schema: 'urn:converge-webhook-contract:v1:events/placed-order-event',
+      openapiTypes: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+      dist: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+      src: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+    });
+  });
+
+  it('type-checks a Node test suite against converge-webhook-contract/testing, runs a sandbox from it, and names the install command of the missing peers', () => {
+    const compiled = spawnSync(process.execPath, [tsc, '-p', join(project, 'tsconfig.node.json')], { cwd: project, encoding: 'utf8' });
+    expect(`${compiled.stdout}${compiled.stderr}`).toBe('');
+    expect(compiled.status).toBe(0);
+    const out = JSON.parse(execFileSync(process.execPath, [join(project, 'out-node/testing.js')], { cwd: project, encoding: 'utf8' })) as Record<string, unknown>;
+    expect(out).toEqual({
+      status: 200,
+      stored: ['pkg-1'],
+      mock: expect.stringContaining('Install it with: npm install --save-dev @stoplight/prism-cli@5.14.2'),
+      verify: expect.stringContaining('verify needs Dredd'),
+      install: 'npm install --save-dev @stoplight/prism-cli@5.14.2',
+    });
+  }, 60_000);
 
   it('runs the installed bin', () => {
     const bin = join(project, 'node_modules/.bin/converge-webhook');

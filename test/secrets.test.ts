@@ -66,6 +66,43 @@ describe('the token comparison', () => {
     }
   });
 
+  it('takes the same time wherever a wrong token differs, where a plain comparison of the same tokens does not', () => {
+    // 1 MiB tokens, so that an early-exit comparison would differ by far more than the noise:
+    // `===` on them stops at the first character or reads a whole mebibyte. tokenMatches, the
+    // sandbox's own check, must not care. Each call's cost is the fastest of its runs (a loaded
+    // machine only ever adds time; medians swung threefold at a load of 12 on 2 cores, minimums
+    // stayed within 10%), and the calls take turns. (Over HTTP, a request's own time would hide
+    // a difference this size; the sandbox calls tokenMatches, as the test above shows.)
+    const secret = `sbx_${'k'.repeat(1024 * 1024 - 4)}`;
+    const differsFirst = `X${secret.slice(1)}`;
+    const differsLast = `${secret.slice(0, -1)}X`;
+    const same = `${secret.slice(0, -1)}k`; // equal to the secret, but another string
+    const expectedHash = hashToken(secret);
+    const fastest = (calls: Array<() => unknown>, rounds = 41): number[] => {
+      const times: number[][] = calls.map(() => []);
+      for (let round = 0; round < rounds; round++) {
+        for (let k = 0; k < calls.length; k++) {
+          const i = (round + k) % calls.length;
+          const started = process.hrtime.bigint();
+          calls[i]!();
+          times[i]!.push(Number(process.hrtime.bigint() - started));
+        }
+      }
+      return times.map((list) => Math.min(...list));
+    };
+    const spread = (values: number[]) => Math.max(...values) / Math.min(...values);
+
+    // The measurement can see an early exit: `===` on these very tokens.
+    const plain = fastest([() => differsFirst === secret, () => differsLast === secret]);
+    expect(plain[1]! / plain[0]!, `=== took ${plain.join(' and ')} ns`).toBeGreaterThan(20);
+
+    expect(tokenMatches(differsFirst, expectedHash)).toBe(false);
+    expect(tokenMatches(differsLast, expectedHash)).toBe(false);
+    expect(tokenMatches(same, expectedHash)).toBe(true);
+    const checked = fastest([() => tokenMatches(differsFirst, expectedHash), () => tokenMatches(differsLast, expectedHash), () => tokenMatches(same, expectedHash)]);
+    expect(spread(checked), `tokenMatches took ${checked.join(', ')} ns`).toBeLessThan(2);
+  });
+
   describe('over HTTP', () => {
     let sandbox: RunningSandbox;
     let port: number;

@@ -16,9 +16,9 @@ import { startMock } from '../src/mock/mock.js';
 import { startSandbox } from '../src/sandbox/sandbox.js';
 import { validateEvent } from '../src/validate.js';
 import { generateInvalidCases, generateValidCases, INVALID_MUTATIONS, TIMESTAMP_FORM_WARNINGS, TIMESTAMP_FORMS } from '../src/verify/cases.js';
-import { buildPlan } from '../src/verify/plan.js';
+import { buildPlan, contractRequestExample } from '../src/verify/plan.js';
 import { formatText, toJUnit } from '../src/verify/report.js';
-import { DreddNotInstalled, loadDredd, resolveEndpoint, runVerify, VerifyOptionsError, type CheckResult, type VerifyResult } from '../src/verify/verify.js';
+import { describeExpectation, DreddNotInstalled, loadDredd, resolveEndpoint, runVerify, VerifyOptionsError, type CheckResult, type VerifyResult } from '../src/verify/verify.js';
 import { STANDARD_EVENT_NAMES } from '../src/constants.js';
 import { FAULTS, startReceiver, type Fault, type RunningReceiver } from './fixtures/receivers.js';
 import { manifest, root, runCli } from './helpers.js';
@@ -214,10 +214,11 @@ describe('runVerify against receivers', () => {
     expect(failedIds(result)).toEqual(expect.arrayContaining(expected.must));
     expect(failed(result).filter((c) => !expected.each(c)).map((c) => `${c.id}: ${c.reason}`)).toEqual([]);
     expect(failed(result).length).toBeGreaterThanOrEqual(expected.atLeast ?? 1);
-    // Every failure says what was sent, what was expected and what came back.
+    // Every failure says what was sent, what was expected and what came back: its own check's.
+    const planned = new Map(buildPlan({ token: r.token, root, runId: result.runId, seed: result.seed, cases: result.cases }).map((p) => [p.id, p]));
     for (const c of failed(result)) {
-      expect(c.sent.bytes).toBeGreaterThanOrEqual(0);
-      expect(c.expected).not.toBe('');
+      expect(c.sent.bytes, c.id).toBe(Buffer.byteLength(planned.get(c.id)!.request.body ?? contractRequestExample(root).body));
+      expect(c.expected, c.id).toBe(describeExpectation(planned.get(c.id)!.expect));
       expect(c.got?.status).toBeTypeOf('number');
       expect(c.reason).toBeTruthy();
     }
