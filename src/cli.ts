@@ -4,6 +4,7 @@
  * Exit codes: 0 success, 1 a check failed (invalid input, failed contract test), 2 usage error.
  */
 import { CheckFailed, closest, parseCommandArgs as parse, UsageError } from './cli-support.js';
+import { EndpointUrlError } from './endpoint.js';
 import { readInput, violationLines } from './input.js';
 import { validateBody, type Violation } from './validate.js';
 
@@ -100,7 +101,8 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
   } catch (error) {
-    if (error instanceof UsageError) {
+    // A --url that names no endpoint is a usage mistake in every command.
+    if (error instanceof UsageError || error instanceof EndpointUrlError) {
       console.error(`converge-webhook: ${error.message}\nRun "npx converge-webhook help" for usage.`);
       return 2;
     }

@@ -1,5 +1,6 @@
 /** `converge-webhook mock`: the Prism mock on the terminal (`npm start`). */
 import { listenForStop, parseCommandArgs, parseHost, parsePort, STOP_SIGNALS, UsageError } from '../cli-support.js';
+import { resolveEndpointUrl } from '../endpoint.js';
 import { PortInUse, prismBin, PRISM_VERSION, PrismNotInstalled, startMock } from '../mock/mock.js';
 
 const USAGE = `Usage: converge-webhook mock [--port 4010] [--host 127.0.0.1] [--quiet]
@@ -53,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
       console.error(`converge-webhook: ${error instanceof Error ? error.message : String(error)}`);
       return 1;
     }
-    const endpoint = `${mock.url}/api/webhooks`;
+    const endpoint = resolveEndpointUrl(mock.url).href;
     console.log(
       [
         `Prism mock of the Converge webhook listening on ${endpoint}`,

@@ -3,7 +3,7 @@ import { relative, resolve } from 'node:path';
 
 import { listenForStop, parseCommandArgs, parseHost, parsePort, UsageError } from '../cli-support.js';
 import { MAX_BODY_BYTES } from '../constants.js';
-import { maskToken } from '../sandbox/http.js';
+import { maskToken } from '../endpoint.js';
 import { formatLogEntry, startSandbox, StoreError, type RunningSandbox, type SandboxLogEntry } from '../sandbox/sandbox.js';
 
 const DEFAULT_PORT = 4011;

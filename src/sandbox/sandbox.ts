@@ -16,13 +16,13 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 import { MAX_BODY_BYTES } from '../constants.js';
+import { maskToken, resolveEndpointUrl } from '../endpoint.js';
 import { describeJsonError, describeUtf8Error, parseJson } from '../json.js';
 import { validateEvent, type Violation } from '../validate.js';
 import {
   checkJsonContentType,
   decodeUtf8,
   hashToken,
-  maskToken,
   readBody,
   rejectEarly,
   sendAccepted,
@@ -407,7 +407,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   }
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  webhookUrl = `${url}/api/webhooks`;
+  webhookUrl = resolveEndpointUrl(url).href;
 
   return {
     url,
