@@ -104,6 +104,7 @@ export async function run(argv: string[]): Promise<number> {
           data_dir: dataDir ?? null,
           stored: opened.events,
           repaired: { truncated_bytes: opened.truncatedBytes, skipped_lines: opened.skippedLines },
+          lock_fallback_dir: opened.lockFallbackDir ?? null,
           max_body_bytes: MAX_BODY_BYTES,
         }),
       );
@@ -113,7 +114,8 @@ export async function run(argv: string[]): Promise<number> {
           ? 'in memory (nothing is kept after it stops)'
           : `${shownDir}/events.jsonl, ${opened.events} event${opened.events === 1 ? '' : 's'} stored` +
             (opened.truncatedBytes > 0 ? `; cut off a torn last line of ${opened.truncatedBytes} bytes (a write interrupted by a kill)` : '') +
-            (opened.skippedLines > 0 ? `; skipped ${opened.skippedLines} damaged line${opened.skippedLines === 1 ? '' : 's'} (left in the file)` : '');
+            (opened.skippedLines > 0 ? `; skipped ${opened.skippedLines} damaged line${opened.skippedLines === 1 ? '' : 's'} (left in the file)` : '') +
+            (opened.lockFallbackDir ? `; its lock is in ${opened.lockFallbackDir} (the folder's path is too long for a Unix socket)` : '');
       out(
         [
           `Converge webhook sandbox listening on ${sandbox.url}`,

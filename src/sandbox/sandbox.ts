@@ -147,7 +147,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const expectedHash = hashToken(token);
   const tokenHash = `sha256:${expectedHash.toString('hex').slice(0, 16)}`;
   const masked = maskToken(token);
-  const store = new EventStore({ dataDir: options.inMemory ? undefined : options.dataDir, fsync: options.fsync });
+  const store = await EventStore.open({ dataDir: options.inMemory ? undefined : options.dataDir, fsync: options.fsync });
 
   const print = options.quiet === false ? (entry: SandboxLogEntry) => process.stdout.write(`${formatLogEntry(entry)}\n`) : undefined;
   const log =
@@ -408,6 +408,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   webhookUrl = resolveEndpointUrl(url).href;
+  store.announce(url);
 
   return {
     url,
