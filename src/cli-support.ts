@@ -22,13 +22,26 @@ export function parseCommandArgs<T extends Record<string, OptionSpec>>(argv: str
   const known: Record<string, OptionSpec> = { ...options, help: { type: 'boolean', short: 'h' } };
   // A lenient pass first, to name a mistyped option's likely meaning: the strict pass only says "unknown".
   const { tokens } = parseArgs({ args: argv, options: known, allowPositionals: true, strict: false, tokens: true });
+  const args = [...argv];
+  const consumed = new Set<number>();
   for (const token of tokens) {
-    if (token.kind !== 'option' || Object.hasOwn(known, token.name)) continue;
-    const guess = token.rawName.startsWith('--') ? closest(token.name, Object.keys(known)) : undefined;
-    throw new UsageError(`Unknown option '${token.rawName}'${guess ? `; did you mean --${guess}?` : ''}`);
+    if (token.kind !== 'option') continue;
+    if (!Object.hasOwn(known, token.name)) {
+      const guess = token.rawName.startsWith('--') ? closest(token.name, Object.keys(known)) : undefined;
+      throw new UsageError(`Unknown option '${token.rawName}'${guess ? `; did you mean --${guess}?` : ''}`);
+    }
+    // "--cases -5": a negative number is the option's value, for the option's own check to judge;
+    // any other value that starts with "-" is more likely a forgotten value than a value.
+    if (token.value?.startsWith('-') && !token.inlineValue) {
+      if (!/^-\d/.test(token.value)) {
+        throw new UsageError(`${token.rawName}: expected a value, found the option "${token.value}" (if that is the value, write ${token.rawName}=${token.value})`);
+      }
+      args[token.index] = `${token.rawName}=${token.value}`;
+      consumed.add(token.index + 1);
+    }
   }
   try {
-    const parsed = parseArgs({ args: argv, options: known, allowPositionals: true, strict: true });
+    const parsed = parseArgs({ args: args.filter((_, i) => !consumed.has(i)), options: known, allowPositionals: true, strict: true });
     return parsed as unknown as ParsedCommand<T>;
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message.replace(/\. To specify a positional argument.*$/s, '') : String(error));

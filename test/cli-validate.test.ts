@@ -112,7 +112,11 @@ describe('converge-webhook validate', () => {
     [['valdate', VALID], 'unknown command "valdate"; did you mean validate?'],
     [['sandbx'], 'unknown command "sandbx"; did you mean sandbox?'],
     [['frobnicate'], 'unknown command "frobnicate"'],
-  ])('a mistyped option or command: exit 2, "did you mean" when one is close, no stack trace: %j', async (args, message) => {
+    // A negative number is a value, for the option's own check; another dash word is a forgotten value.
+    [['verify', '--url', 'http://127.0.0.1:9', '--token', 't', '--cases', '-5'], '--cases: expected an integer from 0 to 100000, found "-5"'],
+    [['sandbox', '--memory', '--port', '-1'], '--port: expected an integer from 0 to 65535, found "-1"'],
+    [['send', '--url', '--token', 't', VALID], '--url: expected a value, found the option "--token" (if that is the value, write --url=--token)'],
+  ])('a mistyped option, command or option value: exit 2, one plain line ("did you mean" when one is close), no stack trace: %j', async (args, message) => {
     const run = await runCli(args);
     expect(run).toEqual({ code: 2, stdout: '', stderr: `converge-webhook: ${message}\nRun "npx converge-webhook help" for usage.\n` });
   });
