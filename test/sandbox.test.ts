@@ -2,7 +2,7 @@
  * The sandbox over real HTTP on loopback: every example of the contract, the token, content
  * types, the body limit, methods, deduplication, the store across restarts and SIGKILL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -734,6 +734,29 @@ describe("the data folder's lock", () => {
     winner.child.kill('SIGTERM');
     await exited;
     expect(readdirSync(dir)).toEqual(['events.jsonl']);
+  });
+});
+
+describe("the CLI's output", () => {
+  it('keeps serving, and stops cleanly, when the reader of its output goes away (| head -1)', async () => {
+    const child = spawn('bash', ['-c', 'set -o pipefail; "$@" | head -1', 'bash', process.execPath, cliPath, 'sandbox', '--port', '0', '--json', '--memory', '--token', TOKEN], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const first = await new Promise<any>((resolve) => createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line))));
+    // Once head has exited, every request line meets a closed pipe.
+    const headRuns = () => spawnSync('pgrep', ['-x', '-P', String(child.pid), 'head']).status === 0;
+    for (const deadline = Date.now() + 5000; headRuns() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+    expect(headRuns()).toBe(false);
+    for (let i = 0; i < 5; i += 1) {
+      const res = await fetch(first.webhook_url, { method: 'POST', headers: JSON_HEADERS, body: event(`pipe-${i}`), signal: AbortSignal.timeout(5000) });
+      expect(res.status).toBe(200);
+    }
+    const count = (await (await fetch(first.events_url, { signal: AbortSignal.timeout(5000) })).json()) as StoredEvent[];
+    expect(count).toHaveLength(5);
+    const pid = Number(execFileSync('pgrep', ['-f', '-P', String(child.pid), 'sandbox'], { encoding: 'utf8' }).trim());
+    process.kill(pid, 'SIGTERM');
+    expect(await new Promise((r) => child.on('exit', r))).toBe(0);
+    expect(stderr).toBe('');
   });
 });
 

@@ -65,6 +65,10 @@ export async function run(argv: string[]): Promise<number> {
   const dataDir = values.memory ? undefined : resolve(values.data ?? DEFAULT_DATA_DIR);
   const json = Boolean(values.json);
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  // A reader that went away (| head) must not crash the server: it keeps serving, like console.log.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
 
   // Listen before starting, so that a signal during start-up stops the server once it is up.
   const stop = listenForStop();
