@@ -19,12 +19,68 @@ export interface ParsedCommand<T extends Record<string, OptionSpec>> {
 }
 
 export function parseCommandArgs<T extends Record<string, OptionSpec>>(argv: string[], options: T): ParsedCommand<T> {
+  const known: Record<string, OptionSpec> = { ...options, help: { type: 'boolean', short: 'h' } };
+  // A lenient pass first, to name a mistyped option's likely meaning: the strict pass only says "unknown".
+  const { tokens } = parseArgs({ args: argv, options: known, allowPositionals: true, strict: false, tokens: true });
+  const args = [...argv];
+  const consumed = new Set<number>();
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (!Object.hasOwn(known, token.name)) {
+      const guess = token.rawName.startsWith('--') ? closest(token.name, Object.keys(known)) : undefined;
+      throw new UsageError(`Unknown option '${token.rawName}'${guess ? `; did you mean --${guess}?` : ''}`);
+    }
+    // "--cases -5": a negative number is the option's value, for the option's own check to judge;
+    // any other value that starts with "-" is more likely a forgotten value than a value.
+    if (token.value?.startsWith('-') && !token.inlineValue) {
+      if (!/^-\d/.test(token.value)) {
+        throw new UsageError(`${token.rawName}: expected a value, found the option "${token.value}" (if that is the value, write ${token.rawName}=${token.value})`);
+      }
+      args[token.index] = `${token.rawName}=${token.value}`;
+      consumed.add(token.index + 1);
+    }
+  }
   try {
-    const parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const parsed = parseArgs({ args: args.filter((_, i) => !consumed.has(i)), options: known, allowPositionals: true, strict: true });
     return parsed as unknown as ParsedCommand<T>;
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message.replace(/\. To specify a positional argument.*$/s, '') : String(error));
   }
+}
+
+/**
+ * The candidate a mistyped word most likely meant, or undefined: one within a third of its
+ * length in edits (at least one), or one that starts with the other ("--skip" for
+ * "--skip-wrong-token"). Edits are insertions, deletions, substitutions and swaps of
+ * neighbours, the usual typos.
+ */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate);
+    const near = distance <= Math.max(1, Math.floor(candidate.length / 3)) || (word.length >= 3 && (candidate.startsWith(word) || word.startsWith(candidate)));
+    if (near && distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Optimal string alignment distance (Damerau-Levenshtein without repeated edits of a substring). */
+function editDistance(a: string, b: string): number {
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j += 1) rows[0]![j] = j;
+  for (let i = 1; i <= a.length; i += 1) {
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = d;
+    }
+  }
+  return rows[a.length]![b.length]!;
 }
 
 /** Parses a --port value: an integer from 0 (any free port) to 65535. */

@@ -3,7 +3,8 @@
  * converge-webhook: the command line of converge-webhook-contract.
  * Exit codes: 0 success, 1 a check failed (invalid input, failed contract test), 2 usage error.
  */
-import { CheckFailed, parseCommandArgs as parse, UsageError } from './cli-support.js';
+import { CheckFailed, closest, parseCommandArgs as parse, UsageError } from './cli-support.js';
+import { EndpointUrlError } from './endpoint.js';
 import { readInput, violationLines } from './input.js';
 import { validateBody, type Violation } from './validate.js';
 
@@ -21,7 +22,7 @@ Commands:
                                              (--token may come from CONVERGE_WEBHOOK_TOKEN)
   help                                       Show this help
 
-Run "converge-webhook <command> --help" for a command's options.
+Run "npx converge-webhook <command> --help" for a command's options.
 Exit codes: 0 ok, 1 a check failed, 2 usage error.`;
 
 const VALIDATE_USAGE = `Usage: converge-webhook validate [--strict] [--json] <file|->...
@@ -31,6 +32,8 @@ Checks each JSON file (or standard input, "-") against the Converge webhook cont
   --json     print a JSON array of {file, valid, errors, warnings} instead of text
 
 Exit codes: 0 every input is valid (warnings allowed), 1 an input is invalid, 2 usage error.`;
+
+const COMMANDS = ['validate', 'mock', 'sandbox', 'verify', 'send', 'help'];
 
 interface FileResult {
   file: string;
@@ -92,12 +95,15 @@ export async function main(argv: string[]): Promise<number> {
       case '-h':
         console.log(USAGE);
         return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command "${command}"`);
+      default: {
+        const guess = closest(command, COMMANDS);
+        throw new UsageError(`unknown command "${command}"${guess ? `; did you mean ${guess}?` : ''}`);
+      }
     }
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`converge-webhook: ${error.message}\nRun "converge-webhook help" for usage.`);
+    // A --url that names no endpoint is a usage mistake in every command.
+    if (error instanceof UsageError || error instanceof EndpointUrlError) {
+      console.error(`converge-webhook: ${error.message}\nRun "npx converge-webhook help" for usage.`);
       return 2;
     }
     if (error instanceof CheckFailed) {

@@ -109,6 +109,41 @@ describe('converge-webhook validate', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it.each([
+    [['validate', '--jsno', VALID], "Unknown option '--jsno'; did you mean --json?"],
+    [['validate', '--stirct', VALID], "Unknown option '--stirct'; did you mean --strict?"],
+    [['validate', '--JSON', VALID], "Unknown option '--JSON'; did you mean --json?"],
+    [['mock', '--prot', '4010'], "Unknown option '--prot'; did you mean --port?"],
+    [['mock', '--quite'], "Unknown option '--quite'; did you mean --quiet?"],
+    [['sandbox', '--data-dir', 'x'], "Unknown option '--data-dir'; did you mean --data?"],
+    [['sandbox', '--memroy'], "Unknown option '--memroy'; did you mean --memory?"],
+    [['verify', '--url', 'http://127.0.0.1:9', '--case', '3'], "Unknown option '--case'; did you mean --cases?"],
+    [['verify', '--skip'], "Unknown option '--skip'; did you mean --skip-wrong-token?"],
+    [['send', '--no-valdate', VALID], "Unknown option '--no-valdate'; did you mean --no-validate?"],
+    [['send', '--hlep'], "Unknown option '--hlep'; did you mean --help?"],
+    // Nothing close: no guess.
+    [['validate', '--nope', VALID], "Unknown option '--nope'"],
+    [['sandbox', '--verbose'], "Unknown option '--verbose'"],
+    [['validate', '-x', VALID], "Unknown option '-x'"],
+    [['valdate', VALID], 'unknown command "valdate"; did you mean validate?'],
+    [['sandbx'], 'unknown command "sandbx"; did you mean sandbox?'],
+    [['frobnicate'], 'unknown command "frobnicate"'],
+    // A negative number is a value, for the option's own check; another dash word is a forgotten value.
+    [['verify', '--url', 'http://127.0.0.1:9', '--token', 't', '--cases', '-5'], '--cases: expected an integer from 0 to 100000, found "-5"'],
+    [['sandbox', '--memory', '--port', '-1'], '--port: expected an integer from 0 to 65535, found "-1"'],
+    [['send', '--url', '--token', 't', VALID], '--url: expected a value, found the option "--token" (if that is the value, write --url=--token)'],
+  ])('a mistyped option, command or option value: exit 2, one plain line ("did you mean" when one is close), no stack trace: %j', async (args, message) => {
+    const run = await runCli(args);
+    expect(run).toEqual({ code: 2, stdout: '', stderr: `converge-webhook: ${message}\nRun "npx converge-webhook help" for usage.\n` });
+  });
+
+  it('its hints name the command as a project runs it: npx converge-webhook', async () => {
+    const run = await runCli(['help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('\nRun "npx converge-webhook <command> --help" for a command\'s options.\n');
+    expect(run.stdout).not.toContain('"converge-webhook ');
+  });
+
   it('validates nothing when one file is unreadable (usage error before any output)', async () => {
     const run = await runCli(['validate', VALID, 'missing.json']);
     expect(run.code).toBe(2);

@@ -1,6 +1,7 @@
 // The Prism mock, for real: startMock() and `converge-webhook mock` against Prism 5.14 on loopback.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -225,7 +226,9 @@ describe('converge-webhook mock', () => {
         expect(output()).toContain(`curl -i -X POST ${url}/api/webhooks`);
         expect(output()).toContain("-H 'X-Webhook-Token: any-token'");
         expect(output()).toContain('never checks the token');
-        expect(output()).toContain('converge-webhook sandbox');
+        expect(output()).toContain(`  npx converge-webhook send --url ${url} --token any-token <event.json>\n`);
+        expect(output()).toContain('To check tokens and see what arrived, run "npx converge-webhook sandbox".\n');
+        expect(output()).not.toMatch(/[^x] converge-webhook (send|sandbox)/);
         expect((await post(url!, SEED)).status).toBe(200);
         // The curl line's body is itself a valid event.
         const inline = /-d '(.*)'/.exec(output())![1]!;
@@ -292,12 +295,21 @@ describe('the mock from an installed package (node_modules/converge-webhook-cont
     rmSync(project, { recursive: true, force: true });
   });
 
-  it('without @stoplight/prism-cli: exit 2, no stack trace, the install command named', async () => {
+  it('without @stoplight/prism-cli: the install command before anything else, exit 2, no stack trace', async () => {
     link(false);
+    // Really unresolvable from the installed package: not a mock of Prism.
+    expect(() => createRequire(installedCli).resolve('@stoplight/prism-cli/package.json')).toThrow(/Cannot find module/);
     const result = await runQuick(['mock', '--port', '0'], installedCli);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('npm install --save-dev @stoplight/prism-cli@5.14.2');
-    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'converge-webhook: the Prism mock needs @stoplight/prism-cli, an optional peer dependency that is not installed.\n' +
+        'Install it with: npm install --save-dev @stoplight/prism-cli@5.14.2\n',
+    });
+    // The other commands do not need it.
+    const validate = await runQuick(['validate', join(root, 'spec/examples/valid/placed-order.json')], installedCli);
+    expect(validate.code).toBe(0);
   });
 
   it('with it: finds the bundled contract four levels up and serves it', async () => {

@@ -2,8 +2,9 @@
  * The sandbox over real HTTP on loopback: every example of the contract, the token, content
  * types, the body limit, methods, deduplication, the store across restarts and SIGKILL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,8 @@ const JSON_HEADERS = { 'Content-Type': 'application/json', 'X-Webhook-Token': TO
 const seenBodies: string[] = [];
 const tempDirs: string[] = [];
 const running: RunningSandbox[] = [];
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'sandbox-test-'));
@@ -554,24 +557,214 @@ describe('the store', () => {
     expect(third.events().map((e) => e.event_id)).toEqual(['torn-3', 'torn-2', 'torn-1']);
     await stop(third);
   });
+});
 
-  it('refuses a second sandbox on the same folder while the first runs, and frees it on stop', async () => {
+describe("the data folder's lock", () => {
+  const lockNames = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('sandbox.lock.'));
+
+  it('refuses a second sandbox on the same folder while the first runs, saying where it listens, and frees it on stop', async () => {
     const dir = tempDir();
     const first = await start({ dataDir: dir });
-    await expect(startSandbox({ token: TOKEN, dataDir: dir })).rejects.toThrow(/in use by another sandbox/);
+    const [lock] = lockNames(dir);
+    expect(lockNames(dir)).toHaveLength(1);
+    await expect(startSandbox({ token: TOKEN, dataDir: dir })).rejects.toThrow(
+      `data folder ${dir}: expected a folder no other sandbox uses, found it in use by another sandbox (in this process, listening on ${first.url}; its lock is ${join(dir, lock!)}); stop that sandbox, or use another --data folder`,
+    );
+    // The refused one left nothing behind.
+    expect(lockNames(dir)).toEqual([lock]);
     await stop(first);
-    expect(existsSync(join(dir, 'sandbox.lock'))).toBe(false);
+    expect(readdirSync(dir)).toEqual(['events.jsonl']);
     await stop(await start({ dataDir: dir }));
   });
 
-  it('takes over the lock of a process that is gone', async () => {
+  it('removes the lock of a process that died, even one whose pid is taken again', async () => {
     const dir = tempDir();
-    await stop(await start({ dataDir: dir }));
-    // The pid of a process that has exited: a lock left behind by a killed sandbox.
-    const child = spawn(process.execPath, ['-e', '']);
+    // A lock socket whose holder was killed: the name stays, nothing listens on it.
+    const leftover = join(dir, 'sandbox.lock.0123456789abcdef');
+    const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(leftover)}, () => process.kill(process.pid, 'SIGKILL'))`]);
     await new Promise((r) => child.on('exit', r));
-    writeFileSync(join(dir, 'sandbox.lock'), `${child.pid}\n`);
-    await stop(await start({ dataDir: dir }));
+    expect(lockNames(dir)).toEqual(['sandbox.lock.0123456789abcdef']);
+    // A pid file of the old kind, naming this very process: no longer read.
+    writeFileSync(join(dir, 'sandbox.lock'), `${process.pid}\n`);
+    const sandbox = await start({ dataDir: dir });
+    expect(lockNames(dir)).toHaveLength(1);
+    expect(lockNames(dir)).not.toContain('sandbox.lock.0123456789abcdef');
+    await stop(sandbox);
+  });
+
+  it('lets exactly one of several sandboxes starting at once on the same folder have it', async () => {
+    const dir = tempDir();
+    const outcomes = await Promise.allSettled([1, 2, 3, 4, 5].map(() => start({ dataDir: dir })));
+    const won = outcomes.filter((o): o is PromiseFulfilledResult<RunningSandbox> => o.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const o of outcomes) {
+      if (o.status === 'rejected') {
+        // In use (by the winner, before or after it listens), or still starting when this one gave up.
+        const inUse = `found it in use by another sandbox \\(in this process(, listening on ${escapeRegExp(won[0]!.value.url)})?; its lock is ${escapeRegExp(dir)}/sandbox\\.lock\\.[0-9a-f]{16}\\); stop that sandbox`;
+        const starting = `found another sandbox starting on it at the same moment \\(process ${process.pid}\\); try again once it is up`;
+        expect((o.reason as Error).message).toMatch(new RegExp(`^data folder ${escapeRegExp(dir)}: expected a folder no other sandbox uses, (${inUse}|${starting}), or use another --data folder$`));
+      }
+    }
+    expect(lockNames(dir)).toHaveLength(1);
+    await stop(won[0]!.value);
+    expect(lockNames(dir)).toEqual([]);
+  });
+
+  it('keeps the lock in the temp folder when the data folder\'s path is too long for a Unix socket', async () => {
+    const dir = join(tempDir(), 'a-folder-name-long-enough-to-push-the-lock-socket-path-past-the-limit-of-a-unix-socket-address');
+    const first = await start({ dataDir: dir });
+    const fallback = first.opened.lockFallbackDir;
+    expect(fallback).toBe(join(tmpdir(), `converge-webhook-sandbox-${process.getuid!()}`));
+    expect(readdirSync(dir)).toEqual(['events.jsonl']);
+    const locks = readdirSync(fallback!).filter((name) => name.startsWith(`${createHash('sha256').update(dir).digest('hex').slice(0, 16)}.lock.`));
+    expect(locks).toHaveLength(1);
+    expect(Buffer.byteLength(join(fallback!, locks[0]!))).toBeLessThanOrEqual(107);
+    await expect(startSandbox({ token: TOKEN, dataDir: dir })).rejects.toThrow(`listening on ${first.url}; its lock is ${join(fallback!, locks[0]!)})`);
+    await stop(first);
+    expect(readdirSync(fallback!)).not.toContain(locks[0]);
+    // The CLI says where the lock is.
+    const cli = await startUnreaped(dir);
+    expect(cli.start.lock_fallback_dir).toBe(fallback);
+    process.kill(cli.pid, 'SIGKILL');
+  });
+
+  /** The CLI sandbox as the child of a parent that never reaps it: once killed, it stays a zombie and its pid stays taken. */
+  function startUnreaped(dir: string): Promise<{ parent: ChildProcess; pid: number; start: any }> {
+    const parent = spawn('bash', ['-c', '"$@" & echo "pid $!"; exec sleep 120', 'bash', process.execPath, cliPath, 'sandbox', '--port', '0', '--json', '--quiet', '--data', dir, '--token', TOKEN], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    parents.push(parent);
+    return new Promise((resolve, reject) => {
+      let pid = 0;
+      let stderr = '';
+      const timer = setTimeout(() => reject(new Error(`the sandbox did not start: ${stderr}`)), 15_000);
+      parent.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('\n')) {
+          clearTimeout(timer);
+          reject(new Error(`the sandbox refused to start: ${stderr}`));
+        }
+      });
+      createInterface({ input: parent.stdout! }).on('line', (line) => {
+        if (line.startsWith('pid ')) pid = Number(line.slice(4));
+        else {
+          clearTimeout(timer);
+          resolve({ parent, pid, start: JSON.parse(line) });
+        }
+      });
+    });
+  }
+  const parents: ChildProcess[] = [];
+  afterAll(() => {
+    // The zombies go to init, which reaps them.
+    for (const parent of parents) parent.kill('SIGKILL');
+  });
+  /** The state letter of /proc/<pid>/stat: R, S, Z (dead, not reaped), ... */
+  const processState = (pid: number) => /\) (\w)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))![1];
+
+  it('restarts at once after SIGKILL, ten times in a row, while the killed one is not reaped yet, with every acknowledged event', async () => {
+    const dir = tempDir();
+    const acknowledged: string[] = [];
+    let running = await startUnreaped(dir);
+    for (let round = 1; round <= 10; round += 1) {
+      for (let i = 0; i < 3; i += 1) {
+        const id = `restart-${round}-${i}`;
+        const res = await fetch(running.start.webhook_url, { method: 'POST', headers: JSON_HEADERS, body: event(id), signal: AbortSignal.timeout(5000) });
+        expect(res.status).toBe(200);
+        acknowledged.push(id);
+      }
+      const killed = running.pid;
+      process.kill(killed, 'SIGKILL');
+      running = await startUnreaped(dir);
+      // The killed sandbox is still there, dead but not reaped: its pid is still taken.
+      expect(processState(killed), `round ${round}`).toBe('Z');
+      expect(running.start.stored, `round ${round}`).toBe(acknowledged.length);
+      expect(running.start.repaired).toEqual({ truncated_bytes: 0, skipped_lines: 0 });
+      const stored = (await (await fetch(running.start.events_url, { signal: AbortSignal.timeout(5000) })).json()) as StoredEvent[];
+      expect(stored.map((e) => e.event_id).reverse()).toEqual(acknowledged);
+      // The dead one's lock is gone; only the running one's is there.
+      expect(lockNames(dir)).toHaveLength(1);
+    }
+    process.kill(running.pid, 'SIGTERM');
+    const deadline = Date.now() + 10_000;
+    while (processState(running.pid) !== 'Z' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    expect(readdirSync(dir)).toEqual(['events.jsonl']);
+  }, 120_000);
+
+  it('refuses a live second CLI sandbox on the same folder: exit 2, the folder, the holder and its URL', async () => {
+    const dir = tempDir();
+    const first = await startUnreaped(dir);
+    const lock = lockNames(dir)[0]!;
+    const second = await runCli(['sandbox', '--port', '0', '--data', dir, '--token', TOKEN]);
+    expect(second.code).toBe(2);
+    expect(second.stdout).toBe('');
+    expect(second.stderr).toBe(
+      `converge-webhook: data folder ${dir}: expected a folder no other sandbox uses, found it in use by another sandbox (process ${first.pid}, listening on ${first.start.url}; its lock is ${join(dir, lock)}); stop that sandbox, or use another --data folder\n` +
+        'Run "npx converge-webhook help" for usage.\n',
+    );
+    // The first is unharmed.
+    expect((await fetch(first.start.webhook_url, { method: 'POST', headers: JSON_HEADERS, body: event('still-1'), signal: AbortSignal.timeout(5000) })).status).toBe(200);
+    process.kill(first.pid, 'SIGKILL');
+  });
+
+  it('lets exactly one of three CLI sandboxes started at once over a killed one\'s lock have the folder; the others exit 2 naming it', async () => {
+    const dir = tempDir();
+    const killed = await startUnreaped(dir);
+    process.kill(killed.pid, 'SIGKILL');
+    const racers = [1, 2, 3].map(() => {
+      const child = spawn(process.execPath, [cliPath, 'sandbox', '--port', '0', '--json', '--quiet', '--data', dir, '--token', TOKEN], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const outcome = new Promise<{ child: ChildProcess; code: number | null; start?: any; stderr: string }>((resolve) => {
+        child.on('exit', (code) => resolve({ child, code, stderr }));
+        child.stdout.on('data', () => {
+          if (stdout.includes('\n')) resolve({ child, code: null, start: JSON.parse(stdout.split('\n')[0]!), stderr });
+        });
+      });
+      return outcome;
+    });
+    const outcomes = await Promise.all(racers);
+    const winners = outcomes.filter((o) => o.start !== undefined);
+    expect(winners).toHaveLength(1);
+    const winner = winners[0]!;
+    const lock = lockNames(dir);
+    expect(lock).toHaveLength(1);
+    for (const loser of outcomes.filter((o) => o !== winner)) {
+      expect(loser.code).toBe(2);
+      expect(loser.stderr).toBe(
+        `converge-webhook: data folder ${dir}: expected a folder no other sandbox uses, found it in use by another sandbox (process ${winner.child.pid}, listening on ${winner.start.url}; its lock is ${join(dir, lock[0]!)}); stop that sandbox, or use another --data folder\n` +
+          'Run "npx converge-webhook help" for usage.\n',
+      );
+    }
+    const exited = new Promise((r) => winner.child.on('exit', r));
+    winner.child.kill('SIGTERM');
+    await exited;
+    expect(readdirSync(dir)).toEqual(['events.jsonl']);
+  });
+});
+
+describe("the CLI's output", () => {
+  it('keeps serving, and stops cleanly, when the reader of its output goes away (| head -1)', async () => {
+    const child = spawn('bash', ['-c', 'set -o pipefail; "$@" | head -1', 'bash', process.execPath, cliPath, 'sandbox', '--port', '0', '--json', '--memory', '--token', TOKEN], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const first = await new Promise<any>((resolve) => createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line))));
+    // Once head has exited, every request line meets a closed pipe.
+    const headRuns = () => spawnSync('pgrep', ['-x', '-P', String(child.pid), 'head']).status === 0;
+    for (const deadline = Date.now() + 5000; headRuns() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+    expect(headRuns()).toBe(false);
+    for (let i = 0; i < 5; i += 1) {
+      const res = await fetch(first.webhook_url, { method: 'POST', headers: JSON_HEADERS, body: event(`pipe-${i}`), signal: AbortSignal.timeout(5000) });
+      expect(res.status).toBe(200);
+    }
+    const count = (await (await fetch(first.events_url, { signal: AbortSignal.timeout(5000) })).json()) as StoredEvent[];
+    expect(count).toHaveLength(5);
+    const pid = Number(execFileSync('pgrep', ['-f', '-P', String(child.pid), 'sandbox'], { encoding: 'utf8' }).trim());
+    process.kill(pid, 'SIGTERM');
+    expect(await new Promise((r) => child.on('exit', r))).toBe(0);
+    expect(stderr).toBe('');
   });
 });
 
@@ -712,7 +905,7 @@ describe('the CLI', () => {
     expect(after).toContain('Stopped (SIGINT): 1 event kept in data.');
     expect(after).not.toContain(TOKEN);
     expect(after).not.toContain('wrong-token');
-    expect(existsSync(join(dir, 'data', 'sandbox.lock'))).toBe(false);
+    expect(readdirSync(join(dir, 'data'))).toEqual(['events.jsonl']);
   });
 
   it('explains usage errors with exit code 2', async () => {

@@ -96,16 +96,24 @@ describe('converge-webhook send (recording server)', () => {
     expect(result.stdout).toContain('{\n  "status": "accepted",\n  "event_id": "order-1"');
   });
 
-  it('never prints the token in full: its first 4 characters, then …', async () => {
+  it('never prints the token in full: its first 4 characters and ****, only **** for a token under 16 characters (the sandbox\'s rule)', async () => {
+    const bytes = Buffer.byteLength(readExample('valid/seed-curl.json'));
     const result = await send(['--url', base, '--token', TOKEN, SEED_FILE]);
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
-    expect(result.stdout).toContain('token tok_…');
+    expect(result.stdout.split('\n')[0]).toBe(`POST ${base}/api/webhooks  (${bytes} bytes from ${SEED_FILE}, token tok_****)`);
+    const short = await send(['--url', base, '--token', 'tok_0123456789a', SEED_FILE]);
+    expect(short.stdout.split('\n')[0]).toBe(`POST ${base}/api/webhooks  (${bytes} bytes from ${SEED_FILE}, token ****)`);
+    expect(received.map((r) => r.headers['x-webhook-token'])).toEqual([TOKEN, 'tok_0123456789a']);
   });
 
-  it('adds /api/webhooks to a URL without a path, and keeps any other path', async () => {
+  it('adds /api/webhooks to a URL without a path (with a query too), keeps any other path, even "/", and drops a fragment', async () => {
     await send(['--url', base, '--token', TOKEN, SEED_FILE]);
     await send(['--url', `${base}/hooks/converge?source=a`, '--token', TOKEN, SEED_FILE]);
-    expect(received.map((r) => r.url)).toEqual(['/api/webhooks', '/hooks/converge?source=a']);
+    await send(['--url', `${base}?source=b`, '--token', TOKEN, SEED_FILE]);
+    await send(['--url', `${base}/?source=c`, '--token', TOKEN, SEED_FILE]);
+    const fragment = await send(['--url', `${base}#top`, '--token', TOKEN, SEED_FILE]);
+    expect(received.map((r) => r.url)).toEqual(['/api/webhooks', '/hooks/converge?source=a', '/api/webhooks?source=b', '/?source=c', '/api/webhooks']);
+    expect(fragment.stdout.split('\n')[0]).toMatch(new RegExp(`^POST ${base}/api/webhooks  \\(`));
   });
 
   it('reads the event from standard input with "-"', async () => {
@@ -119,7 +127,7 @@ describe('converge-webhook send (recording server)', () => {
   it('takes the token from CONVERGE_WEBHOOK_TOKEN when --token is absent; --token wins over it', async () => {
     const fromEnv = await send(['--url', base, SEED_FILE], { env: { CONVERGE_WEBHOOK_TOKEN: 'env-token-123456' } });
     expect(fromEnv.code).toBe(0);
-    expect(fromEnv.stdout).toContain('token env-… from CONVERGE_WEBHOOK_TOKEN');
+    expect(fromEnv.stdout).toContain('token env-**** from CONVERGE_WEBHOOK_TOKEN)');
     expect(fromEnv.stdout).not.toContain('env-token-123456');
     await send(['--url', base, '--token', TOKEN, SEED_FILE], { env: { CONVERGE_WEBHOOK_TOKEN: 'env-token-123456' } });
     expect(received.map((r) => r.headers['x-webhook-token'])).toEqual(['env-token-123456', TOKEN]);
@@ -209,7 +217,7 @@ describe('converge-webhook send (recording server)', () => {
     const lenient = await send(['--url', base, '--token', TOKEN, big]);
     expect(lenient.code).toBe(0);
     expect(lenient.stdout.split('\n').slice(0, 4)).toEqual([
-      `POST ${base}/api/webhooks  (${bytes} bytes from ${big}, token tok_…)`,
+      `POST ${base}/api/webhooks  (${bytes} bytes from ${big}, token tok_****)`,
       'valid, with 1 warning (sent anyway):',
       `  warning  (body)                        ${violation}`,
       'HTTP 200 OK',
@@ -247,19 +255,22 @@ describe('converge-webhook send (recording server)', () => {
   });
 
   it.each([
-    [['--token', TOKEN, SEED_FILE], 'send needs --url'],
-    [['--url', 'localhost:4010', '--token', TOKEN, SEED_FILE], '--url: expected an http: or https: URL, found "localhost:"'],
-    [['--url', 'not a url', '--token', TOKEN, SEED_FILE], '--url: expected an http(s) URL such as http://127.0.0.1:4010/api/webhooks, found "not a url"'],
+    [['--token', TOKEN, SEED_FILE], 'send needs --url, the endpoint to post to (e.g. --url http://127.0.0.1:4010/api/webhooks)'],
+    [['--url', 'localhost:4010', '--token', TOKEN, SEED_FILE], '--url: expected an http:// or https:// URL, found the protocol "localhost:" in "localhost:4010"'],
+    [['--url', 'not a url', '--token', TOKEN, SEED_FILE], '--url: expected an http:// or https:// URL such as http://127.0.0.1:4011, found "not a url"'],
+    [['--url', 'http://user:secret@127.0.0.1:9', '--token', TOKEN, SEED_FILE], '--url: expected a URL without user:password (the token goes in --token)'],
     [['--url', 'http://127.0.0.1:9', SEED_FILE], 'send needs a token: --token TOKEN, or the CONVERGE_WEBHOOK_TOKEN environment variable'],
     [['--url', 'http://127.0.0.1:9', '--token', '', SEED_FILE], 'expected a non-empty token, found an empty --token'],
     [['--url', 'http://127.0.0.1:9', '--token', TOKEN], 'send needs one event file, or "-" for standard input'],
     [['--url', 'http://127.0.0.1:9', '--token', TOKEN, SEED_FILE, SEED_FILE], 'send posts one event at a time, found 2 files'],
     [['--url', 'http://127.0.0.1:9', '--token', TOKEN, 'no/such/event.json'], 'cannot read no/such/event.json: no such file'],
     [['--url', 'http://127.0.0.1:9', '--token', TOKEN, '--bogus', SEED_FILE], "Unknown option '--bogus'"],
+    [['--url', 'http://127.0.0.1:9', '--tokn', TOKEN, SEED_FILE], "Unknown option '--tokn'; did you mean --token?"],
   ])('usage error %j: exit 2, nothing sent', async (args, message) => {
     const result = await send(args);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(message);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`converge-webhook: ${message}\nRun "npx converge-webhook help" for usage.\n`);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(received).toHaveLength(0);
   });

@@ -1,13 +1,14 @@
 /** `converge-webhook mock`: the Prism mock on the terminal (`npm start`). */
 import { listenForStop, parseCommandArgs, parseHost, parsePort, STOP_SIGNALS, UsageError } from '../cli-support.js';
-import { PortInUse, PRISM_VERSION, PrismNotInstalled, startMock } from '../mock/mock.js';
+import { resolveEndpointUrl } from '../endpoint.js';
+import { PortInUse, prismBin, PRISM_VERSION, PrismNotInstalled, startMock } from '../mock/mock.js';
 
 const USAGE = `Usage: converge-webhook mock [--port 4010] [--host 127.0.0.1] [--quiet]
 
 Runs Prism ${PRISM_VERSION} (@stoplight/prism-cli) as a mock of POST /api/webhooks, serving the
 bundled contract. A valid event with a token gets 200, a missing token 401, a body that breaks
 the contract 400, a body that is not application/json 415; "Prefer: code=NNN" picks a response.
-Prism never checks the token's value and keeps nothing: for that, run "converge-webhook sandbox".
+Prism never checks the token's value and keeps nothing: for that, run "npx converge-webhook sandbox".
 
   --port N     port to listen on (default 4010; 0 picks a free one)
   --host H     address to listen on (default 127.0.0.1)
@@ -30,6 +31,14 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`mock takes no file arguments, found "${positionals.join(' ')}"`);
   const port = parsePort(values.port, 4010);
   const host = parseHost(values.host);
+  // Without Prism, the install command is the first thing said.
+  try {
+    prismBin();
+  } catch (error) {
+    if (!(error instanceof PrismNotInstalled)) throw error;
+    console.error(`converge-webhook: ${error.message}`);
+    return 2;
+  }
 
   // Listen before starting, so that a signal during start-up stops the server once it is up.
   const stop = listenForStop();
@@ -41,15 +50,11 @@ export async function run(argv: string[]): Promise<number> {
     try {
       mock = await startMock({ port, host, quiet: Boolean(values.quiet) });
     } catch (error) {
-      if (error instanceof PrismNotInstalled) {
-        console.error(`converge-webhook: ${error.message}`);
-        return 2;
-      }
       if (error instanceof PortInUse) throw new UsageError(error.message);
       console.error(`converge-webhook: ${error instanceof Error ? error.message : String(error)}`);
       return 1;
     }
-    const endpoint = `${mock.url}/api/webhooks`;
+    const endpoint = resolveEndpointUrl(mock.url).href;
     console.log(
       [
         `Prism mock of the Converge webhook listening on ${endpoint}`,
@@ -59,13 +64,13 @@ export async function run(argv: string[]): Promise<number> {
         `  curl -i -X POST ${endpoint} \\`,
         `    -H 'Content-Type: application/json' -H 'X-Webhook-Token: any-token' \\`,
         `    -d '${SAMPLE_EVENT}'`,
-        `  converge-webhook send --url ${mock.url} --token any-token <event.json>`,
+        `  npx converge-webhook send --url ${mock.url} --token any-token <event.json>`,
         '',
         'What it answers: 200 for a valid event with a token; 401 without a token; 400 when the body breaks',
         'the contract (the 400 body is a fixed example: the real violations are in the sl-violations header',
         'and in the log below); 415 for a body that is not application/json. "Prefer: code=401" picks a response.',
         'What it cannot do: Prism never checks the token\'s value (any token gets 200) and keeps nothing.',
-        'To check tokens and see what arrived, run "converge-webhook sandbox".',
+        'To check tokens and see what arrived, run "npx converge-webhook sandbox".',
         '',
         values.quiet ? 'Press Ctrl-C to stop.' : 'Press Ctrl-C to stop. Requests:',
       ].join('\n'),

@@ -3,7 +3,7 @@ import { relative, resolve } from 'node:path';
 
 import { listenForStop, parseCommandArgs, parseHost, parsePort, UsageError } from '../cli-support.js';
 import { MAX_BODY_BYTES } from '../constants.js';
-import { maskToken } from '../sandbox/http.js';
+import { maskToken } from '../endpoint.js';
 import { formatLogEntry, startSandbox, StoreError, type RunningSandbox, type SandboxLogEntry } from '../sandbox/sandbox.js';
 
 const DEFAULT_PORT = 4011;
@@ -65,6 +65,10 @@ export async function run(argv: string[]): Promise<number> {
   const dataDir = values.memory ? undefined : resolve(values.data ?? DEFAULT_DATA_DIR);
   const json = Boolean(values.json);
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  // A reader that went away (| head) must not crash the server: it keeps serving, like console.log.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
 
   // Listen before starting, so that a signal during start-up stops the server once it is up.
   const stop = listenForStop();
@@ -104,6 +108,7 @@ export async function run(argv: string[]): Promise<number> {
           data_dir: dataDir ?? null,
           stored: opened.events,
           repaired: { truncated_bytes: opened.truncatedBytes, skipped_lines: opened.skippedLines },
+          lock_fallback_dir: opened.lockFallbackDir ?? null,
           max_body_bytes: MAX_BODY_BYTES,
         }),
       );
@@ -113,7 +118,8 @@ export async function run(argv: string[]): Promise<number> {
           ? 'in memory (nothing is kept after it stops)'
           : `${shownDir}/events.jsonl, ${opened.events} event${opened.events === 1 ? '' : 's'} stored` +
             (opened.truncatedBytes > 0 ? `; cut off a torn last line of ${opened.truncatedBytes} bytes (a write interrupted by a kill)` : '') +
-            (opened.skippedLines > 0 ? `; skipped ${opened.skippedLines} damaged line${opened.skippedLines === 1 ? '' : 's'} (left in the file)` : '');
+            (opened.skippedLines > 0 ? `; skipped ${opened.skippedLines} damaged line${opened.skippedLines === 1 ? '' : 's'} (left in the file)` : '') +
+            (opened.lockFallbackDir ? `; its lock is in ${opened.lockFallbackDir} (the folder's path is too long for a Unix socket)` : '');
       out(
         [
           `Converge webhook sandbox listening on ${sandbox.url}`,

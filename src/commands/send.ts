@@ -2,6 +2,7 @@
 import { STATUS_CODES } from 'node:http';
 
 import { CheckFailed, parseCommandArgs, UsageError } from '../cli-support.js';
+import { maskToken, resolveEndpointUrl } from '../endpoint.js';
 import { readInput, violationLines } from '../input.js';
 import { validateBody, type ValidationResult } from '../validate.js';
 
@@ -17,7 +18,8 @@ The body is sent exactly as read.
   --url URL       the endpoint, e.g. http://127.0.0.1:4010/api/webhooks; a URL without a path
                   (http://127.0.0.1:4010) gets /api/webhooks
   --token TOKEN   the source's webhook token; default: the ${TOKEN_ENV} environment variable.
-                  Only its first 4 characters are ever printed.
+                  It is printed masked: its first 4 characters and ****
+                  (only **** for a token under 16 characters).
   --no-validate   send the file as it is, even when it is not JSON or breaks the contract
   --strict        refuse to send an event with warnings (Event Spec, timestamp form, a body
                   over 1 MiB)
@@ -27,23 +29,6 @@ Before sending, the event is validated like "converge-webhook validate": errors 
 nothing is sent; warnings (a body over 1 MiB among them) are printed and the event is sent.
 Exit codes: 0 the endpoint answered 2xx, 1 it answered anything else, the event is invalid, or the
 endpoint could not be reached, 2 usage error.`;
-
-/** Never print a token in full: its first 4 characters (none of a short one), then "…". */
-export function maskToken(token: string): string {
-  return token.length > 8 ? `${token.slice(0, 4)}…` : '…';
-}
-
-function endpointUrl(value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`--url: expected an http(s) URL such as http://127.0.0.1:4010/api/webhooks, found "${value}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url: expected an http: or https: URL, found "${url.protocol}" in "${value}"`);
-  if (url.pathname === '/' && !value.endsWith('/')) url.pathname = '/api/webhooks';
-  return url;
-}
 
 
 /** Why fetch failed, in one line: Node's fetch hides the socket error in `cause`. */
@@ -108,7 +93,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.url === undefined) throw new UsageError('send needs --url, the endpoint to post to (e.g. --url http://127.0.0.1:4010/api/webhooks)');
-  const url = endpointUrl(values.url);
+  const url = resolveEndpointUrl(values.url);
   const fromEnv = values.token === undefined;
   const token = values.token ?? process.env[TOKEN_ENV];
   if (token === undefined) throw new UsageError(`send needs a token: --token TOKEN, or the ${TOKEN_ENV} environment variable`);

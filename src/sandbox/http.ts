@@ -143,11 +143,6 @@ export function tokenMatches(presented: string, expectedHash: Buffer): boolean {
   return timingSafeEqual(hashToken(presented), expectedHash);
 }
 
-/** The token as it may appear after start-up: never more than its first 4 characters, and only for long tokens. */
-export function maskToken(token: string): string {
-  return token.length >= 16 ? `${token.slice(0, 4)}****` : '****';
-}
-
 function clip(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 import { MAX_BODY_BYTES } from '../constants.js';
+import { maskToken, resolveEndpointUrl } from '../endpoint.js';
 import { describeJsonError, describeUtf8Error, parseJson } from '../json.js';
 import type { WebhookEvent } from '../../generated/types/schemas.js';
 import { validateEvent, type Violation } from '../validate.js';
@@ -23,7 +24,6 @@ import {
   checkJsonContentType,
   decodeUtf8,
   hashToken,
-  maskToken,
   readBody,
   rejectEarly,
   sendAccepted,
@@ -155,7 +155,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const expectedHash = hashToken(token);
   const tokenHash = `sha256:${expectedHash.toString('hex').slice(0, 16)}`;
   const masked = maskToken(token);
-  const store = new EventStore({ dataDir: options.inMemory ? undefined : options.dataDir, fsync: options.fsync });
+  const store = await EventStore.open({ dataDir: options.inMemory ? undefined : options.dataDir, fsync: options.fsync });
 
   const print = options.quiet === false ? (entry: SandboxLogEntry) => process.stdout.write(`${formatLogEntry(entry)}\n`) : undefined;
   const log =
@@ -415,7 +415,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   }
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  webhookUrl = `${url}/api/webhooks`;
+  webhookUrl = resolveEndpointUrl(url).href;
+  store.announce(url);
 
   return {
     url,

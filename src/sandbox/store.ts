@@ -24,17 +24,16 @@
  * cannot occur raw) and a UTF-8 byte order mark is dropped: numbers beyond 2^53, duplicate
  * keys and key order stay as sent. The first line is a header naming the format.
  *
- * One process per folder: a lock file (`sandbox.lock`, holding the pid) refuses a second
- * sandbox on the same folder while the first is alive; a lock left by a killed process is
- * taken over.
+ * One process per folder: a lock the kernel releases when its holder dies (lock.ts) refuses
+ * a second sandbox on the same folder while the first is alive, and never a restart after a kill.
  */
-import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 
 import type { Violation } from '../validate.js';
+import { FolderLock, LockError, reason } from './lock.js';
 
 export const STORE_FILE = 'events.jsonl';
-export const LOCK_FILE = 'sandbox.lock';
 const HEADER = '{"format":"converge-webhook-sandbox-events","version":1}\n';
 const BODY_KEY = ',"body":';
 const BODY_KEY_BYTES = Buffer.from(BODY_KEY);
@@ -94,6 +93,8 @@ export interface OpenReport {
   truncatedBytes: number;
   /** Damaged lines skipped (left in the file). */
   skippedLines: number;
+  /** Set when the data folder's path is too long for the lock's Unix socket: the temp folder that holds it instead. */
+  lockFallbackDir?: string;
 }
 
 export class StoreError extends Error {}
@@ -108,7 +109,7 @@ export class EventStore {
   private readonly seen = new Map<string, Set<string>>();
   private readonly fsync: boolean;
   private fd: number | undefined;
-  private lockPath: string | undefined;
+  private lock: FolderLock | undefined;
   private size = 0;
   private nextId = 1;
   /** Goes up on every reset: a reader that spans several turns of the event loop checks it. */
@@ -119,28 +120,53 @@ export class EventStore {
   private waiters: Written[] = [];
   private flushScheduled = false;
 
-  constructor(options: StoreOptions = {}) {
-    this.fsync = Boolean(options.fsync);
-    if (options.dataDir === undefined) {
-      this.opened = { events: 0, truncatedBytes: 0, skippedLines: 0 };
-      return;
-    }
+  /**
+   * Opens the store: in memory without `dataDir`; else takes the folder's lock (a second
+   * sandbox on the folder is refused with a StoreError) and loads the file.
+   */
+  static async open(options: StoreOptions = {}): Promise<EventStore> {
+    if (options.dataDir === undefined) return new EventStore(options, undefined);
     const dir = options.dataDir;
     try {
       mkdirSync(dir, { recursive: true });
     } catch (error) {
       throw new StoreError(`cannot create the data folder ${dir}: ${reason(error)}`);
     }
-    this.lockPath = resolve(dir, LOCK_FILE);
-    takeLock(this.lockPath);
-    this.file = join(dir, STORE_FILE);
+    let lock: FolderLock;
+    try {
+      lock = await FolderLock.acquire(dir);
+    } catch (error) {
+      throw error instanceof LockError ? new StoreError(error.message) : error;
+    }
+    try {
+      return new EventStore(options, lock);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  private constructor(options: StoreOptions, lock: FolderLock | undefined) {
+    this.fsync = Boolean(options.fsync);
+    if (options.dataDir === undefined || lock === undefined) {
+      this.opened = { events: 0, truncatedBytes: 0, skippedLines: 0 };
+      return;
+    }
+    this.lock = lock;
+    this.file = join(options.dataDir, STORE_FILE);
     try {
       this.fd = openSync(this.file, 'a+');
       this.opened = this.load(this.fd);
+      if (lock.fallbackDir !== undefined) this.opened.lockFallbackDir = lock.fallbackDir;
     } catch (error) {
       this.close();
       throw error instanceof StoreError ? error : new StoreError(`cannot open the store ${this.file}: ${reason(error)}`);
     }
+  }
+
+  /** Tells a second sandbox that is refused where this one listens. */
+  announce(url: string): void {
+    if (this.lock) this.lock.url = url;
   }
 
   /** The id the next added event gets. */
@@ -296,15 +322,8 @@ export class EventStore {
       closeSync(this.fd);
       this.fd = undefined;
     }
-    if (this.lockPath !== undefined) {
-      heldLocks.delete(this.lockPath);
-      try {
-        unlinkSync(this.lockPath);
-      } catch {
-        // Already gone: nothing to release.
-      }
-      this.lockPath = undefined;
-    }
+    this.lock?.release();
+    this.lock = undefined;
   }
 
   private index(record: EventRecord): void {
@@ -416,53 +435,4 @@ export class EventStore {
     });
     return true;
   }
-}
-
-/** Lock files this process holds: its own pid in a lock is stale only when the lock is not one of these. */
-const heldLocks = new Set<string>();
-
-/**
- * Creates the lock file, or takes over one whose process is gone (killed). A lock with this
- * process's own pid and not held here is stale too: a container restart reuses pids.
- */
-function takeLock(path: string): void {
-  if (heldLocks.has(path)) throw new StoreError(`the data folder is in use by another sandbox in this process; stop it first, or use another folder (the lock is ${path})`);
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
-      heldLocks.add(path);
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new StoreError(`cannot create the lock file ${path}: ${reason(error)}`);
-    }
-    let pid = NaN;
-    try {
-      pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-    } catch {
-      // Unreadable or vanished: treat as stale.
-    }
-    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-      throw new StoreError(`the data folder is in use by another sandbox (process ${pid}); stop it, or use another --data folder (the lock is ${path})`);
-    }
-    try {
-      unlinkSync(path);
-    } catch {
-      // Someone else removed it: try again.
-    }
-  }
-  throw new StoreError(`cannot take the lock file ${path}: another sandbox is starting on the same folder`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function reason(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  return e && typeof e.code === 'string' ? `${e.code} (${e.message.replace(/^\w+: /, '')})` : String(error instanceof Error ? error.message : error);
 }

@@ -12,6 +12,7 @@ import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
 import type { ViolationCode } from '../codes.js';
+import { EndpointUrlError, resolveEndpointUrl } from '../endpoint.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED } from './cases.js';
 import { buildPlan, contractRequestExample, type CheckGroup, type Expectation, type PlannedCheck, type TokenUse } from './plan.js';
 
@@ -103,7 +104,6 @@ export class VerifyOptionsError extends Error {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CONTRACT_PATH = '/api/webhooks';
 
 /** The package root (spec/, generated/): from src/verify/ in a checkout, dist/esm/src/verify/ in a build or an installed package. */
 export function packageRoot(from = here): string {
@@ -127,18 +127,12 @@ export function hooksPath(): string {
 
 /** The endpoint to test: a URL without a path (http://127.0.0.1:4011) gets the contract's path, /api/webhooks. */
 export function resolveEndpoint(url: string): URL {
-  let parsed: URL;
+  // The rule `send` and the sandbox share; its mistakes are this function's options errors.
   try {
-    parsed = new URL(url);
-  } catch {
-    throw new VerifyOptionsError(`--url: expected an http:// or https:// URL such as http://127.0.0.1:4011, found "${url}"`);
+    return resolveEndpointUrl(url);
+  } catch (error) {
+    throw error instanceof EndpointUrlError ? new VerifyOptionsError(error.message) : error;
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new VerifyOptionsError(`--url: expected an http:// or https:// URL, found the protocol "${parsed.protocol}"`);
-  if (parsed.username || parsed.password) throw new VerifyOptionsError('--url: expected a URL without user:password (the token goes in --token)');
-  // Like `converge-webhook send`: no path at all means the contract's; an explicit "/" is kept.
-  if (parsed.pathname === '/' && !url.split(/[?#]/)[0]?.endsWith('/')) parsed.pathname = CONTRACT_PATH;
-  parsed.hash = '';
-  return parsed;
 }
 
 interface DreddInstance {
