@@ -446,6 +446,11 @@ describe('runVerify against receivers', () => {
       expect(c.got?.status, c.id).toBe(expected.status);
       expect(c.findings[0]).toMatchObject({ level: 'failure', reason: c.reason });
     }
+    // The value at the broken rule's pointer, for people: "(absent)" for a missing field.
+    if (fault === 'no-validation') {
+      expect(result.checks.find((c) => c.id === 'example invalid/missing-event-id.json')?.sent.valueAt).toBe('(absent)');
+      expect(result.checks.find((c) => c.id === 'example invalid/event-id-number.json')?.sent.valueAt).toBe('42');
+    }
   });
 
   it('--skip-wrong-token passes a receiver that accepts any token value, and says the checks were not sent', async () => {
@@ -545,11 +550,15 @@ describe('runVerify against receivers', () => {
     const r = await receiver({ fault: 'accept-0-aliases' });
     const text = formatText(await runVerify({ url: r.url, token: r.token, cases: 30 }));
     const lines = text.split('\n');
-    expect(lines[0]).toBe('1 rule broken in 187 checks (2 failed):');
-    expect(lines[2]).toBe('FAIL 1. An event that breaks a contract rule is refused with a 4xx: accepted: aliases-too-few at /aliases (2 checks)');
-    expect(lines[3]).toBe('    example   example invalid/aliases-empty-array.json: aliases is [] (at least one is required)');
-    expect(lines[4]).toMatch(/^ {4}sent {6}POST \/api\/webhooks, X-Webhook-Token: \(the token\), application\/json, \d+ bytes$/);
-    expect(lines[5]).toMatch(/^ {14}\{ "event_name": /);
+    expect(lines.slice(0, 3)).toEqual([
+      'FAIL 1. accepted: aliases-too-few at /aliases (2 checks)',
+      '    rule      An event that breaks a contract rule is refused with a 4xx',
+      '    example   example invalid/aliases-empty-array.json: aliases is [] (at least one is required)',
+    ]);
+    expect(lines[3]).toMatch(/^ {4}sent {6}POST \/api\/webhooks, X-Webhook-Token: \(the token\), application\/json, \d+ bytes$/);
+    expect(lines[4]).toMatch(/^ {14}\{ "event_name": /);
+    // The value that breaks the rule, since the excerpt rarely reaches it.
+    expect(lines[5]).toBe('              /aliases: []');
     expect(lines[6]).toBe(
       '    expected  a 4xx refusal; recommended: 400 with a StrictValidationProblem body, {title, status, violations: [{code, pointer, message}, ...]}; the body breaks the rule aliases-too-few at /aliases',
     );
@@ -558,6 +567,13 @@ describe('runVerify against receivers', () => {
     expect(lines[9]).toBe(
       '    also      generated invalid #24: aliases is [] (0 aliases): expected a 4xx refusal (400 recommended), got 200: an event that breaks aliases-too-few at /aliases was accepted',
     );
+    // Last, in view: the things to fix under their rule, and the verdict.
+    expect(lines.slice(-6, -2)).toEqual([
+      '1 rule broken in 187 checks (2 failed):',
+      '  An event that breaks a contract rule is refused with a 4xx:',
+      '    FAIL 1. accepted: aliases-too-few at /aliases (2 checks)',
+      '',
+    ]);
     expect(lines.at(-2)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/webhooks does NOT honour the contract: 188 checks in \d+\.\d s \(Dredd 14\.1\.0, seed 20240902\)\.$/);
     expect(lines.at(-1)).toBe('185 passed, 2 failed, 1 not sent');
   });
@@ -569,8 +585,18 @@ describe('runVerify against receivers', () => {
     const deviating = invalidIds(plan).length + 3;
     expect(text).not.toContain('FAIL ');
     expect(text).toContain(`3 recommendations not followed in ${deviating} checks (deviations: not failures; --strict makes them fail):`);
-    expect(text).toContain('DEVIATION 2. A missing or wrong token gets 401: answered 403 (2 checks)');
+    expect(text).toContain('DEVIATION 2. answered 403 (2 checks)\n    rule      A missing or wrong token gets 401\n');
     expect(text).toContain('    why       401 recommended, got 403');
+    expect(text).toContain(
+      [
+        '  An invalid event gets 400:',
+        `    DEVIATION 1. answered 422 (${deviating - 3} checks)`,
+        '  A missing or wrong token gets 401:',
+        '    DEVIATION 2. answered 403 (2 checks)',
+        '  A body that is not application/json gets 415:',
+        '    DEVIATION 3. answered 400 (1 check)',
+      ].join('\n'),
+    );
     expect(text).toContain('    also      token wrong-extra-character: a valid event with a wrong token (the token with one character appended): 401 recommended, got 403');
     expect(text.split('\n').at(-1)).toBe(`${plan.length - 1} passed (${deviating} with deviations), 0 failed, 1 not sent`);
   });
@@ -716,7 +742,7 @@ describe('converge-webhook verify (the CLI, from dist/)', () => {
     const soft = await runCli(['verify', '--url', deviating.url, '--token', 'cli-token-1', '--cases', '5']);
     expect(soft.code, soft.stderr).toBe(0);
     expect(soft.stdout).toContain('3 recommendations not followed in');
-    expect(soft.stdout).toMatch(/^DEVIATION 1\. The refusal of an invalid event lists what to fix: /m);
+    expect(soft.stdout).toMatch(/^DEVIATION 1\. the 400 body is not a StrictValidationProblem: it has no title, status, violations \(\d+ checks\)\n {4}rule {6}The refusal of an invalid event lists what to fix: /m);
     expect(soft.stdout).toMatch(/honours the contract \(3 recommendations not followed\)/);
     const strict = await runCli(['verify', '--url', deviating.url, '--token', 'cli-token-1', '--cases', '5', '--strict', '--json']);
     expect(strict.code).toBe(1);

@@ -51,6 +51,7 @@ export function checkDetail(check: CheckResult, indent = '    ', why = check.rea
   const lines = [
     `${indent}sent      ${sentText(check)}`,
     ...(check.sent.excerpt ? [`${indent}          ${check.sent.excerpt}`] : []),
+    ...(check.breaksAt && check.sent.valueAt !== undefined ? [`${indent}          ${check.breaksAt}: ${check.sent.valueAt}`] : []),
     `${indent}expected  ${check.expected}${check.breaks ? `; the body breaks the rule ${brokenRule(check)}` : ''}`,
     `${indent}got       ${gotText(check)}`,
     `${indent}why       ${why ?? 'unknown'}`,
@@ -63,14 +64,11 @@ function reasonIn(check: CheckResult, block: RuleReport): string {
   return check.findings.find((f) => f.rule === block.rule && f.topic === block.topic)?.reason ?? check.reason ?? '';
 }
 
+const label = (block: RuleReport, n: number) => `${block.level === 'failure' ? 'FAIL' : 'DEVIATION'} ${n}. ${block.topic} (${plural(block.count, 'check')})`;
+
 function blockText(block: RuleReport, n: number, byId: Map<string, CheckResult>): string[] {
-  const label = block.level === 'failure' ? 'FAIL' : 'DEVIATION';
   const example = byId.get(block.checks[0]!)!;
-  const out = [
-    `${label} ${n}. ${block.title}: ${block.topic} (${plural(block.count, 'check')})`,
-    `    example   ${example.id}: ${example.summary}`,
-    checkDetail(example, '    ', reasonIn(example, block)),
-  ];
+  const out = [label(block, n), `    rule      ${block.title}`, `    example   ${example.id}: ${example.summary}`, checkDetail(example, '    ', reasonIn(example, block))];
   const rest = block.checks.slice(1);
   rest.slice(0, LISTED_PER_BLOCK).forEach((id, i) => {
     const check = byId.get(id)!;
@@ -81,7 +79,12 @@ function blockText(block: RuleReport, n: number, byId: Map<string, CheckResult>)
   return out;
 }
 
-/** The report printed at the end of a text run (standard output). */
+/**
+ * The report printed at the end of a text run (standard output): each broken rule and each
+ * recommendation not followed as a block (an example in full, the reason on every line), the
+ * checks not sent per group, then the list of things to fix and the verdict, last, where a
+ * terminal leaves them in view.
+ */
 export function formatText(result: VerifyResult): string {
   if (result.error && result.checks.length === 0) return `verify could not run against ${result.endpoint}: ${result.error}`;
   const out: string[] = [];
@@ -89,19 +92,12 @@ export function formatText(result: VerifyResult): string {
   const sent = result.counts.total - result.counts.skipped;
   const failures = result.rules.filter((b) => b.level === 'failure');
   const deviations = result.rules.filter((b) => b.level === 'deviation');
+  const failuresHead = `${plural(failures.length, 'rule')} broken in ${plural(sent, 'check')} (${result.counts.failed} failed):`;
+  const inChecks = new Set(deviations.flatMap((b) => b.checks)).size;
+  const deviationsHead = `${plural(deviations.length, 'recommendation')} not followed in ${plural(inChecks, 'check')} (deviations: ${result.strict ? 'failures under --strict' : 'not failures; --strict makes them fail'}):`;
 
-  if (failures.length > 0) {
-    out.push(`${plural(failures.length, 'rule')} broken in ${plural(sent, 'check')} (${result.counts.failed} failed):`, '');
-    failures.forEach((block, i) => out.push(...blockText(block, i + 1, byId)));
-  }
-  if (deviations.length > 0) {
-    const inChecks = new Set(deviations.flatMap((b) => b.checks)).size;
-    out.push(
-      `${plural(deviations.length, 'recommendation')} not followed in ${plural(inChecks, 'check')} (deviations: ${result.strict ? 'failures under --strict' : 'not failures; --strict makes them fail'}):`,
-      '',
-    );
-    deviations.forEach((block, i) => out.push(...blockText(block, i + 1, byId)));
-  }
+  failures.forEach((block, i) => out.push(...blockText(block, i + 1, byId)));
+  deviations.forEach((block, i) => out.push(...blockText(block, i + 1, byId)));
   if (result.notSent.length > 0) {
     out.push(`Not sent (${plural(result.counts.skipped, 'check')}):`);
     for (const entry of result.notSent) {
@@ -111,6 +107,10 @@ export function formatText(result: VerifyResult): string {
     out.push('');
   }
   if (result.error) out.push(`Run error: ${result.error}`, '');
+  // The things to fix, one line each under the rule they belong to.
+  const list = (blocks: RuleReport[]) => blocks.flatMap((b, i) => [...(i === 0 || blocks[i - 1]!.rule !== b.rule ? [`  ${b.title}:`] : []), `    ${label(b, i + 1)}`]);
+  if (failures.length > 0) out.push(failuresHead, ...list(failures), '');
+  if (deviations.length > 0) out.push(deviationsHead, ...list(deviations), '');
 
   const seconds = (result.durationMs / 1000).toFixed(1);
   const verdict =

@@ -67,7 +67,16 @@ export interface CheckResult {
   breaks?: ViolationCode;
   breaksAt?: string;
   level: CheckLevel;
-  sent: { method: 'POST'; path: string; token: TokenUse; contentType: string; bytes: number; excerpt: string };
+  sent: {
+    method: 'POST';
+    path: string;
+    token: TokenUse;
+    contentType: string;
+    bytes: number;
+    excerpt: string;
+    /** For a body that breaks one rule below its top: the value at `breaksAt`, as JSON, cut short ("(absent)" when it is missing). */
+    valueAt?: string;
+  };
   expected: string;
   got?: { status: number; contentType: string; excerpt: string };
   /** Every rule the answer broke or did not follow, failures first. */
@@ -266,6 +275,21 @@ function probe(endpoint: URL, timeoutMs: number): Promise<string | null> {
   });
 }
 
+/** The value at an RFC 6901 pointer of a JSON text, as JSON cut short; undefined when the text is not JSON. */
+function valueAt(text: string, pointer: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  for (const token of pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, token)) return '(absent)';
+    value = (value as Record<string, unknown>)[token];
+  }
+  return excerpt(JSON.stringify(value), 100);
+}
+
 function excerpt(text: string | null | undefined, max = 160): string {
   if (!text) return '';
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -351,7 +375,15 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
       ...(check.source ? { source: check.source } : {}),
       ...(check.breaks ? { breaks: check.breaks, breaksAt: check.breaksAt ?? '' } : {}),
       level,
-      sent: { method: 'POST', path, token: check.request.token, contentType: check.request.contentType, bytes: Buffer.byteLength(body), excerpt: excerpt(body) },
+      sent: {
+        method: 'POST',
+        path,
+        token: check.request.token,
+        contentType: check.request.contentType,
+        bytes: Buffer.byteLength(body),
+        excerpt: excerpt(body),
+        ...(check.breaksAt ? { valueAt: valueAt(body, check.breaksAt) } : {}),
+      },
       expected: describeExpectation(check.expect),
       ...(actual?.statusCode !== undefined
         ? { got: { status: actual.statusCode, contentType: headerValue(actual.headers, 'content-type'), excerpt: actual.bodyEncoding === 'base64' ? '(binary body)' : excerpt(actual.body) } }
@@ -452,8 +484,11 @@ export function ruleReports(checks: readonly CheckResult[]): RuleReport[] {
       }
     }
   }
+  // Failures, then deviations; inside each, the blocks of one rule together, in the order first seen.
   const all = [...blocks.values()];
-  return [...all.filter((b) => b.level === 'failure'), ...all.filter((b) => b.level === 'deviation')];
+  const rules = [...new Set(all.map((b) => b.rule))];
+  const order = (b: RuleReport) => (b.level === 'failure' ? 0 : rules.length) + rules.indexOf(b.rule);
+  return all.map((b, i) => ({ b, i })).sort((x, y) => order(x.b) - order(y.b) || x.i - y.i).map(({ b }) => b);
 }
 
 /** The checks not sent, per group and reason. */
