@@ -550,6 +550,10 @@ describe('runVerify against receivers', () => {
     const r = await receiver({ fault: 'accept-0-aliases' });
     const text = formatText(await runVerify({ url: r.url, token: r.token, cases: 30 }));
     const lines = text.split('\n');
+    // The counts come from the plan, so that they follow the examples and the generator.
+    const plan = planFor('x', 30);
+    const generated = plan.find((c) => c.group === 'generated-invalid' && c.breaks === 'aliases-too-few')!;
+    expect(plan.filter((c) => c.breaks === 'aliases-too-few').map((c) => c.id)).toEqual(['example invalid/aliases-empty-array.json', generated.id]);
     expect(lines.slice(0, 3)).toEqual([
       'FAIL 1. accepted: aliases-too-few at /aliases (2 checks)',
       '    rule      An event that breaks a contract rule is refused with a 4xx',
@@ -565,17 +569,17 @@ describe('runVerify against receivers', () => {
     expect(lines[7]).toMatch(/^ {4}got {7}200 {2}application\/json {2}\{"status":"accepted"/);
     expect(lines[8]).toBe('    why       expected a 4xx refusal (400 recommended), got 200: an event that breaks aliases-too-few at /aliases was accepted');
     expect(lines[9]).toBe(
-      '    also      generated invalid #24: aliases is [] (0 aliases): expected a 4xx refusal (400 recommended), got 200: an event that breaks aliases-too-few at /aliases was accepted',
+      `    also      ${generated.id}: aliases is [] (0 aliases): expected a 4xx refusal (400 recommended), got 200: an event that breaks aliases-too-few at /aliases was accepted`,
     );
     // Last, in view: the things to fix under their rule, and the verdict.
     expect(lines.slice(-6, -2)).toEqual([
-      '1 rule broken in 187 checks (2 failed):',
+      `1 rule broken in ${plan.length - 1} checks (2 failed):`,
       '  An event that breaks a contract rule is refused with a 4xx:',
       '    FAIL 1. accepted: aliases-too-few at /aliases (2 checks)',
       '',
     ]);
-    expect(lines.at(-2)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/webhooks does NOT honour the contract: 188 checks in \d+\.\d s \(Dredd 14\.1\.0, seed 20240902\)\.$/);
-    expect(lines.at(-1)).toBe('185 passed, 2 failed, 1 not sent');
+    expect(lines.at(-2)).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/api/webhooks does NOT honour the contract: ${plan.length} checks in \\d+\\.\\d s \\(Dredd 14\\.1\\.0, seed 20240902\\)\\.$`));
+    expect(lines.at(-1)).toBe(`${plan.length - 3} passed, 2 failed, 1 not sent`);
   });
 
   it('shows deviations apart from failures in text, and says --strict makes them fail', async () => {
@@ -604,7 +608,9 @@ describe('runVerify against receivers', () => {
   it('writes JUnit XML: failures carry what was sent, expected and got; deviations are output, or failures under --strict', async () => {
     const broken = await receiver({ fault: 'accept-11-aliases' });
     const xml = toJUnit(await runVerify({ url: broken.url, token: broken.token, cases: 30 }));
-    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="converge-webhook verify" tests="\d+" failures="2" errors="0" skipped="1"/);
+    const elevens = planFor('x', 30).filter((c) => c.breaks === 'aliases-too-many').length;
+    expect(elevens).toBeGreaterThanOrEqual(2);
+    expect(xml).toMatch(new RegExp(`^<\\?xml version="1.0" encoding="UTF-8"\\?>\n<testsuites name="converge-webhook verify" tests="${planFor('x', 30).length}" failures="${elevens}" errors="0" skipped="1"`));
     const failure = /<testcase [^>]*name="example invalid\/aliases-too-many.json: [^"]*"[^>]*>\s*<failure message="([^"]*)" type="contract">([^<]*)<\/failure>/.exec(xml);
     expect(failure?.[1]).toBe('expected a 4xx refusal (400 recommended), got 200: an event that breaks aliases-too-many at /aliases was accepted');
     expect(failure?.[2]).toMatch(/sent +POST \/api\/webhooks, X-Webhook-Token: \(the token\), application\/json/);
@@ -695,7 +701,8 @@ describe('converge-webhook verify (the CLI, from dist/)', () => {
     const junit = join(dir, 'verify.xml');
     const run = await runCli(['verify', '--url', good.url, '--token', 'cli-token-1', '--junit', junit, '--skip-wrong-token']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout.trim().split('\n').at(-1)).toBe('525 passed, 0 failed, 3 not sent');
+    const plan = buildPlan({ token: 'cli-token-1', root, runId: 'x', seed: SEED, skipWrongToken: true });
+    expect(run.stdout.trim().split('\n').at(-1)).toBe(`${plan.length - 3} passed, 0 failed, 3 not sent`);
     expect(run.stdout).toContain(
       '  token checks               2 of 4 (token wrong-last-character, token wrong-extra-character): the wrong-token checks are turned off (--skip-wrong-token)',
     );
@@ -704,7 +711,7 @@ describe('converge-webhook verify (the CLI, from dist/)', () => {
     expect(run.stderr).toMatch(/^ {2}generated invalid events +200 {2}200 passed$/m);
     expect(run.stdout + run.stderr).not.toContain('cli-token-1');
     const xml = readFileSync(junit, 'utf8');
-    expect(xml.match(/<testcase /g)?.length).toBe(528);
+    expect(xml.match(/<testcase /g)?.length).toBe(plan.length);
     expect(xml).toContain('failures="0" errors="0" skipped="3"');
   });
 
@@ -713,11 +720,14 @@ describe('converge-webhook verify (the CLI, from dist/)', () => {
     expect(json.code).toBe(1);
     expect(json.stderr).toBe('');
     const result = JSON.parse(json.stdout) as VerifyResult;
+    const plan = buildPlan({ token: 'cli-token-1', root, runId: 'x', seed: SEED, cases: 30 });
+    const zero = plan.filter((c) => c.breaks === 'aliases-too-few').map((c) => c.id);
+    expect(zero).toEqual(['example invalid/aliases-empty-array.json', expect.stringMatching(/^generated invalid #\d+$/)]);
     expect(result.ok).toBe(false);
-    expect(failedIds(result)).toEqual(['example invalid/aliases-empty-array.json', 'generated invalid #24']);
-    expect(result.counts).toEqual({ total: 188, passed: 185, deviations: 0, failed: 2, skipped: 1 });
+    expect(failedIds(result)).toEqual(zero);
+    expect(result.counts).toEqual({ total: plan.length, passed: plan.length - 3, deviations: 0, failed: 2, skipped: 1 });
     expect(new Set(result.checks.map((c) => c.level))).toEqual(new Set(['passed', 'failed', 'skipped']));
-    expect(result.checks.find((c) => c.id === 'generated invalid #24')?.findings).toEqual([
+    expect(result.checks.find((c) => c.id === zero[1])?.findings).toEqual([
       {
         rule: 'refuse-invalid-events',
         level: 'failure',
@@ -732,7 +742,7 @@ describe('converge-webhook verify (the CLI, from dist/)', () => {
         title: 'An event that breaks a contract rule is refused with a 4xx',
         topic: 'accepted: aliases-too-few at /aliases',
         count: 2,
-        checks: ['example invalid/aliases-empty-array.json', 'generated invalid #24'],
+        checks: zero,
         reason: 'expected a 4xx refusal (400 recommended), got 200: an event that breaks aliases-too-few at /aliases was accepted',
       },
     ]);
