@@ -197,7 +197,9 @@ function validatorModules(schemas: Record<string, JsonObject>): Record<string, s
     { name: 'eventSpec', schema: 'event-spec', allErrors: true, doc: 'Event Spec conformance only; reports every failure' },
     { name: 'acceptedResponse', schema: 'responses/accepted', allErrors: true, doc: 'the body of a 200 response' },
     { name: 'validationProblemResponse', schema: 'responses/validation-problem', allErrors: true, doc: 'the body of a 400 response' },
-    { name: 'problemResponse', schema: 'responses/problem', allErrors: true, doc: 'the body of a 401, 413 or 415 response' },
+    { name: 'problemResponse', schema: 'responses/problem', allErrors: true, doc: 'the body of a 401, 413, 415 or other 4xx response' },
+    { name: 'strictValidationProblemResponse', schema: 'responses/strict-validation-problem', allErrors: true, doc: 'a 400 body with every recommended member' },
+    { name: 'strictProblemResponse', schema: 'responses/strict-problem', allErrors: true, doc: 'a refusal body with every recommended member' },
   ];
   for (const esm of [true, false]) {
     for (const { name, schema, allErrors } of plan) {
@@ -369,6 +371,9 @@ async function main(): Promise<void> {
     'responses/accepted': standaloneSchema('responses/accepted', components.Accepted!, components),
     'responses/validation-problem': standaloneSchema('responses/validation-problem', components.ValidationProblem!, components),
     'responses/problem': standaloneSchema('responses/problem', components.Problem!, components),
+    // The recommended bodies (our decision): what `verify` holds a deviation against.
+    'responses/strict-validation-problem': standaloneSchema('responses/strict-validation-problem', components.StrictValidationProblem!, components),
+    'responses/strict-problem': standaloneSchema('responses/strict-problem', components.StrictProblem!, components),
   };
   const eventNames = Object.keys(components).filter((name) => name.endsWith('Event') && !['WebhookEvent', 'StandardEvent'].includes(name));
   for (const name of eventNames) {

@@ -74,7 +74,7 @@ describe('generated/', () => {
 
   it('has validators that load as CommonJS and as ES modules without ajv at run time', async () => {
     const names = readdirSync(join(root, 'generated/validators')).filter((f) => f.endsWith('.cjs')).map((f) => f.slice(0, -4));
-    expect(names).toHaveLength(6);
+    expect(names).toHaveLength(8);
     for (const name of names) {
       const cjs = readFileSync(join(root, 'generated/validators', `${name}.cjs`), 'utf8');
       const esm = readFileSync(join(root, 'generated/validators', `${name}.js`), 'utf8');

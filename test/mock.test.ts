@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import validateAccepted from '../generated/validators/response-accepted.js';
-import validateProblem from '../generated/validators/response-problem.js';
+import validateProblem from '../generated/validators/response-strict-problem.js';
+import validateStrictValidationProblem from '../generated/validators/response-strict-validation-problem.js';
 import { PortInUse, startMock, type RunningMock } from '../src/mock/mock.js';
 import { cliPath, manifest, readExample, root } from './helpers.js';
 
@@ -98,15 +99,34 @@ describe('startMock (real Prism)', () => {
     expect((await post(mock.url, SEED, { 'X-Webhook-Token': 'certainly-not-a-real-token' })).status).toBe(200);
   });
 
-  it('answers 400 problem+json to a body that breaks the contract; the real violation is in sl-violations', async () => {
-    const event = { ...JSON.parse(SEED), aliases: [] };
-    const answer = await post(mock.url, JSON.stringify(event));
+  it('answers 400 problem+json to a body that breaks the contract, naming no violation in the body; the real one is in sl-violations', async () => {
+    const contract = JSON.parse(readFileSync(join(root, 'generated/openapi/openapi.json'), 'utf8'));
+    const generic = contract.components.examples.InvalidEvent.value;
+    const cases: Array<[string, Record<string, unknown>, string[]]> = [
+      ['no aliases', { ...JSON.parse(SEED), aliases: [] }, ['request', 'body', 'aliases']],
+      ['a timestamp without a timezone', { ...JSON.parse(SEED), timestamp: '2025-03-14T09:26:53' }, ['request', 'body', 'timestamp']],
+    ];
+    for (const [what, event, location] of cases) {
+      const answer = await post(mock.url, JSON.stringify(event));
+      expect(answer.status, what).toBe(400);
+      expect(answer.type).toMatch(/^application\/problem\+json/);
+      // The contract's generic example: it points at the header and never names a rule the
+      // body did not break (it used to say aliases-too-many to every invalid body).
+      const body = JSON.parse(answer.text);
+      expect(body, what).toEqual(generic);
+      expect(body.violations).toBeUndefined();
+      expect(body.detail).toContain('sl-violations');
+      expect(answer.text).not.toContain('aliases-too-many');
+      const violations = JSON.parse(answer.headers.get('sl-violations') ?? '[]') as Array<{ location: string[]; code: string }>;
+      expect(violations.length, what).toBeGreaterThan(0);
+      expect(violations.map((v) => v.location), what).toEqual(violations.map(() => location));
+    }
+  });
+
+  it('answers the recommended 400 body (what the sandbox sends) when asked for it with Prefer', async () => {
+    const answer = await post(mock.url, SEED, { Prefer: 'code=400, example=tooManyAliases' });
     expect(answer.status).toBe(400);
-    expect(answer.type).toMatch(/^application\/problem\+json/);
-    expect(JSON.parse(answer.text).status).toBe(400);
-    // The body is the contract's fixed 400 example; Prism names the broken rule in a header.
-    const violations = JSON.parse(answer.headers.get('sl-violations') ?? '[]') as Array<{ location: string[]; code: string }>;
-    expect(violations).toContainEqual(expect.objectContaining({ location: ['request', 'body', 'aliases'], code: 'minItems' }));
+    expect(validateStrictValidationProblem(JSON.parse(answer.text))).toBe(true);
   });
 
   it('honours Prefer: code=401 on a valid request', async () => {

@@ -1,7 +1,10 @@
 /**
- * `converge-webhook verify`: its generated cases are what they claim to be, it passes a correct
- * receiver (and the sandbox, and the Prism mock with --skip-wrong-token), it fails each
- * deliberately broken receiver on the right checks, and its CLI speaks exit codes, JUnit and JSON.
+ * `converge-webhook verify`: its generated cases are what they claim to be; it judges one answer
+ * at the right level (failure or deviation); it passes correct receivers (a hand-written one,
+ * the sandbox, Express + express-openapi-validator, and the Prism mock with --skip-wrong-token),
+ * listing their deviations from the recommendations; it fails each deliberately broken receiver
+ * on exactly the right checks with the exact reason; and its CLI speaks exit codes, --strict,
+ * JUnit and JSON.
  * Real Dredd and real HTTP on 127.0.0.1; verify runs in-process except for the CLI tests.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,16 +19,17 @@ import { startMock } from '../src/mock/mock.js';
 import { startSandbox } from '../src/sandbox/sandbox.js';
 import { validateEvent } from '../src/validate.js';
 import { generateInvalidCases, generateValidCases, INVALID_MUTATIONS, TIMESTAMP_FORM_WARNINGS, TIMESTAMP_FORMS } from '../src/verify/cases.js';
-import { buildPlan, contractRequestExample } from '../src/verify/plan.js';
+import { describeExpectation, judge } from '../src/verify/judge.js';
+import { buildPlan, contractRequestExample, type PlannedCheck } from '../src/verify/plan.js';
 import { formatText, toJUnit } from '../src/verify/report.js';
-import { describeExpectation, DreddNotInstalled, loadDredd, resolveEndpoint, runVerify, VerifyOptionsError, type CheckResult, type VerifyResult } from '../src/verify/verify.js';
+import { DreddNotInstalled, loadDredd, resolveEndpoint, runVerify, VerifyOptionsError, type VerifyResult } from '../src/verify/verify.js';
 import { STANDARD_EVENT_NAMES } from '../src/constants.js';
-import { FAULTS, startReceiver, type Fault, type RunningReceiver } from './fixtures/receivers.js';
+import { FAULTS, startExpressReceiver, startReceiver, type Fault, type ReceiverOptions, type RunningReceiver } from './fixtures/receivers.js';
 import { manifest, root, runCli } from './helpers.js';
 
 const SEED = 20240902;
-const failedIds = (result: VerifyResult) => result.checks.filter((c) => c.status === 'failed').map((c) => c.id);
-const failed = (result: VerifyResult) => result.checks.filter((c) => c.status === 'failed');
+const failedIds = (result: VerifyResult) => result.checks.filter((c) => c.level === 'failed').map((c) => c.id);
+const failed = (result: VerifyResult) => result.checks.filter((c) => c.level === 'failed');
 
 describe('generated cases', () => {
   const valid = generateValidCases(200, SEED, 'test');
@@ -113,7 +117,7 @@ describe('generated cases', () => {
 describe('the plan', () => {
   const plan = buildPlan({ token: 'tok', root, runId: 'r', seed: SEED });
 
-  it('sends every valid and invalid example, with the manifests’ summaries and statuses', () => {
+  it('sends every valid and invalid example, with the manifests’ summaries', () => {
     const sent = new Map(plan.map((c) => [c.source, c]));
     for (const entry of manifest('valid')) {
       expect(sent.get(entry.file)?.summary).toBe(entry.summary);
@@ -121,21 +125,26 @@ describe('the plan', () => {
       expect(sent.get(entry.file)?.request.body).toBe(readFileSync(join(root, 'spec/examples', entry.file), 'utf8'));
     }
     for (const entry of manifest('invalid')) {
-      expect(sent.get(entry.file)?.summary).toBe(entry.summary);
-      expect(sent.get(entry.file)?.expect).toEqual({ kind: 'status', status: entry.status, body: 'validation-problem' });
+      const check = sent.get(entry.file);
+      expect(check?.summary).toBe(entry.summary);
+      expect(check?.expect).toEqual({ kind: 'refused', refusal: 'invalid-event' });
+      // The rule it breaks, with where, when it breaks exactly one.
+      const one = entry.errors?.length === 1 ? entry.errors[0] : undefined;
+      if (one) expect([check?.breaks, check?.breaksAt]).toEqual([one.code, one.pointer]);
     }
-    // The two bodies that are not JSON are sent as raw text.
-    expect(sent.get('invalid/malformed-json.json')?.rawBody).toBe(true);
-    expect(sent.get('invalid/truncated-json.json')?.rawBody).toBe(true);
+    // The two bodies that are not JSON are sent as raw text, and break invalid-json.
+    expect(sent.get('invalid/malformed-json.json')?.breaks).toBe('invalid-json');
+    expect(sent.get('invalid/truncated-json.json')?.breaks).toBe('invalid-json');
   });
 
   it('has the token checks, at least 200 generated cases of each kind, and unique ids', () => {
-    expect(plan.filter((c) => c.group === 'token').map((c) => [c.request.token, c.request.tokenValue])).toEqual([
-      ['missing', null],
-      ['empty', ''],
-      ['wrong-last-character', 'tox'],
-      ['wrong-extra-character', 'tok0'],
+    expect(plan.filter((c) => c.group === 'token').map((c) => [c.request.token, c.request.tokenValue, c.expect])).toEqual([
+      ['missing', null, { kind: 'refused', refusal: 'bad-token' }],
+      ['empty', '', { kind: 'refused', refusal: 'bad-token' }],
+      ['wrong-last-character', 'tox', { kind: 'refused', refusal: 'bad-token' }],
+      ['wrong-extra-character', 'tok0', { kind: 'refused', refusal: 'bad-token' }],
     ]);
+    expect(plan.find((c) => c.group === 'content-type')?.expect).toEqual({ kind: 'refused', refusal: 'non-json' });
     expect(plan.filter((c) => c.group === 'generated-valid').length).toBe(200);
     expect(plan.filter((c) => c.group === 'generated-invalid').length).toBe(200);
     expect(new Set(plan.map((c) => c.id)).size).toBe(plan.length);
@@ -144,6 +153,89 @@ describe('the plan', () => {
       'token wrong-extra-character',
       'body limit',
     ]);
+  });
+
+  it('knows where each generated invalid body breaks its rule', () => {
+    for (const c of plan.filter((p) => p.group === 'generated-invalid')) {
+      const parsed = parseJson(c.request.body ?? '');
+      const pointer = parsed.ok ? validateEvent(parsed.value).errors[0]?.pointer : '';
+      expect({ id: c.id, at: c.breaksAt }).toEqual({ id: c.id, at: pointer });
+    }
+    expect(plan.find((c) => c.source === 'event-id-number')?.breaksAt).toBe('/event_id');
+  });
+});
+
+describe('judge: the level of one answer', () => {
+  const plan = buildPlan({ token: 'tok', root, runId: 'r', seed: SEED, cases: 0 });
+  const valid = plan.find((c) => c.id === 'example valid/placed-order.json')!;
+  const invalid = plan.find((c) => c.id === 'example invalid/aliases-too-many.json')!;
+  const token = plan.find((c) => c.id === 'token missing')!;
+  const form = plan.find((c) => c.id === 'content type form')!;
+  const levels = (check: PlannedCheck, status: number, contentType = '', text: string | null = '') => judge(check, { status, contentType, text }).map((f) => `${f.level} ${f.rule}: ${f.reason}`);
+  const strictBody = JSON.stringify({ title: 'Invalid event', status: 400, violations: [{ code: 'x', pointer: '/aliases', message: 'too many' }] });
+
+  it('a valid event: any 2xx passes, with or without a body; anything else fails', () => {
+    expect(levels(valid, 200, 'application/json', '{"status":"accepted"}')).toEqual([]);
+    expect(levels(valid, 204)).toEqual([]);
+    expect(levels(valid, 202, 'text/plain', 'ok')).toEqual([]);
+    expect(levels(valid, 200, 'application/json', '{"status":200}')).toEqual(["failure bodies-match-the-contract: the 200 body does not match the contract's Accepted schema: /status must be string"]);
+    expect(levels(valid, 200, 'application/json', 'ok')).toEqual([
+      'failure bodies-match-the-contract: the 200 body is labelled "application/json" but is not JSON (Unexpected token \'o\', "ok" is not valid JSON)',
+    ]);
+    expect(levels(valid, 422, 'application/json', strictBody)).toEqual(['failure accept-valid-events: expected a 2xx status (accepted), got 422']);
+    expect(levels(valid, 302)).toEqual(['failure accept-valid-events: expected a 2xx status (accepted), got 302']);
+  });
+
+  it('an invalid event: a 4xx passes the contract; 400 and a StrictValidationProblem body are recommendations', () => {
+    expect(levels(invalid, 400, 'application/problem+json', strictBody)).toEqual([]);
+    expect(levels(invalid, 422, 'application/json', strictBody)).toEqual(['deviation status-400-for-invalid-events: 400 recommended, got 422']);
+    expect(levels(invalid, 400)).toEqual([
+      'deviation validation-problem-body: the 400 answer has no body; recommended: a StrictValidationProblem body, {title, status, violations: [{code, pointer, message}, ...]}',
+    ]);
+    expect(levels(invalid, 400, 'application/json', '{"message":"bad","errors":[]}')).toEqual([
+      'deviation validation-problem-body: the 400 body is not a StrictValidationProblem: it has no title, status, violations',
+    ]);
+    expect(levels(invalid, 400, 'application/json', '{"title":"t","status":400,"violations":[{"code":""}]}')).toEqual([
+      'deviation validation-problem-body: the 400 body is not a StrictValidationProblem: it has no /violations/0/pointer, /violations/0/message; /violations/0/code must NOT have fewer than 1 characters',
+    ]);
+    expect(levels(invalid, 400, 'text/html', '<h1>Bad</h1>')).toEqual([
+      'deviation validation-problem-body: the 400 body is "text/html", not JSON; recommended: a StrictValidationProblem body, {title, status, violations: [{code, pointer, message}, ...]}',
+    ]);
+    expect(levels(invalid, 400, 'application/octet-stream', null)).toEqual([
+      'deviation validation-problem-body: the 400 body is binary; recommended: a StrictValidationProblem body, {title, status, violations: [{code, pointer, message}, ...]}',
+    ]);
+    // Labelled JSON but not JSON: a failure where the contract declares a JSON body (400), a deviation where it declares none (422).
+    expect(levels(invalid, 400, 'application/json', 'Bad Request')[0]).toMatch(/^failure bodies-match-the-contract: the 400 body is labelled "application\/json" but is not JSON/);
+    expect(levels(invalid, 422, 'application/json', 'Bad Request')).toEqual([
+      'deviation status-400-for-invalid-events: 400 recommended, got 422',
+      'deviation validation-problem-body: the 422 body is labelled "application/json" but is not JSON; recommended: a StrictValidationProblem body, {title, status, violations: [{code, pointer, message}, ...]}',
+    ]);
+    // A present member of the wrong type contradicts the contract's schema: a failure, reported once.
+    expect(levels(invalid, 400, 'application/json', '{"status":"error","violations":[]}')).toEqual([
+      "failure bodies-match-the-contract: the 400 body does not match the contract's ValidationProblem schema: /status must be integer",
+    ]);
+  });
+
+  it('an invalid event accepted, or answered with a status that makes the sender retry, fails', () => {
+    expect(levels(invalid, 200, 'application/json', '{}')).toEqual([
+      'failure refuse-invalid-events: expected a 4xx refusal (400 recommended), got 200: an event that breaks aliases-too-many at /aliases was accepted',
+    ]);
+    expect(levels(invalid, 500)).toEqual(['failure refuse-invalid-events: expected a 4xx refusal (400 recommended), got 500: a 500 tells the sender to retry, and the same request will fail again']);
+    expect(levels(invalid, 429)).toEqual(['failure refuse-invalid-events: expected a 4xx refusal (400 recommended), got 429: 429 tells the sender to retry later']);
+    expect(levels(invalid, 303)).toEqual(['failure refuse-invalid-events: expected a 4xx refusal (400 recommended), got 303: not a refusal']);
+  });
+
+  it('tokens and content types: a 4xx is required, 401 / 415 and a StrictProblem body are recommended', () => {
+    const problem = (status: number) => JSON.stringify({ title: 'No', status });
+    expect(levels(token, 401, 'application/problem+json', problem(401))).toEqual([]);
+    expect(levels(token, 403, 'application/json', problem(403))).toEqual(['deviation status-401-for-bad-tokens: 401 recommended, got 403']);
+    expect(levels(token, 200)).toEqual(['failure refuse-bad-tokens: expected a 4xx refusal (401 recommended), got 200: a request with no token was accepted']);
+    expect(levels(form, 415, 'application/problem+json', problem(415))).toEqual([]);
+    expect(levels(form, 400, 'application/json', '{"message":"unsupported"}')).toEqual([
+      'deviation status-415-for-non-json: 415 recommended, got 400',
+      'deviation problem-body: the 400 body is not a StrictProblem: it has no title, status',
+    ]);
+    expect(levels(form, 201)).toEqual(['failure refuse-non-json: expected a 4xx refusal (415 recommended), got 201: a body sent as application/x-www-form-urlencoded was accepted']);
   });
 });
 
@@ -157,8 +249,12 @@ describe('runVerify against receivers', () => {
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
   });
+  /** The plan runVerify sends for `runId` (default seed, 200 cases unless given). */
+  const planFor = (runId: string, cases?: number) => buildPlan({ token: 'x', root, runId, seed: SEED, ...(cases === undefined ? {} : { cases }) });
+  const invalidIds = (plan: PlannedCheck[]) => plan.filter((c) => c.expect.kind === 'refused' && c.expect.refusal === 'invalid-event').map((c) => c.id);
+  const blocks = (result: VerifyResult, level: 'failure' | 'deviation') => result.rules.filter((b) => b.level === level).map((b) => [b.rule, b.topic, b.count]);
 
-  it('passes the correct receiver: every check sent, one answer each', async () => {
+  it('passes the correct receiver: every check sent, one answer each, nothing to report', async () => {
     const r = await receiver();
     const started = Date.now();
     const result = await runVerify({ url: r.url, token: r.token, runId: 'correct' });
@@ -166,76 +262,222 @@ describe('runVerify against receivers', () => {
     expect(failed(result)).toEqual([]);
     expect(result.ok).toBe(true);
     expect(result.error).toBeUndefined();
-    expect(result.counts.passed).toBeGreaterThanOrEqual(1 + 65 + 56 + 4 + 1 + 400);
-    expect(result.checks.filter((c) => c.status === 'skipped').map((c) => c.id)).toEqual(['body limit']);
+    expect(result.rules).toEqual([]);
+    expect(result.counts).toEqual({ total: planFor('correct').length, passed: planFor('correct').length - 1, deviations: 0, failed: 0, skipped: 1 });
+    expect(result.checks.filter((c) => c.level === 'skipped').map((c) => c.id)).toEqual(['body limit']);
+    expect(result.notSent).toEqual([{ group: 'body-limit', count: 1, of: 1, reason: expect.stringContaining('the body limit is not checked'), checks: ['body limit'] }]);
     expect(r.requests()).toBe(result.counts.passed);
     expect(result.endpoint).toBe(`${r.url}/api/webhooks`);
     expect(took).toBeLessThan(20_000);
   });
 
-  it('does not demand more than the contract: 204 without a body, its own violation codes, 401/415 without a body, its own malformed-JSON answer', async () => {
-    const r = await receiver({ minimal: true });
-    const result = await runVerify({ url: r.url, token: r.token });
-    expect(failed(result)).toEqual([]);
-    const notes = result.checks.flatMap((c) => c.notes);
-    expect(notes.some((n) => n.includes('401 answer has no problem details body'))).toBe(true);
-    expect(notes.some((n) => n.includes('tolerated: the request body was not JSON'))).toBe(true);
+  // Receivers that honour the contract in another style: 0 failures, their deviations listed (exactly), and --strict fails them.
+  const styles: Array<[string, ReceiverOptions, (plan: PlannedCheck[]) => Array<[string, string, number]>]> = [
+    [
+      'minimal (204 without a body, its own violation codes, 401/415 without a body, its own malformed-JSON answer)',
+      { style: 'minimal' },
+      (plan) => [
+        ['validation-problem-body', 'the 400 body is not a StrictValidationProblem: it has no title, status, violations', plan.filter((c) => c.breaks === 'invalid-json').length],
+        ['problem-body', 'the 401 answer has no body', 4],
+        ['problem-body', 'the 415 answer has no body', 1],
+      ],
+    ],
+    [
+      'own error bodies (every status right)',
+      { style: 'own-errors' },
+      (plan) => [
+        ['validation-problem-body', 'the 400 body is not a StrictValidationProblem: it has no title, status, violations', invalidIds(plan).length],
+        ['problem-body', 'the 401 body is not a StrictProblem: it has no title, status', 4],
+        ['problem-body', 'the 415 body is "text/plain", not JSON', 1],
+      ],
+    ],
+    [
+      'other 4xx statuses (422, 403, 400)',
+      { style: 'other-statuses' },
+      (plan) => [
+        ['status-400-for-invalid-events', 'answered 422', invalidIds(plan).length],
+        ['status-401-for-bad-tokens', 'answered 403', 2],
+        ['status-415-for-non-json', 'answered 400', 1],
+      ],
+    ],
+    [
+      'a 400 body without violations (a failure before the contract said no member is required)',
+      { style: 'no-violations' },
+      (plan) => [['validation-problem-body', 'the 400 body is not a StrictValidationProblem: it has no violations', invalidIds(plan).length]],
+    ],
+  ];
+
+  it.each(styles)('passes a receiver with %s, listing its deviations', async (_name, options, expected) => {
+    const r = await receiver(options);
+    const result = await runVerify({ url: r.url, token: r.token, cases: 60, runId: 'style' });
+    expect(failed(result).map((c) => `${c.id}: ${c.reason}`)).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(blocks(result, 'failure')).toEqual([]);
+    expect(blocks(result, 'deviation')).toEqual(expected(planFor('style', 60)));
+    expect(result.counts.deviations).toBe(new Set(result.rules.flatMap((b) => b.checks)).size);
+    expect(formatText(result)).toContain(`honours the contract (${plural(result.rules.length, 'recommendation')} not followed)`);
   });
 
-  // For each fault: the checks that must fail, and what every failed check must be about.
-  const only = (ids: string[]) => ({ must: ids, each: (c: CheckResult) => ids.includes(c.id) });
-  const invalidOf = (rule: string, example: string) => ({ must: [`example ${example}`], each: (c: CheckResult) => c.rule === rule && c.got?.status === 200 });
-  const validWhere = (example: string, generated: (c: CheckResult) => boolean) => ({
-    must: [`example ${example}`],
-    each: (c: CheckResult) => (c.group === 'valid-examples' || (c.group === 'generated-valid' && generated(c))) && c.got?.status === 400,
+  it('passes Express + express-openapi-validator loading this package’s openapi.json, with its {message, errors} bodies as deviations; --strict fails it', async () => {
+    const r = await startExpressReceiver();
+    running.push(r);
+    const result = await runVerify({ url: r.url, token: r.token, runId: 'express' });
+    expect(failed(result).map((c) => `${c.id}: ${c.reason}`)).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.counts.failed).toBe(0);
+    expect(blocks(result, 'deviation')).toEqual([
+      ['validation-problem-body', 'the 400 body is not a StrictValidationProblem: it has no title, status, violations', invalidIds(planFor('express')).length],
+      ['problem-body', 'the 401 body is not a StrictProblem: it has no title, status', 4],
+      ['problem-body', 'the 415 body is not a StrictProblem: it has no title, status', 1],
+    ]);
+    // What it answers, as measured: 401 for every bad token, 415 for form data, 400 for invalid events.
+    const got = (id: string) => result.checks.find((c) => c.id === id)?.got;
+    expect(got('token missing')).toMatchObject({ status: 401, contentType: 'application/json; charset=utf-8', excerpt: expect.stringMatching(/^\{"message":"'X-Webhook-Token' header required","errors":\[/) });
+    expect(got('token wrong-last-character')).toMatchObject({ status: 401, excerpt: expect.stringMatching(/^\{"message":"wrong X-Webhook-Token"/) });
+    expect(got('content type form')).toMatchObject({ status: 415, excerpt: expect.stringMatching(/^\{"message":"unsupported media type application\/x-www-form-urlencoded"/) });
+    expect(got('example invalid/aliases-too-many.json')).toMatchObject({ status: 400, excerpt: expect.stringContaining('must NOT have more than 10 items') });
+    expect(r.requests()).toBe(result.counts.total - result.counts.skipped);
+
+    const strict = await runVerify({ url: r.url, token: r.token, runId: 'express-strict', strict: true, cases: 10 });
+    expect(strict.ok).toBe(false);
+    expect(strict.strict).toBe(true);
+    expect(strict.counts.failed).toBe(0);
+    expect(strict.counts.deviations).toBe(invalidIds(planFor('x', 10)).length + 5);
+    expect(formatText(strict)).toContain('honours the contract but not all its recommendations (--strict)');
   });
-  const expectations: Record<Fault, { must: string[]; each: (c: CheckResult) => boolean; atLeast?: number }> = {
-    'no-token-check': only(['token missing', 'token empty', 'token wrong-last-character', 'token wrong-extra-character']),
-    'any-token': only(['token wrong-last-character', 'token wrong-extra-character']),
-    'no-validation': { must: ['example invalid/missing-event-id.json', 'example invalid/aliases-too-many.json'], each: (c) => c.group.endsWith('invalid') || c.group === 'invalid-examples', atLeast: 200 },
-    'accept-11-aliases': invalidOf('aliases-too-many', 'invalid/aliases-too-many.json'),
-    'accept-0-aliases': invalidOf('aliases-too-few', 'invalid/aliases-empty-array.json'),
-    'accept-timestamp-without-timezone': invalidOf('timestamp-missing-timezone', 'invalid/timestamp-no-timezone.json'),
-    'reject-negative-offset': validWhere('valid/timestamp-offset-negative.json', (c) => /-\d\d:\d\d"/.test(c.summary)),
-    'reject-unix-seconds': validWhere('valid/timestamp-unix-seconds.json', (c) => /timestamp unix-/.test(c.source ?? '')),
-    'reject-custom-events': validWhere('valid/custom-event.json', (c) => c.summary.startsWith('custom ')),
-    'require-sales-channel': validWhere('valid/no-sales-channel.json', (c) => c.summary.endsWith('no $sales_channel_type')),
-    '500-instead-of-400': { must: ['example invalid/body-null.json'], each: (c) => c.reason === 'expected status 400, got 500', atLeast: 250 },
-    'accept-numeric-event-id': { must: ['example invalid/event-id-number.json'], each: (c) => c.id === 'example invalid/event-id-number.json' || c.source === 'event-id-number' },
-    'accepted-body-wrong-type': { must: ['contract request example'], each: (c) => /Accepted schema: \/duplicate must be boolean/.test(c.reason ?? ''), atLeast: 250 },
-    'validation-problem-without-violations': { must: ['example invalid/alias-null.json'], each: (c) => /must have required property 'violations'/.test(c.reason ?? ''), atLeast: 200 },
+
+  it('lists a 403 for a wrong token as a deviation of an Express receiver, not a failure', async () => {
+    const r = await startExpressReceiver({ wrongTokenStatus: 403 });
+    running.push(r);
+    const result = await runVerify({ url: r.url, token: r.token, cases: 0 });
+    expect(result.counts.failed).toBe(0);
+    expect(result.rules.find((b) => b.rule === 'status-401-for-bad-tokens')).toMatchObject({ level: 'deviation', topic: 'answered 403', checks: ['token wrong-last-character', 'token wrong-extra-character'], reason: '401 recommended, got 403' });
+  });
+
+  // For each fault: exactly which planned checks must fail, with exactly which reason, and the rule blocks.
+  const timestampOf = (c: PlannedCheck) => (JSON.parse(c.request.body ?? contractRequestExample(root).body) as { timestamp?: unknown }).timestamp;
+  const eventOf = (c: PlannedCheck) => JSON.parse(c.request.body ?? contractRequestExample(root).body) as Record<string, unknown>;
+  const isValid = (c: PlannedCheck) => c.expect.kind === 'accepted';
+  const isInvalid = (c: PlannedCheck) => c.expect.kind === 'refused' && c.expect.refusal === 'invalid-event';
+  const accepted = (c: PlannedCheck) =>
+    `expected a 4xx refusal (400 recommended), got 200: an event that breaks ${c.breaks ? `${c.breaks}${c.breaksAt ? ` at ${c.breaksAt}` : ''}` : 'the contract'} was accepted`;
+  const refused400 = () => 'expected a 2xx status (accepted), got 400';
+  const TOKEN_REASON: Record<string, string> = {
+    'token missing': 'a request with no token was accepted',
+    'token empty': 'a request with an empty token was accepted',
+    'token wrong-last-character': 'a request with a wrong token was accepted',
+    'token wrong-extra-character': 'a request with a wrong token was accepted',
+  };
+  const tokenReason = (c: PlannedCheck) => `expected a 4xx refusal (401 recommended), got 200: ${TOKEN_REASON[c.id]}`;
+  const faults: Record<Fault, { fails: (c: PlannedCheck) => boolean; reason: (c: PlannedCheck) => string; status: number; blocks?: Array<[string, string]> }> = {
+    'no-token-check': { fails: (c) => c.group === 'token', reason: tokenReason, status: 200, blocks: [['refuse-bad-tokens', 'accepted']] },
+    'any-token': { fails: (c) => c.request.token.startsWith('wrong'), reason: tokenReason, status: 200, blocks: [['refuse-bad-tokens', 'accepted']] },
+    'no-validation': { fails: (c) => isInvalid(c) && c.breaks !== 'invalid-json', reason: accepted, status: 200 },
+    'accept-11-aliases': { fails: (c) => c.breaks === 'aliases-too-many', reason: accepted, status: 200, blocks: [['refuse-invalid-events', 'accepted: aliases-too-many at /aliases']] },
+    'accept-0-aliases': { fails: (c) => c.breaks === 'aliases-too-few', reason: accepted, status: 200, blocks: [['refuse-invalid-events', 'accepted: aliases-too-few at /aliases']] },
+    'accept-timestamp-without-timezone': {
+      fails: (c) => c.breaks === 'timestamp-missing-timezone',
+      reason: accepted,
+      status: 200,
+      blocks: [['refuse-invalid-events', 'accepted: timestamp-missing-timezone at /timestamp']],
+    },
+    'reject-negative-offset': {
+      fails: (c) => isValid(c) && typeof timestampOf(c) === 'string' && /-\d{2}:\d{2}$/.test(timestampOf(c) as string),
+      reason: refused400,
+      status: 400,
+      blocks: [['accept-valid-events', 'answered 400, pointing at /timestamp']],
+    },
+    'reject-unix-seconds': { fails: (c) => isValid(c) && typeof timestampOf(c) === 'number', reason: refused400, status: 400, blocks: [['accept-valid-events', 'answered 400, pointing at /timestamp']] },
+    'reject-custom-events': {
+      fails: (c) => isValid(c) && !(STANDARD_EVENT_NAMES as readonly unknown[]).includes(eventOf(c).event_name),
+      reason: refused400,
+      status: 400,
+      blocks: [['accept-valid-events', 'answered 400, pointing at /event_name']],
+    },
+    'require-sales-channel': {
+      fails: (c) => isValid(c) && (eventOf(c).properties as Record<string, unknown>).$sales_channel_type === undefined,
+      reason: refused400,
+      status: 400,
+      blocks: [['accept-valid-events', 'answered 400, pointing at /properties/$sales_channel_type']],
+    },
+    '500-instead-of-400': {
+      fails: isInvalid,
+      reason: () => 'expected a 4xx refusal (400 recommended), got 500: a 500 tells the sender to retry, and the same request will fail again',
+      status: 500,
+      blocks: [['refuse-invalid-events', 'answered 500']],
+    },
+    'accept-numeric-event-id': {
+      fails: (c) => c.breaks === 'wrong-type' && c.breaksAt === '/event_id' && typeof eventOf(c).event_id === 'number',
+      reason: accepted,
+      status: 200,
+      blocks: [['refuse-invalid-events', 'accepted: wrong-type at /event_id']],
+    },
+    'accepted-body-wrong-type': {
+      fails: isValid,
+      reason: () => "the 200 body does not match the contract's Accepted schema: /duplicate must be boolean",
+      status: 200,
+      blocks: [['bodies-match-the-contract', "the 200 body does not match the contract's Accepted schema: /duplicate must be boolean"]],
+    },
+    'accept-form-data': {
+      fails: (c) => c.group === 'content-type',
+      reason: () => 'expected a 4xx refusal (415 recommended), got 200: a body sent as application/x-www-form-urlencoded was accepted',
+      status: 200,
+      blocks: [['refuse-non-json', 'accepted']],
+    },
+    'problem-status-string': {
+      fails: isInvalid,
+      reason: () => "the 400 body does not match the contract's ValidationProblem schema: /status must be integer",
+      status: 400,
+      blocks: [['bodies-match-the-contract', "the 400 body does not match the contract's ValidationProblem schema: /status must be integer"]],
+    },
   };
 
-  it.each(FAULTS.map((fault) => [fault]))('fails a receiver with the fault %s, on the right checks', async (fault) => {
+  it.each(FAULTS.map((fault) => [fault]))('fails a receiver with the fault %s: exactly the right checks, each with its exact reason', async (fault) => {
     const r = await receiver({ fault });
-    const result = await runVerify({ url: r.url, token: r.token });
-    const expected = expectations[fault];
+    const runId = `fault-${fault}`;
+    const result = await runVerify({ url: r.url, token: r.token, runId });
+    const expected = faults[fault];
+    const plan = planFor(runId);
+    const planned = new Map(plan.map((c) => [c.id, c]));
     expect(result.ok).toBe(false);
-    expect(failedIds(result)).toEqual(expect.arrayContaining(expected.must));
-    expect(failed(result).filter((c) => !expected.each(c)).map((c) => `${c.id}: ${c.reason}`)).toEqual([]);
-    expect(failed(result).length).toBeGreaterThanOrEqual(expected.atLeast ?? 1);
-    // Every failure says what was sent, what was expected and what came back: its own check's.
-    const planned = new Map(buildPlan({ token: r.token, root, runId: result.runId, seed: result.seed, cases: result.cases }).map((p) => [p.id, p]));
+    const mustFail = plan.filter((c) => !c.skip && expected.fails(c));
+    expect(mustFail.length).toBeGreaterThan(0);
+    expect(failed(result).map((c) => `${c.id}: ${c.reason}`)).toEqual(mustFail.map((c) => `${c.id}: ${expected.reason(c)}`));
+    expect(result.counts.deviations).toBe(0);
+    if (expected.blocks) expect(result.rules.map((b) => [b.rule, b.topic])).toEqual(expected.blocks);
+    else expect(new Set(result.rules.map((b) => b.rule))).toEqual(new Set(['refuse-invalid-events']));
+    expect(result.rules.reduce((sum, b) => sum + b.count, 0)).toBe(mustFail.length);
+    // Every failure says exactly what was sent, what was expected and what came back.
     for (const c of failed(result)) {
-      expect(c.sent.bytes, c.id).toBe(Buffer.byteLength(planned.get(c.id)!.request.body ?? contractRequestExample(root).body));
-      expect(c.expected, c.id).toBe(describeExpectation(planned.get(c.id)!.expect));
-      expect(c.got?.status).toBeTypeOf('number');
-      expect(c.reason).toBeTruthy();
+      const check = planned.get(c.id)!;
+      expect(c.sent.bytes, c.id).toBe(Buffer.byteLength(check.request.body ?? contractRequestExample(root).body));
+      expect(c.sent.contentType).toBe(check.request.contentType);
+      expect(c.expected, c.id).toBe(describeExpectation(check.expect));
+      expect(c.got?.status, c.id).toBe(expected.status);
+      expect(c.findings[0]).toMatchObject({ level: 'failure', reason: c.reason });
+    }
+    // The value at the broken rule's pointer, for people: "(absent)" for a missing field.
+    if (fault === 'no-validation') {
+      expect(result.checks.find((c) => c.id === 'example invalid/missing-event-id.json')?.sent.valueAt).toBe('(absent)');
+      expect(result.checks.find((c) => c.id === 'example invalid/event-id-number.json')?.sent.valueAt).toBe('42');
     }
   });
 
-  it('--skip-wrong-token passes a receiver that accepts any token value, and says the checks were skipped', async () => {
+  it('--skip-wrong-token passes a receiver that accepts any token value, and says the checks were not sent', async () => {
     const r = await receiver({ fault: 'any-token' });
-    const result = await runVerify({ url: r.url, token: r.token, skipWrongToken: true });
+    const result = await runVerify({ url: r.url, token: r.token, skipWrongToken: true, cases: 20 });
     expect(failed(result)).toEqual([]);
-    const skipped = result.checks.filter((c) => c.status === 'skipped');
+    const skipped = result.checks.filter((c) => c.level === 'skipped');
     expect(skipped.map((c) => c.id)).toEqual(['token wrong-last-character', 'token wrong-extra-character', 'body limit']);
-    expect(skipped[0]?.reason).toContain('--skip-wrong-token');
+    expect(result.notSent.map((n) => [n.group, n.count, n.of, n.reason])).toEqual([
+      ['token', 2, 4, 'the wrong-token checks are turned off (--skip-wrong-token)'],
+      ['body-limit', 1, 1, "the body limit is not checked: 1 MiB is this contract's limit for its own endpoint, and an implementation may accept more"],
+    ]);
     // A missing token is still checked.
-    expect(result.checks.find((c) => c.id === 'token missing')?.status).toBe('passed');
+    expect(result.checks.find((c) => c.id === 'token missing')?.level).toBe('passed');
   });
 
-  it('gives up quickly on a server that stops answering', async () => {
+  it('gives up quickly on a server that stops answering, and sums up what was not sent per group', async () => {
     const r = await receiver({ hangAfter: 10 });
     const started = Date.now();
     const result = await runVerify({ url: r.url, token: r.token, requestTimeoutMs: 300, cases: 10 });
@@ -243,7 +485,26 @@ describe('runVerify against receivers', () => {
     expect(result.ok).toBe(false);
     expect(result.counts.passed).toBe(10);
     expect(failed(result).map((c) => c.reason)).toEqual(Array(3).fill(expect.stringMatching(/^no answer: E\w*TIMEDOUT \(timeout 300 ms\)$/)));
-    expect(result.checks.filter((c) => c.status === 'skipped' && c.reason?.includes('stopped answering')).length).toBe(result.counts.total - 10 - 3 - 1);
+    expect(result.rules.map((b) => [b.rule, b.level, b.count])).toEqual([['answer-every-request', 'failure', 3]]);
+    const stopped = 'the server stopped answering (3 requests in a row got no answer)';
+    const plan = planFor('x', 10);
+    const remaining = (group: string) => plan.filter((c) => c.group === group).length;
+    // 1 contract example + 9 valid examples answered, 3 without an answer: the 53 other valid examples on are not sent.
+    expect(result.notSent.map((n) => [n.group, n.count, n.of, n.reason])).toEqual([
+      ['valid-examples', remaining('valid-examples') - 12, remaining('valid-examples'), stopped],
+      ['invalid-examples', remaining('invalid-examples'), remaining('invalid-examples'), stopped],
+      ['token', 4, 4, stopped],
+      ['content-type', 1, 1, stopped],
+      ['body-limit', 1, 1, expect.stringContaining('the body limit is not checked')],
+      ['generated-valid', 10, 10, stopped],
+      ['generated-invalid', 10, 10, stopped],
+    ]);
+    const text = formatText(result);
+    expect(text).toContain(`Not sent (${result.counts.skipped} checks):`);
+    expect(text).toMatch(/^ {2}invalid examples +\d+ of \d+: the server stopped answering \(3 requests in a row got no answer\)$/m);
+    // One line per group, not one name per check.
+    expect(text).not.toContain('example invalid/aliases-too-many.json');
+    expect(text).toContain('1 rule broken in 13 checks (3 failed):');
   });
 
   it('takes a base URL (the contract path is appended) or the endpoint\'s full URL', async () => {
@@ -254,7 +515,12 @@ describe('runVerify against receivers', () => {
     const full = await runVerify({ url: `${r.url}/api/webhooks`, token: r.token, cases: 0 });
     expect(full.ok).toBe(true);
     const elsewhere = await runVerify({ url: `${r.url}/elsewhere`, token: r.token, cases: 0 });
-    expect(elsewhere.checks.find((c) => c.id === 'contract request example')).toMatchObject({ status: 'failed', sent: { path: '/elsewhere' }, got: { status: 404 } });
+    expect(elsewhere.checks.find((c) => c.id === 'contract request example')).toMatchObject({
+      level: 'failed',
+      sent: { path: '/elsewhere' },
+      got: { status: 404 },
+      reason: 'expected a 2xx status (accepted), got 404',
+    });
   });
 
   it('reports a server that cannot be reached without running Dredd', async () => {
@@ -263,12 +529,14 @@ describe('runVerify against receivers', () => {
     expect(result.ok).toBe(false);
     expect(result.error).toMatch(/cannot connect to 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
     expect(result.checks).toEqual([]);
+    expect(formatText(result)).toMatch(/^verify could not run against http:\/\/127\.0\.0\.1:\d+\/api\/webhooks: cannot connect/);
   });
 
   it('rejects unusable options, and names the install command when Dredd is missing', async () => {
     await expect(runVerify({ url: 'ftp://127.0.0.1', token: 't' })).rejects.toThrow(VerifyOptionsError);
     await expect(runVerify({ url: 'not a url', token: 't' })).rejects.toThrow(/--url: expected an http/);
     await expect(runVerify({ url: 'http://127.0.0.1:1', token: '' })).rejects.toThrow(/--token/);
+    await expect(runVerify({ url: 'http://127.0.0.1:1', token: 't', cases: -5 })).rejects.toThrow('--cases: expected an integer from 0 to 100000, found -5');
     const empty = mkdtempSync(join(tmpdir(), 'verify-no-dredd-'));
     try {
       expect(() => loadDredd(pathToFileURL(join(empty, 'x.js')).href)).toThrow(DreddNotInstalled);
@@ -288,38 +556,103 @@ describe('runVerify against receivers', () => {
     expect(process.listeners('unhandledRejection').map(String).filter((f) => f.includes('process["exit"]'))).toEqual([]);
   });
 
-  it('lists each failed check in text: what was sent, what was expected, what came back, why', async () => {
+  it('groups the text report by rule: one block per thing to fix, with an example in full and the reason on every line', async () => {
     const r = await receiver({ fault: 'accept-0-aliases' });
     const text = formatText(await runVerify({ url: r.url, token: r.token, cases: 30 }));
-    expect(text).toContain('Failed checks (2):');
-    expect(text).toContain('FAIL  example invalid/aliases-empty-array.json: aliases is [] (at least one is required)');
-    expect(text).toMatch(/ {4}sent {6}POST \/api\/webhooks, X-Webhook-Token: \(the token\), application\/json, \d+ bytes\n {14}\{ "event_name": /);
-    expect(text).toContain('    expected  400 with a ValidationProblem body, {violations: [{code, pointer, message}, ...]}; the body breaks the rule aliases-too-few');
-    expect(text).toMatch(/ {4}got {7}200 {2}application\/json {2}\{"status":"accepted"/);
-    expect(text).toContain('    why       expected status 400, got 200');
-    expect(text).toContain('FAIL  generated invalid #24: aliases is [] (0 aliases)');
-    expect(text.split('\n').at(-1)).toBe('192 passed, 2 failed');
-    expect(text).toContain('does NOT honour the contract');
+    const lines = text.split('\n');
+    // The counts come from the plan, so that they follow the examples and the generator.
+    const plan = planFor('x', 30);
+    const generated = plan.find((c) => c.group === 'generated-invalid' && c.breaks === 'aliases-too-few')!;
+    expect(plan.filter((c) => c.breaks === 'aliases-too-few').map((c) => c.id)).toEqual(['example invalid/aliases-empty-array.json', generated.id]);
+    expect(lines.slice(0, 3)).toEqual([
+      'FAIL 1. accepted: aliases-too-few at /aliases (2 checks)',
+      '    rule      An event that breaks a contract rule is refused with a 4xx',
+      '    example   example invalid/aliases-empty-array.json: aliases is [] (at least one is required)',
+    ]);
+    expect(lines[3]).toMatch(/^ {4}sent {6}POST \/api\/webhooks, X-Webhook-Token: \(the token\), application\/json, \d+ bytes$/);
+    expect(lines[4]).toMatch(/^ {14}\{ "event_name": /);
+    // The value that breaks the rule, since the excerpt rarely reaches it.
+    expect(lines[5]).toBe('              /aliases: []');
+    expect(lines[6]).toBe(
+      '    expected  a 4xx refusal; recommended: 400 with a StrictValidationProblem body, {title, status, violations: [{code, pointer, message}, ...]}; the body breaks the rule aliases-too-few at /aliases',
+    );
+    expect(lines[7]).toMatch(/^ {4}got {7}200 {2}application\/json {2}\{"status":"accepted"/);
+    expect(lines[8]).toBe('    why       expected a 4xx refusal (400 recommended), got 200: an event that breaks aliases-too-few at /aliases was accepted');
+    expect(lines[9]).toBe(
+      `    also      ${generated.id}: aliases is [] (0 aliases): expected a 4xx refusal (400 recommended), got 200: an event that breaks aliases-too-few at /aliases was accepted`,
+    );
+    // Last, in view: the things to fix under their rule, and the verdict.
+    expect(lines.slice(-6, -2)).toEqual([
+      `1 rule broken in ${plan.length - 1} checks (2 failed):`,
+      '  An event that breaks a contract rule is refused with a 4xx:',
+      '    FAIL 1. accepted: aliases-too-few at /aliases (2 checks)',
+      '',
+    ]);
+    expect(lines.at(-2)).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/api/webhooks does NOT honour the contract: ${plan.length} checks in \\d+\\.\\d s \\(Dredd 14\\.1\\.0, seed 20240902\\)\\.$`));
+    expect(lines.at(-1)).toBe(`${plan.length - 3} passed, 2 failed, 1 not sent`);
   });
 
-  it('writes JUnit XML whose failures carry what was sent, expected and got', async () => {
-    const r = await receiver({ fault: 'accept-11-aliases' });
-    const xml = toJUnit(await runVerify({ url: r.url, token: r.token, cases: 30 }));
-    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="converge-webhook verify" tests="\d+" failures="2" errors="0" skipped="1"/);
-    const failure = /<testcase [^>]*name="example invalid\/aliases-too-many.json: [^"]*"[^>]*>\s*<failure message="expected status 400, got 200" type="contract">([^<]*)<\/failure>/.exec(xml);
-    expect(failure?.[1]).toMatch(/sent +POST \/api\/webhooks, X-Webhook-Token: \(the token\), application\/json/);
-    expect(failure?.[1]).toContain('expected  400 with a ValidationProblem body');
-    expect(failure?.[1]).toContain('got       200  application/json  {&quot;status&quot;:&quot;accepted&quot;');
+  it('shows deviations apart from failures in text, and says --strict makes them fail', async () => {
+    const r = await receiver({ style: 'other-statuses' });
+    const text = formatText(await runVerify({ url: r.url, token: r.token, cases: 0 }));
+    const plan = planFor('x', 0);
+    const deviating = invalidIds(plan).length + 3;
+    expect(text).not.toContain('FAIL ');
+    expect(text).toContain(`3 recommendations not followed in ${deviating} checks (deviations: not failures; --strict makes them fail):`);
+    expect(text).toContain('DEVIATION 2. answered 403 (2 checks)\n    rule      A missing or wrong token gets 401\n');
+    expect(text).toContain('    why       401 recommended, got 403');
+    expect(text).toContain(
+      [
+        '  An invalid event gets 400:',
+        `    DEVIATION 1. answered 422 (${deviating - 3} checks)`,
+        '  A missing or wrong token gets 401:',
+        '    DEVIATION 2. answered 403 (2 checks)',
+        '  A body that is not application/json gets 415:',
+        '    DEVIATION 3. answered 400 (1 check)',
+      ].join('\n'),
+    );
+    expect(text).toContain('    also      token wrong-extra-character: a valid event with a wrong token (the token with one character appended): 401 recommended, got 403');
+    expect(text.split('\n').at(-1)).toBe(`${plan.length - 1} passed (${deviating} with deviations), 0 failed, 1 not sent`);
+  });
+
+  it('writes JUnit XML: failures carry what was sent, expected and got; deviations are output, or failures under --strict', async () => {
+    const broken = await receiver({ fault: 'accept-11-aliases' });
+    const xml = toJUnit(await runVerify({ url: broken.url, token: broken.token, cases: 30 }));
+    const elevens = planFor('x', 30).filter((c) => c.breaks === 'aliases-too-many').length;
+    expect(elevens).toBeGreaterThanOrEqual(2);
+    expect(xml).toMatch(new RegExp(`^<\\?xml version="1.0" encoding="UTF-8"\\?>\n<testsuites name="converge-webhook verify" tests="${planFor('x', 30).length}" failures="${elevens}" errors="0" skipped="1"`));
+    const failure = /<testcase [^>]*name="example invalid\/aliases-too-many.json: [^"]*"[^>]*>\s*<failure message="([^"]*)" type="contract">([^<]*)<\/failure>/.exec(xml);
+    expect(failure?.[1]).toBe('expected a 4xx refusal (400 recommended), got 200: an event that breaks aliases-too-many at /aliases was accepted');
+    expect(failure?.[2]).toMatch(/sent +POST \/api\/webhooks, X-Webhook-Token: \(the token\), application\/json/);
+    expect(failure?.[2]).toContain('expected  a 4xx refusal; recommended: 400 with a StrictValidationProblem body');
+    expect(failure?.[2]).toContain('got       200  application/json  {&quot;status&quot;:&quot;accepted&quot;');
+    expect(failure?.[2]).toContain('FAILURE [refuse-invalid-events] expected a 4xx refusal');
     expect(xml).toContain('<skipped message="the body limit is not checked');
+
+    const deviating = await receiver({ style: 'other-statuses' });
+    const result = await runVerify({ url: deviating.url, token: deviating.token, cases: 0 });
+    const soft = toJUnit(result);
+    expect(soft).toMatch(/<testsuites [^>]* failures="0" errors="0" skipped="1"/);
+    expect(soft).toMatch(/<testsuite name="token checks" tests="4" failures="0" errors="0" skipped="0" time="[\d.]+">\n {4}<properties>\n {6}<property name="deviations" value="2"\/>/);
+    expect(soft).toMatch(
+      /<testcase [^>]*name="token wrong-last-character: [^"]*"[^>]*>\n {6}<system-out>DEVIATION \(a recommendation not followed; not a failure without --strict\)\n[^<]*DEVIATION \[status-401-for-bad-tokens\] 401 recommended, got 403<\/system-out>/,
+    );
+    const hard = toJUnit({ ...result, strict: true, ok: false });
+    expect(hard).toMatch(new RegExp(`<testsuites [^>]* failures="${result.counts.deviations}" errors="0" skipped="1"`));
+    expect(result.counts.deviations).toBe(invalidIds(planFor('x', 0)).length + 3);
+    expect(hard).toContain('<failure message="deviation: 401 recommended, got 403" type="recommendation">');
+    expect(hard).not.toContain('<system-out>');
   });
 });
 
 describe('runVerify against the sandbox and the Prism mock', () => {
-  it('passes the sandbox, whose store then holds the generated valid events', async () => {
+  it('passes the sandbox with nothing to report, whose store then holds the generated valid events', async () => {
     const sandbox = await startSandbox({ port: 0, token: 'verify-sandbox-token', inMemory: true });
     try {
-      const result = await runVerify({ url: sandbox.url, token: sandbox.token, runId: 'sandbox' });
+      const result = await runVerify({ url: sandbox.url, token: sandbox.token, runId: 'sandbox', strict: true });
       expect(failed(result)).toEqual([]);
+      expect(result.rules).toEqual([]);
+      expect(result.counts.deviations).toBe(0);
       expect(result.ok).toBe(true);
       const generated = sandbox.events({ limit: 10_000 }).filter((e) => e.event_id.startsWith('verify-sandbox-v'));
       expect(generated.length).toBe(200);
@@ -337,13 +670,18 @@ describe('runVerify against the sandbox and the Prism mock', () => {
       await mock?.stop();
     });
 
-    it('passes with --skip-wrong-token; its own malformed-JSON answer is tolerated', async () => {
-      const result = await runVerify({ url: mock.url, token: 'any-token', skipWrongToken: true });
+    it('passes with --skip-wrong-token; its 400 bodies (the generic example, Prism’s malformed-JSON answer) are deviations', async () => {
+      const result = await runVerify({ url: mock.url, token: 'any-token', skipWrongToken: true, runId: 'mock' });
       expect(failed(result)).toEqual([]);
       expect(result.ok).toBe(true);
-      expect(result.checks.find((c) => c.id === 'example invalid/malformed-json.json')?.notes).toEqual([
-        expect.stringContaining("must have required property 'violations' (tolerated: the request body was not JSON)"),
+      const plan = buildPlan({ token: 'any-token', root, runId: 'mock', seed: SEED });
+      // Prism parses a non-empty body itself and answers its own shape; an empty one gets the contract's example.
+      const notJson = plan.filter((c) => c.breaks === 'invalid-json' && c.request.body !== '').length;
+      expect(result.rules.map((b) => [b.level, b.rule, b.topic, b.count])).toEqual([
+        ['deviation', 'validation-problem-body', 'the 400 body is not a StrictValidationProblem: it has no violations', invalidIdsOf(plan).length - notJson],
+        ['deviation', 'validation-problem-body', 'the 400 body is not a StrictValidationProblem: it has no title, status, violations', notJson],
       ]);
+      expect(result.checks.find((c) => c.id === 'example invalid/malformed-json.json')?.got?.excerpt).toBe('{"error":{"code":"invalid_json","message":"Invalid JSON"}}');
     });
 
     it('fails exactly the wrong-token checks without it (Prism never checks the token value)', async () => {
@@ -356,65 +694,121 @@ describe('runVerify against the sandbox and the Prism mock', () => {
 describe('converge-webhook verify (the CLI, from dist/)', () => {
   let good: RunningReceiver;
   let broken: RunningReceiver;
+  let deviating: RunningReceiver;
   let dir: string;
   beforeAll(async () => {
     good = await startReceiver({ token: 'cli-token-1' });
     broken = await startReceiver({ token: 'cli-token-1', fault: 'accept-0-aliases' });
+    deviating = await startReceiver({ token: 'cli-token-1', style: 'own-errors' });
     dir = mkdtempSync(join(tmpdir(), 'verify-cli-'));
   });
   afterAll(async () => {
-    await Promise.all([good?.stop(), broken?.stop()]);
+    await Promise.all([good?.stop(), broken?.stop(), deviating?.stop()]);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('exits 0 against a correct receiver, with progress on stderr, the summary line, the skipped checks and a JUnit file', async () => {
+  it('exits 0 against a correct receiver, with progress on stderr, the summary line, what was not sent and a JUnit file', async () => {
     const junit = join(dir, 'verify.xml');
     const run = await runCli(['verify', '--url', good.url, '--token', 'cli-token-1', '--junit', junit, '--skip-wrong-token']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout.trim().split('\n').at(-1)).toBe('532 passed, 0 failed');
-    expect(run.stdout).toContain('token wrong-last-character, token wrong-extra-character: the wrong-token checks are turned off (--skip-wrong-token)');
-    expect(run.stdout).toContain('body limit: the body limit is not checked');
-    expect(run.stderr).toMatch(/^ {2}token checks +4 {2}2 passed, 2 skipped$/m);
+    const plan = buildPlan({ token: 'cli-token-1', root, runId: 'x', seed: SEED, skipWrongToken: true });
+    expect(run.stdout.trim().split('\n').at(-1)).toBe(`${plan.length - 3} passed, 0 failed, 3 not sent`);
+    expect(run.stdout).toContain(
+      '  token checks               2 of 4 (token wrong-last-character, token wrong-extra-character): the wrong-token checks are turned off (--skip-wrong-token)',
+    );
+    expect(run.stdout).toContain('  body limit                 1 of 1: the body limit is not checked');
+    expect(run.stderr).toMatch(/^ {2}token checks +4 {2}2 passed, 2 not sent$/m);
     expect(run.stderr).toMatch(/^ {2}generated invalid events +200 {2}200 passed$/m);
     expect(run.stdout + run.stderr).not.toContain('cli-token-1');
     const xml = readFileSync(junit, 'utf8');
-    expect(xml.match(/<testcase /g)?.length).toBe(535);
+    expect(xml.match(/<testcase /g)?.length).toBe(plan.length);
     expect(xml).toContain('failures="0" errors="0" skipped="3"');
   });
 
-  it('exits 1 against a broken receiver; --json prints the result object and nothing else', async () => {
+  it('exits 1 against a broken receiver; --json prints the result object, with every check’s level, and nothing else', async () => {
     const json = await runCli(['verify', '--url', broken.url, '--token', 'cli-token-1', '--cases', '30', '--json']);
     expect(json.code).toBe(1);
     expect(json.stderr).toBe('');
     const result = JSON.parse(json.stdout) as VerifyResult;
+    const plan = buildPlan({ token: 'cli-token-1', root, runId: 'x', seed: SEED, cases: 30 });
+    const zero = plan.filter((c) => c.breaks === 'aliases-too-few').map((c) => c.id);
+    expect(zero).toEqual(['example invalid/aliases-empty-array.json', expect.stringMatching(/^generated invalid #\d+$/)]);
     expect(result.ok).toBe(false);
-    expect(failedIds(result)).toEqual(['example invalid/aliases-empty-array.json', 'generated invalid #24']);
-    expect(result.counts).toEqual({ total: 195, passed: 192, failed: 2, skipped: 1 });
+    expect(failedIds(result)).toEqual(zero);
+    expect(result.counts).toEqual({ total: plan.length, passed: plan.length - 3, deviations: 0, failed: 2, skipped: 1 });
+    expect(new Set(result.checks.map((c) => c.level))).toEqual(new Set(['passed', 'failed', 'skipped']));
+    expect(result.checks.find((c) => c.id === zero[1])?.findings).toEqual([
+      {
+        rule: 'refuse-invalid-events',
+        level: 'failure',
+        reason: 'expected a 4xx refusal (400 recommended), got 200: an event that breaks aliases-too-few at /aliases was accepted',
+        topic: 'accepted: aliases-too-few at /aliases',
+      },
+    ]);
+    expect(result.rules).toEqual([
+      {
+        rule: 'refuse-invalid-events',
+        level: 'failure',
+        title: 'An event that breaks a contract rule is refused with a 4xx',
+        topic: 'accepted: aliases-too-few at /aliases',
+        count: 2,
+        checks: zero,
+        reason: 'expected a 4xx refusal (400 recommended), got 200: an event that breaks aliases-too-few at /aliases was accepted',
+      },
+    ]);
   });
 
-  it('exits 2 on usage errors and 1 when nothing answers at the URL', async () => {
-    const cases: Array<[string[], RegExp]> = [
+  it('exits 0 with deviations listed, and 1 with --strict', async () => {
+    const soft = await runCli(['verify', '--url', deviating.url, '--token', 'cli-token-1', '--cases', '5']);
+    expect(soft.code, soft.stderr).toBe(0);
+    expect(soft.stdout).toContain('3 recommendations not followed in');
+    expect(soft.stdout).toMatch(/^DEVIATION 1\. the 400 body is not a StrictValidationProblem: it has no title, status, violations \(\d+ checks\)\n {4}rule {6}The refusal of an invalid event lists what to fix: /m);
+    expect(soft.stdout).toMatch(/honours the contract \(3 recommendations not followed\)/);
+    const strict = await runCli(['verify', '--url', deviating.url, '--token', 'cli-token-1', '--cases', '5', '--strict', '--json']);
+    expect(strict.code).toBe(1);
+    const result = JSON.parse(strict.stdout) as VerifyResult;
+    expect([result.ok, result.strict, result.counts.failed, result.rules.map((b) => b.level)]).toEqual([false, true, 0, ['deviation', 'deviation', 'deviation']]);
+  });
+
+  it('exits 2 on usage errors, with a plain message and no stack trace, and 1 when nothing answers at the URL', async () => {
+    const cases: Array<[string[], string | RegExp]> = [
       [['verify'], /verify needs --url/],
       [['verify', '--url', good.url], /verify needs --token/],
       [['verify', '--url', 'ftp://127.0.0.1:1', '--token', 't'], /--url: expected an http/],
       [['verify', '--url', good.url, '--token', 't', '--bogus'], /Unknown option '--bogus'/],
-      [['verify', '--url', good.url, '--token', 't', '--cases', 'many'], /--cases: expected an integer/],
+      [['verify', '--url', good.url, '--token', 't', '--cases', 'many'], '--cases: expected an integer from 0 to 100000, found "many"'],
+      [['verify', '--url', good.url, '--token', 't', '--cases', '-5'], '--cases: expected an integer from 0 to 100000, found "-5"'],
+      [['verify', '--url', good.url, '--token', 't', '--cases=-5'], '--cases: expected an integer from 0 to 100000, found "-5"'],
+      [['verify', '--url', good.url, '--token', 't', '--cases', '1.5'], '--cases: expected an integer from 0 to 100000, found "1.5"'],
+      [['verify', '--url', good.url, '--token', 't', '--cases', '100001'], '--cases: expected an integer from 0 to 100000, found "100001"'],
+      [['verify', '--url', good.url, '--token', 't', '--seed', '-1'], '--seed: expected an integer from 0 to 4294967295, found "-1"'],
       [['verify', '--url', good.url, '--token', 't', '--junit', join(dir, 'no/such/dir.xml')], /--junit: expected a file in an existing folder/],
     ];
     for (const [args, message] of cases) {
       const run = await runCli(args);
       expect({ args, code: run.code }).toEqual({ args, code: 2 });
-      expect(run.stderr).toMatch(message);
+      if (typeof message === 'string') expect(run.stderr).toContain(`converge-webhook: ${message}\n`);
+      else expect(run.stderr).toMatch(message);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
     }
     const help = await runCli(['verify', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('npm install --save-dev dredd@14.1.0');
+    expect(help.stdout).toContain('--strict             deviations fail the run too');
 
     const down = await runCli(['verify', '--url', `http://127.0.0.1:${await freePort()}`, '--token', 't']);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/cannot connect to 127\.0\.0\.1:\d+ \(ECONNREFUSED\): is the server running\?/);
   });
 });
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function invalidIdsOf(plan: PlannedCheck[]): string[] {
+  return plan.filter((c) => c.expect.kind === 'refused' && c.expect.refusal === 'invalid-event').map((c) => c.id);
+}
 
 /** A port nothing listens on (it was free a moment ago). */
 function freePort(): Promise<number> {

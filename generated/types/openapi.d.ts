@@ -533,21 +533,29 @@ export interface components {
          *     `ViolationCode`); `pointer` is the RFC 6901 JSON pointer of the offending value in the
          *     request body (`""` for the body itself); `message` is for people, and says what was
          *     expected and what was found.
+         *
+         *     Required by the contract: nothing (the vendor documents no error body), but a member that
+         *     is present has the type below. Recommended (our decision): all three members, as this
+         *     package's sandbox sends them (see `StrictValidationProblem`).
          */
         Violation: {
             /** @example aliases-empty */
-            code: string;
+            code?: string;
             /** @example /aliases */
-            pointer: string;
+            pointer?: string;
             /** @example aliases: expected 1 to 10 aliases, found 0 */
-            message: string;
+            message?: string;
         } & {
             [key: string]: unknown;
         };
         /**
          * Problem
-         * @description An RFC 9457 problem details object (`application/problem+json`). Every member is
-         *     optional, as in the RFC; implementations should at least say `title` and `status`.
+         * @description An RFC 9457 problem details object (`application/problem+json`): the body of a refusal.
+         *
+         *     Required by the contract: nothing (the vendor documents no error body; every member is
+         *     optional, as in the RFC), but a member that is present has the type below. Recommended
+         *     (our decision): at least `title` and `status` (see `StrictProblem`); this package's sandbox
+         *     also sends `type` and `detail`.
          */
         Problem: {
             /**
@@ -565,18 +573,54 @@ export interface components {
         };
         /**
          * ValidationProblem
-         * @description The body of a `400`: a problem details object with `violations`, one entry per broken
-         *     contract rule. An implementation may cap the list (this package's sandbox lists at most
-         *     100 violations and 100 warnings, and gives the full counts in `detail`). Event Spec warnings may be listed too, in `warnings`, but never make a
-         *     request fail. This package's sandbox sets `type` to
+         * @description The documented, recommended body of a `400`: a problem details object with `violations`,
+         *     one entry per broken contract rule. An implementation may cap the list (this package's
+         *     sandbox lists at most 100 violations and 100 warnings, and gives the full counts in
+         *     `detail`). Event Spec warnings may be listed too, in `warnings`, but never make a request
+         *     fail. This package's sandbox sets `type` to
          *     `urn:converge-webhook-contract:problem:invalid-event`; the codes are listed in the README.
+         *
+         *     Required by the contract: nothing (the vendor documents no error body), but a member that
+         *     is present has the type below. Recommended (our decision): `title`, `status` and at least
+         *     one violation with `code`, `pointer` and `message`: that is `StrictValidationProblem`,
+         *     what this package's sandbox answers.
          */
         ValidationProblem: components["schemas"]["Problem"] & {
-            violations: [
-                components["schemas"]["Violation"],
-                ...components["schemas"]["Violation"][]
-            ];
+            violations?: components["schemas"]["Violation"][];
             warnings?: components["schemas"]["Violation"][];
+        };
+        /**
+         * StrictProblem
+         * @description A `Problem` with the members this contract recommends (our decision): `title` and `status`.
+         *     This package's sandbox answers it to every refusal but a `400`; `converge-webhook verify`
+         *     lists any other `401`, `415` or `4xx` body as a deviation (a failure under `--strict`).
+         */
+        StrictProblem: components["schemas"]["Problem"] & {
+            title: string;
+            status: number;
+        };
+        /**
+         * StrictValidationProblem
+         * @description A `ValidationProblem` with the members this contract recommends (our decision): `title`,
+         *     `status` and at least one violation, each with a non-empty `code`, a `pointer` and a
+         *     `message`. This package's sandbox answers it to every invalid event; `converge-webhook
+         *     verify` lists any other `400` body as a deviation (a failure under `--strict`).
+         */
+        StrictValidationProblem: components["schemas"]["ValidationProblem"] & {
+            title: string;
+            status: number;
+            violations: [
+                {
+                    code: string;
+                    pointer: string;
+                    message: string;
+                },
+                ...{
+                    code: string;
+                    pointer: string;
+                    message: string;
+                }[]
+            ];
         };
         /**
          * Accepted
@@ -790,7 +834,13 @@ export interface operations {
         responses: {
             /**
              * @description Accepted. Any `2xx` means the event was accepted (or was a duplicate of one that
-             *     was). The vendor documents no body: a sender must not depend on one.
+             *     was).
+             *
+             *     Required by the contract: a `2xx` for every event that follows the contract rules,
+             *     whatever its Event Spec warnings. The vendor documents no body: a sender must not
+             *     depend on one, and an implementation may answer without one (`204`). A JSON body
+             *     must not contradict `Accepted`: a member that is present means what `Accepted` says.
+             *     This package's sandbox answers the example below.
              */
             200: {
                 headers: {
@@ -800,25 +850,57 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body breaks one or more contract rules. Do not retry the same body. */
+            /**
+             * @description The body breaks one or more contract rules, or is not JSON. Do not retry the same body.
+             *
+             *     Required by the contract: such a body is refused with a `4xx` (never accepted, and
+             *     never a `5xx` or `429`, which tell the sender to retry). The vendor documents no
+             *     status codes and no error body, so no member of the body is required, and the body
+             *     may be of any type; a JSON body must not contradict `ValidationProblem`.
+             *
+             *     Recommended (our decision): `400` with a `ValidationProblem` body, as
+             *     `application/problem+json`, that lists every broken rule as `{code, pointer,
+             *     message}` (`StrictValidationProblem`). This package's sandbox answers exactly that;
+             *     `converge-webhook verify` lists any other `4xx` or body as a deviation, not a failure.
+             *     (Other `4xx` are not declared as a `4XX` response: the Prism mock would then answer
+             *     every invalid body with a `422` and a body made up from the schema.)
+             *
+             *     The Prism mock cannot say which rule a body broke: it answers the first example
+             *     below to every invalid body and names the real violations in its `sl-violations`
+             *     response header.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ValidationProblem"];
+                    "application/json": components["schemas"]["ValidationProblem"];
                 };
             };
-            /** @description The `X-Webhook-Token` header is missing, or its value is not a token of a source. */
+            /**
+             * @description The `X-Webhook-Token` header is missing, or its value is not a token of a source.
+             *
+             *     Required by the contract: a missing, empty or wrong token is refused with a `4xx`
+             *     (never accepted); no body is required. Recommended (our decision): `401` with a
+             *     `Problem` body that has `title` and `status` (`StrictProblem`); a `403` is
+             *     conforming, and `converge-webhook verify` lists it as a deviation.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is larger than 1 MiB (1,048,576 bytes). */
+            /**
+             * @description The body is larger than 1 MiB (1,048,576 bytes).
+             *
+             *     Recommended (our decision): this limit and this status. Required by the contract of
+             *     another implementation: nothing (it may accept larger bodies).
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -827,13 +909,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not sent as `application/json`. */
+            /**
+             * @description The body is not sent as `application/json`.
+             *
+             *     Required by the contract: a body of another content type (form data, plain text) is
+             *     refused with a `4xx` (never accepted); no body is required. Recommended (our
+             *     decision): `415` with a `Problem` body that has `title` and `status`
+             *     (`StrictProblem`); a `400` is conforming, and `converge-webhook verify` lists it as
+             *     a deviation.
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };

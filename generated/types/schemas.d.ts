@@ -271,22 +271,67 @@ export type CartProperties = ClientProperties & {
   [k: string]: unknown;
 };
 /**
- * The body of a `400`: a problem details object with `violations`, one entry per broken
- * contract rule. An implementation may cap the list (this package's sandbox lists at most
- * 100 violations and 100 warnings, and gives the full counts in `detail`). Event Spec warnings may be listed too, in `warnings`, but never make a
- * request fail. This package's sandbox sets `type` to
+ * The documented, recommended body of a `400`: a problem details object with `violations`,
+ * one entry per broken contract rule. An implementation may cap the list (this package's
+ * sandbox lists at most 100 violations and 100 warnings, and gives the full counts in
+ * `detail`). Event Spec warnings may be listed too, in `warnings`, but never make a request
+ * fail. This package's sandbox sets `type` to
  * `urn:converge-webhook-contract:problem:invalid-event`; the codes are listed in the README.
+ *
+ * Required by the contract: nothing (the vendor documents no error body), but a member that
+ * is present has the type below. Recommended (our decision): `title`, `status` and at least
+ * one violation with `code`, `pointer` and `message`: that is `StrictValidationProblem`,
+ * what this package's sandbox answers.
  *
  *
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "ValidationProblem".
  */
 export type ValidationProblem = Problem & {
+  violations?: Violation[];
+  warnings?: Violation[];
+};
+/**
+ * A `Problem` with the members this contract recommends (our decision): `title` and `status`.
+ * This package's sandbox answers it to every refusal but a `400`; `converge-webhook verify`
+ * lists any other `401`, `415` or `4xx` body as a deviation (a failure under `--strict`).
+ *
+ *
+ * This interface was referenced by `WebhookEvent`'s JSON-Schema
+ * via the `definition` "StrictProblem".
+ */
+export type StrictProblem = Problem & {
+  title: string;
+  status: number;
+};
+/**
+ * A `ValidationProblem` with the members this contract recommends (our decision): `title`,
+ * `status` and at least one violation, each with a non-empty `code`, a `pointer` and a
+ * `message`. This package's sandbox answers it to every invalid event; `converge-webhook
+ * verify` lists any other `400` body as a deviation (a failure under `--strict`).
+ *
+ *
+ * This interface was referenced by `WebhookEvent`'s JSON-Schema
+ * via the `definition` "StrictValidationProblem".
+ */
+export type StrictValidationProblem = ValidationProblem & {
+  title: string;
+  status: number;
   /**
    * @minItems 1
    */
-  violations: [Violation, ...Violation[]];
-  warnings?: Violation[];
+  violations: [
+    {
+      code: string;
+      pointer: string;
+      message: string;
+    },
+    ...{
+      code: string;
+      pointer: string;
+      message: string;
+    }[]
+  ];
 };
 
 /**
@@ -778,19 +823,27 @@ export type CustomEvent = {
  * request body (`""` for the body itself); `message` is for people, and says what was
  * expected and what was found.
  *
+ * Required by the contract: nothing (the vendor documents no error body), but a member that
+ * is present has the type below. Recommended (our decision): all three members, as this
+ * package's sandbox sends them (see `StrictValidationProblem`).
+ *
  *
  * This interface was referenced by `WebhookEvent`'s JSON-Schema
  * via the `definition` "Violation".
  */
 export type Violation = {
-  code: string;
-  pointer: string;
-  message: string;
+  code?: string;
+  pointer?: string;
+  message?: string;
   [k: string]: unknown;
 };
 /**
- * An RFC 9457 problem details object (`application/problem+json`). Every member is
- * optional, as in the RFC; implementations should at least say `title` and `status`.
+ * An RFC 9457 problem details object (`application/problem+json`): the body of a refusal.
+ *
+ * Required by the contract: nothing (the vendor documents no error body; every member is
+ * optional, as in the RFC), but a member that is present has the type below. Recommended
+ * (our decision): at least `title` and `status` (see `StrictProblem`); this package's sandbox
+ * also sends `type` and `detail`.
  *
  *
  * This interface was referenced by `WebhookEvent`'s JSON-Schema

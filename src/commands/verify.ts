@@ -10,34 +10,62 @@ import { DREDD_INSTALL_COMMAND, DreddNotInstalled, loadDredd, resolveEndpoint, r
 
 const TOKEN_ENV = 'CONVERGE_WEBHOOK_TOKEN';
 
-const USAGE = `Usage: converge-webhook verify --url URL --token TOKEN [--junit FILE] [--json] [--skip-wrong-token]
-                               [--cases N] [--seed N]
+const USAGE = `Usage: converge-webhook verify --url URL --token TOKEN [--strict] [--junit FILE] [--json]
+                               [--skip-wrong-token] [--cases N] [--seed N]
 
 Checks that an implementation of POST /api/webhooks honours the contract, with Dredd on the
-bundled OpenAPI document. It sends every valid example (expects 2xx) and every invalid one
-(expects 400 with a ValidationProblem body), a valid event without a token, with an empty one
-and with wrong ones (expects 401), the event as form data (expects 415), and N generated valid
-events and N generated invalid ones, each breaking one contract rule. Every answer's body is
-checked against the contract's response schemas.
-It does not demand more than the contract fixes: Event Spec warnings, the exact violation codes
-of a 400 and the body limit are not checked.
+bundled OpenAPI document. It sends every valid example and N generated valid events (each must
+be accepted with a 2xx), every invalid example and N generated invalid bodies, each breaking one
+contract rule, a valid event without a token, with an empty one and with wrong ones, and the
+event as form data (each must be refused with a 4xx).
+
+It reports two levels, grouped by rule:
+  failures    a contract rule broken: a valid event refused, an invalid one accepted, a bad
+              token or a non-JSON body accepted, a 5xx, no answer, a JSON body that contradicts
+              the contract's response schema. Any failure makes the run fail.
+  deviations  a recommendation not followed: 400/401/415 (another 4xx is conforming), and the
+              StrictValidationProblem/StrictProblem bodies. Listed and counted; they make the
+              run fail only with --strict.
+It does not demand more: Event Spec warnings, the exact violation codes of a refusal and the
+body limit are not checked.
 
   --url URL            the implementation: a base URL such as http://127.0.0.1:4011 (the contract's
                        path /api/webhooks is appended) or the endpoint's full URL
   --token TOKEN        a token the implementation accepts; default: the ${TOKEN_ENV}
                        environment variable. It is never printed.
-  --junit FILE         also write the results as JUnit XML to FILE (for CI)
-  --json               print one JSON object with every check instead of text (no progress)
+  --strict             deviations fail the run too
+  --junit FILE         also write the results as JUnit XML to FILE (for CI): failures as
+                       <failure type="contract">, deviations as passing tests whose output says
+                       DEVIATION (<failure type="recommendation"> with --strict)
+  --json               print one JSON object with every check, its level and its findings,
+                       and the rules broken, instead of text (no progress)
   --skip-wrong-token   do not send wrong tokens: for the Prism mock, which never checks the
-                       token's value (the output says the checks were skipped)
+                       token's value (the output says the checks were not sent)
   --cases N            generated valid events and generated invalid bodies, N of each
-                       (default ${DEFAULT_CASE_COUNT})
+                       (default ${DEFAULT_CASE_COUNT}, at most 100000)
   --seed N             seed of the generated cases (default ${DEFAULT_SEED}); the same seed sends
                        the same bodies, with event_ids unique per run
 
 Needs Dredd, an optional peer dependency: ${DREDD_INSTALL_COMMAND}
-Exit codes: 0 the implementation honours the contract, 1 a check failed (each is listed with
-what was sent, what was expected and what came back) or the URL could not be reached, 2 usage error.`;
+Exit codes: 0 the implementation honours the contract (deviations may be listed), 1 a rule is
+broken (each is shown with an example: what was sent, what was expected, what came back and
+why), a deviation under --strict, or the URL could not be reached, 2 usage error.`;
+
+/** Number options whose value may look like a flag ("--cases -5"): joined to it, so the value gets its own message. */
+const NUMBER_OPTIONS = new Set(['--cases', '--seed']);
+
+function joinNumberValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (NUMBER_OPTIONS.has(arg) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
 
 function integer(name: string, value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
@@ -46,8 +74,9 @@ function integer(name: string, value: string | undefined, fallback: number, max:
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
+  const { values, positionals } = parseCommandArgs(joinNumberValues(argv), {
     url: { type: 'string' },
+    strict: { type: 'boolean' },
     token: { type: 'string' },
     junit: { type: 'string' },
     json: { type: 'boolean' },
@@ -82,6 +111,7 @@ export async function run(argv: string[]): Promise<number> {
       url: values.url,
       token,
       skipWrongToken: Boolean(values['skip-wrong-token']),
+      strict: Boolean(values.strict),
       cases,
       seed,
       onProgress: json

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 
 import type { ViolationCode } from '../codes.js';
 import { MAX_BODY_BYTES } from '../constants.js';
+import { parseJson } from '../json.js';
+import { validateEvent } from '../validate.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED, generateInvalidCases, generateValidCases } from './cases.js';
 
 export type CheckGroup = 'spec-example' | 'valid-examples' | 'invalid-examples' | 'token' | 'content-type' | 'body-limit' | 'generated-valid' | 'generated-invalid';
@@ -28,7 +30,14 @@ export const GROUP_LABELS: Record<CheckGroup, string> = {
 /** How the X-Webhook-Token header is sent. */
 export type TokenUse = 'valid' | 'missing' | 'empty' | 'wrong-last-character' | 'wrong-extra-character';
 
-export type Expectation = { kind: 'accepted' } | { kind: 'status'; status: number; body: 'validation-problem' | 'problem' };
+/** What a request must not be accepted for: each kind has its contract rule and its recommendations (judge.ts). */
+export type Refusal = 'invalid-event' | 'bad-token' | 'non-json';
+
+export type Expectation =
+  | { kind: 'accepted' }
+  | { kind: 'refused'; refusal: Refusal }
+  /** Described, never sent (the body limit): what this contract recommends. */
+  | { kind: 'not-checked'; recommended: string };
 
 export interface PlannedCheck {
   /** Unique within a run; Dredd's transaction name and id. */
@@ -37,8 +46,10 @@ export interface PlannedCheck {
   summary: string;
   /** The example file or the generator's mutation, when there is one. */
   source?: string;
-  /** For bodies that break a contract rule: the violation code validateEvent gives. */
-  rule?: ViolationCode;
+  /** For bodies that break one contract rule: the violation code validateEvent gives... */
+  breaks?: ViolationCode;
+  /** ...and its JSON pointer ("" for the body itself). */
+  breaksAt?: string;
   request: {
     contentType: string;
     token: TokenUse;
@@ -48,8 +59,6 @@ export interface PlannedCheck {
     body: string | null;
   };
   expect: Expectation;
-  /** The request body is not JSON: a 400 answer need not be a ValidationProblem. */
-  rawBody?: boolean;
   /** Not sent, and why. */
   skip?: string;
 }
@@ -68,8 +77,8 @@ export interface PlanOptions {
 
 const JSON_TYPE = 'application/json';
 const ACCEPTED: Expectation = { kind: 'accepted' };
-const VALIDATION_PROBLEM = (status: number): Expectation => ({ kind: 'status', status, body: 'validation-problem' });
-const UNAUTHORIZED: Expectation = { kind: 'status', status: 401, body: 'problem' };
+const INVALID: Expectation = { kind: 'refused', refusal: 'invalid-event' };
+const BAD_TOKEN: Expectation = { kind: 'refused', refusal: 'bad-token' };
 
 interface ManifestEntry {
   file: string;
@@ -153,6 +162,12 @@ function formBody(exampleText: string): string {
   return form.toString();
 }
 
+/** Where a generated invalid body breaks its one rule ("" when it is not JSON at all). */
+function pointerOf(text: string): string {
+  const parsed = parseJson(text);
+  return parsed.ok ? (validateEvent(parsed.value).errors[0]?.pointer ?? '') : '';
+}
+
 export function buildPlan(options: PlanOptions): PlannedCheck[] {
   const { token, root, runId } = options;
   const count = options.cases ?? DEFAULT_CASE_COUNT;
@@ -172,17 +187,17 @@ export function buildPlan(options: PlanOptions): PlannedCheck[] {
   for (const { file, summary } of validExamples(root)) {
     checks.push({ id: `example ${file}`, group: 'valid-examples', summary, source: file, request: { contentType: JSON_TYPE, ...withToken, body: read(file) }, expect: ACCEPTED });
   }
-  for (const { file, summary, status, errors } of invalidExamples(root)) {
+  for (const { file, summary, errors } of invalidExamples(root)) {
     const body = read(file);
+    const broken = !isJson(body) ? { code: 'invalid-json' as const, pointer: '' } : errors?.length === 1 ? errors[0] : undefined;
     checks.push({
       id: `example ${file}`,
       group: 'invalid-examples',
       summary,
       source: file,
-      ...(errors?.length === 1 ? { rule: errors[0]?.code } : {}),
+      ...(broken ? { breaks: broken.code, breaksAt: broken.pointer } : {}),
       request: { contentType: JSON_TYPE, ...withToken, body },
-      expect: VALIDATION_PROBLEM(status ?? 400),
-      ...(isJson(body) ? {} : { rawBody: true }),
+      expect: INVALID,
     });
   }
 
@@ -194,7 +209,7 @@ export function buildPlan(options: PlanOptions): PlannedCheck[] {
     ['wrong-extra-character', `${token}0`, 'a valid event with a wrong token (the token with one character appended)', wrongSkip],
   ];
   for (const [use, value, summary, extra] of tokenChecks) {
-    checks.push({ id: `token ${use}`, group: 'token', summary, request: { contentType: JSON_TYPE, token: use, tokenValue: value, body: null }, expect: UNAUTHORIZED, ...extra });
+    checks.push({ id: `token ${use}`, group: 'token', summary, request: { contentType: JSON_TYPE, token: use, tokenValue: value, body: null }, expect: BAD_TOKEN, ...extra });
   }
 
   checks.push({
@@ -202,14 +217,14 @@ export function buildPlan(options: PlanOptions): PlannedCheck[] {
     group: 'content-type',
     summary: "the contract's request example as application/x-www-form-urlencoded (not JSON)",
     request: { contentType: 'application/x-www-form-urlencoded', ...withToken, body: formBody(contractRequestExample(root).body) },
-    expect: { kind: 'status', status: 415, body: 'problem' },
+    expect: { kind: 'refused', refusal: 'non-json' },
   });
   checks.push({
     id: 'body limit',
     group: 'body-limit',
     summary: `a body over ${MAX_BODY_BYTES} bytes`,
     request: { contentType: JSON_TYPE, ...withToken, body: '' },
-    expect: { kind: 'status', status: 413, body: 'problem' },
+    expect: { kind: 'not-checked', recommended: '413' },
     skip: 'the body limit is not checked: 1 MiB is this contract\'s limit for its own endpoint, and an implementation may accept more',
   });
 
@@ -230,10 +245,10 @@ export function buildPlan(options: PlanOptions): PlannedCheck[] {
       group: 'generated-invalid',
       summary: c.summary,
       source: c.mutation,
-      rule: c.rule,
+      breaks: c.rule,
+      breaksAt: pointerOf(c.text),
       request: { contentType: JSON_TYPE, ...withToken, body: c.text },
-      expect: VALIDATION_PROBLEM(400),
-      ...(c.rule === 'invalid-json' ? { rawBody: true } : {}),
+      expect: INVALID,
     });
   });
   return checks;

@@ -1,7 +1,9 @@
 /**
  * runVerify(): the contract test of an implementation of POST /api/webhooks, run by real Dredd
  * (an optional peer dependency) on the derived OpenAPI 3.0 document, with the hooks in
- * dredd-hooks.cjs. In-process, so that results come back as data.
+ * dredd-hooks.cjs sending the planned checks (plan.ts). Each answer is judged here (judge.ts)
+ * into failures and deviations of the rules in rules.ts, and grouped by rule for the report.
+ * In-process, so that results come back as data.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 import type { ViolationCode } from '../codes.js';
 import { EndpointUrlError, resolveEndpointUrl } from '../endpoint.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED } from './cases.js';
-import { buildPlan, contractRequestExample, type CheckGroup, type Expectation, type PlannedCheck, type TokenUse } from './plan.js';
+import { describeExpectation, judge } from './judge.js';
+import { buildPlan, contractRequestExample, type CheckGroup, type PlannedCheck, type TokenUse } from './plan.js';
+import { finding, RULES, type Finding, type Level, type RuleId } from './rules.js';
 
 export const DREDD_VERSION = '14.1.0';
 export const DREDD_INSTALL_COMMAND = `npm install --save-dev dredd@${DREDD_VERSION}`;
@@ -34,6 +38,8 @@ export interface VerifyOptions {
   runId?: string;
   /** Per request (default 10000). */
   requestTimeoutMs?: number;
+  /** Deviations from the contract's recommendations fail the run too (default false). */
+  strict?: boolean;
   /** Called after each check. */
   onProgress?: (progress: VerifyProgress) => void;
 }
@@ -41,33 +47,86 @@ export interface VerifyOptions {
 export interface VerifyProgress {
   done: number;
   total: number;
-  passed: number;
-  failed: number;
-  skipped: number;
+  counts: VerifyCounts;
   check: CheckResult;
   /** True when this check is the last of its group. */
   groupDone: boolean;
 }
+
+/**
+ * A check's level: passed (nothing to say), deviation (the contract holds, a recommendation is
+ * not followed), failed (a contract rule is broken, or no answer), skipped (not sent).
+ */
+export type CheckLevel = 'passed' | 'deviation' | 'failed' | 'skipped';
 
 export interface CheckResult {
   id: string;
   group: CheckGroup;
   summary: string;
   source?: string;
-  rule?: ViolationCode;
-  status: 'passed' | 'failed' | 'skipped';
-  sent: { method: 'POST'; path: string; token: TokenUse; contentType: string; bytes: number; excerpt: string };
+  /** For a body that breaks one contract rule: its violation code and where. */
+  breaks?: ViolationCode;
+  breaksAt?: string;
+  level: CheckLevel;
+  sent: {
+    method: 'POST';
+    path: string;
+    token: TokenUse;
+    contentType: string;
+    bytes: number;
+    excerpt: string;
+    /** For a body that breaks one rule below its top: the value at `breaksAt`, as JSON, cut short ("(absent)" when it is missing). */
+    valueAt?: string;
+  };
   expected: string;
   got?: { status: number; contentType: string; excerpt: string };
-  /** Why it failed, or why it was skipped. */
+  /** Every rule the answer broke or did not follow, failures first. */
+  findings: Finding[];
+  /** The first finding's reason, or why the check was not sent. */
   reason?: string;
-  /** What was tolerated on a pass (a 401 without a body, ...). */
-  notes: string[];
   durationMs?: number;
 }
 
+export interface VerifyCounts {
+  total: number;
+  /** Passed with nothing to say. */
+  passed: number;
+  /** Passed the contract, with at least one recommendation not followed. */
+  deviations: number;
+  failed: number;
+  /** Not sent. */
+  skipped: number;
+}
+
+/** One block of the report: the checks that broke (or did not follow) one rule in one way: one thing to fix. */
+export interface RuleReport {
+  rule: RuleId;
+  level: Level;
+  /** The rule, said as what a correct implementation does. */
+  title: string;
+  /** What these checks have in common (the violation code that was accepted, the status that came back, ...). */
+  topic: string;
+  count: number;
+  /** The ids of the checks, in the order they ran. */
+  checks: string[];
+  /** The first check's reason. */
+  reason: string;
+}
+
+/** Checks of one group that were not sent, for one reason. */
+export interface NotSent {
+  group: CheckGroup;
+  count: number;
+  /** Checks in the group. */
+  of: number;
+  reason: string;
+  checks: string[];
+}
+
 export interface VerifyResult {
+  /** No failure (and, under `strict`, no deviation), and the run happened. */
   ok: boolean;
+  strict: boolean;
   /** The URL requests went to. */
   endpoint: string;
   dreddVersion: string;
@@ -77,7 +136,10 @@ export interface VerifyResult {
   skipWrongToken: boolean;
   startedAt: string;
   durationMs: number;
-  counts: { total: number; passed: number; failed: number; skipped: number };
+  counts: VerifyCounts;
+  /** The broken rules (failures), then the recommendations not followed (deviations), each with its checks. */
+  rules: RuleReport[];
+  notSent: NotSent[];
   checks: CheckResult[];
   /** Set when the run could not happen or broke off (unreachable server, Dredd error). */
   error?: string;
@@ -207,15 +269,25 @@ function probe(endpoint: URL, timeoutMs: number): Promise<string | null> {
   });
 }
 
+/** The value at an RFC 6901 pointer of a JSON text, as JSON cut short; undefined when the text is not JSON. */
+function valueAt(text: string, pointer: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  for (const token of pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, token)) return '(absent)';
+    value = (value as Record<string, unknown>)[token];
+  }
+  return excerpt(JSON.stringify(value), 100);
+}
+
 function excerpt(text: string | null | undefined, max = 160): string {
   if (!text) return '';
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
-export function describeExpectation(expect: Expectation): string {
-  if (expect.kind === 'accepted') return '2xx (accepted); a JSON body, if any, matching Accepted';
-  return expect.body === 'validation-problem' ? `${expect.status} with a ValidationProblem body, {violations: [{code, pointer, message}, ...]}` : `${expect.status}; a JSON body, if any, matching Problem`;
 }
 
 interface DreddTest {
@@ -224,7 +296,6 @@ interface DreddTest {
   status?: string;
   startedAt?: number;
   actual?: { statusCode?: number; headers?: Record<string, string>; body?: string; bodyEncoding?: string };
-  converge?: { reason?: string; notes?: string[] };
 }
 
 function headerValue(headers: Record<string, string> | undefined, name: string): string {
@@ -257,12 +328,17 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     skipWrongToken: Boolean(options.skipWrongToken),
     startedAt: new Date(started).toISOString(),
     durationMs: 0,
-    counts: { total: plan.length, passed: 0, failed: 0, skipped: 0 },
+    strict: Boolean(options.strict),
+    counts: { total: plan.length, passed: 0, deviations: 0, failed: 0, skipped: 0 },
+    rules: [],
+    notSent: [],
     checks: [],
   };
   const finish = () => {
     result.durationMs = Date.now() - started;
-    result.ok = !result.error && result.counts.failed === 0;
+    result.rules = ruleReports(result.checks);
+    result.notSent = notSent(result.checks);
+    result.ok = !result.error && result.counts.failed === 0 && !(result.strict && result.counts.deviations > 0);
     return result;
   };
 
@@ -279,55 +355,64 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
   const lastOfGroup = new Map(plan.map((check) => [check.group, check.id]));
   const results = new Map<string, CheckResult>();
   const errors: string[] = [];
-  const record = (check: PlannedCheck, status: CheckResult['status'], test: DreddTest | undefined, reason?: string) => {
+  const record = (check: PlannedCheck, test: DreddTest | undefined, outcome: { findings: Finding[] } | { skipped: string }) => {
     if (results.has(check.id)) return;
     const body = check.request.body ?? exampleBody;
     const actual = test?.actual;
+    const findings = 'findings' in outcome ? [...outcome.findings].sort((a, b) => Number(a.level === 'deviation') - Number(b.level === 'deviation')) : [];
+    const level: CheckLevel = 'skipped' in outcome ? 'skipped' : findings.length === 0 ? 'passed' : findings[0]!.level === 'failure' ? 'failed' : 'deviation';
+    const reason = 'skipped' in outcome ? outcome.skipped : findings[0]?.reason;
     const entry: CheckResult = {
       id: check.id,
       group: check.group,
       summary: check.summary,
       ...(check.source ? { source: check.source } : {}),
-      ...(check.rule ? { rule: check.rule } : {}),
-      status,
-      sent: { method: 'POST', path, token: check.request.token, contentType: check.request.contentType, bytes: Buffer.byteLength(body), excerpt: excerpt(body) },
+      ...(check.breaks ? { breaks: check.breaks, breaksAt: check.breaksAt ?? '' } : {}),
+      level,
+      sent: {
+        method: 'POST',
+        path,
+        token: check.request.token,
+        contentType: check.request.contentType,
+        bytes: Buffer.byteLength(body),
+        excerpt: excerpt(body),
+        ...(check.breaksAt ? { valueAt: valueAt(body, check.breaksAt) } : {}),
+      },
       expected: describeExpectation(check.expect),
       ...(actual?.statusCode !== undefined
         ? { got: { status: actual.statusCode, contentType: headerValue(actual.headers, 'content-type'), excerpt: actual.bodyEncoding === 'base64' ? '(binary body)' : excerpt(actual.body) } }
         : {}),
+      findings,
       ...(reason ? { reason } : {}),
-      notes: test?.converge?.notes ?? [],
       ...(test?.startedAt ? { durationMs: Date.now() - test.startedAt } : {}),
     };
     results.set(check.id, entry);
-    result.counts[status] += 1;
-    options.onProgress?.({
-      done: results.size,
-      total: plan.length,
-      passed: result.counts.passed,
-      failed: result.counts.failed,
-      skipped: result.counts.skipped,
-      check: entry,
-      groupDone: lastOfGroup.get(check.group) === check.id,
-    });
+    result.counts[level === 'passed' ? 'passed' : level === 'deviation' ? 'deviations' : level === 'failed' ? 'failed' : 'skipped'] += 1;
+    options.onProgress?.({ done: results.size, total: plan.length, counts: { ...result.counts }, check: entry, groupDone: lastOfGroup.get(check.group) === check.id });
+  };
+  // Every answer is judged here, not by Dredd: the hooks only build the requests.
+  const answered = (test: DreddTest) => {
+    const check = byId.get(test.title ?? '');
+    if (!check) return;
+    const actual = test.actual;
+    if (actual?.statusCode === undefined) {
+      record(check, test, { findings: [finding('answer-every-request', `no answer${test.message ? `: ${test.message}` : ''}`, 'no answer')] });
+      return;
+    }
+    const text = actual.body === undefined || actual.body === null ? '' : actual.bodyEncoding === 'base64' ? null : actual.body;
+    record(check, test, { findings: judge(check, { status: actual.statusCode, contentType: headerValue(actual.headers, 'content-type'), text }) });
   };
   const emitter = new EventEmitter();
-  emitter.on('test pass', (test: DreddTest) => {
-    const check = byId.get(test.title ?? '');
-    if (check) record(check, 'passed', test);
-  });
-  emitter.on('test fail', (test: DreddTest) => {
-    const check = byId.get(test.title ?? '');
-    if (check) record(check, 'failed', test, test.converge?.reason ?? test.message?.replace(/^Failed in (?:after|before) hook: /, ''));
-  });
+  emitter.on('test pass', answered);
+  emitter.on('test fail', answered);
   emitter.on('test skip', (test: DreddTest) => {
     const check = byId.get(test.title ?? '');
-    if (check) record(check, 'skipped', test, check.skip ?? 'not sent: the server stopped answering (3 requests in a row got no answer)');
+    if (check) record(check, test, { skipped: check.skip ?? 'the server stopped answering (3 requests in a row got no answer)' });
   });
   emitter.on('test error', (error: NodeJS.ErrnoException, test: DreddTest) => {
     const check = byId.get(test?.title ?? '');
     const why = error?.code ? `no answer: ${error.code}${error.code === 'ETIMEDOUT' || error.code === 'ESOCKETTIMEDOUT' ? ` (timeout ${timeoutMs} ms)` : ''}` : `error: ${error?.message ?? String(error)}`;
-    if (check) record(check, 'failed', test, why);
+    if (check) record(check, test, { findings: [finding('answer-every-request', why, `no answer (${error?.code ?? 'error'})`)] });
     else errors.push(why);
   });
 
@@ -348,17 +433,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
           emitter,
           // Passed to the request library: a limit per request.
           http: { timeout: timeoutMs },
-          custom: {
-            convergeVerify: {
-              path,
-              checks: plan,
-              validators: {
-                accepted: join(root, 'generated/validators/response-accepted.cjs'),
-                validationProblem: join(root, 'generated/validators/response-validation-problem.cjs'),
-                problem: join(root, 'generated/validators/response-problem.cjs'),
-              },
-            },
-          },
+          custom: { convergeVerify: { path, checks: plan } },
         });
       } catch (error) {
         reject(error as Error);
@@ -380,8 +455,47 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     return finish();
   }
   for (const check of plan) {
-    if (!results.has(check.id)) record(check, 'failed', undefined, `not run: ${result.error ?? 'Dredd reported no result for this check'}`);
+    if (!results.has(check.id)) record(check, undefined, { skipped: result.error ? `the run broke off: ${result.error}` : 'Dredd reported no result for this check' });
   }
   result.checks = plan.map((check) => results.get(check.id) as CheckResult);
   return finish();
+}
+
+/** The findings grouped by rule and topic: failures first, then deviations, each in the order first seen. */
+export function ruleReports(checks: readonly CheckResult[]): RuleReport[] {
+  const blocks = new Map<string, RuleReport>();
+  for (const check of checks) {
+    for (const f of check.findings) {
+      const key = `${f.rule}\u0000${f.topic}`;
+      const block = blocks.get(key);
+      if (block) {
+        if (block.checks.at(-1) !== check.id) {
+          block.checks.push(check.id);
+          block.count += 1;
+        }
+      } else {
+        blocks.set(key, { rule: f.rule, level: f.level, title: RULES[f.rule].title, topic: f.topic, count: 1, checks: [check.id], reason: f.reason });
+      }
+    }
+  }
+  // Failures, then deviations; inside each, the blocks of one rule together, in the order first seen.
+  const all = [...blocks.values()];
+  const rules = [...new Set(all.map((b) => b.rule))];
+  const order = (b: RuleReport) => (b.level === 'failure' ? 0 : rules.length) + rules.indexOf(b.rule);
+  return all.map((b, i) => ({ b, i })).sort((x, y) => order(x.b) - order(y.b) || x.i - y.i).map(({ b }) => b);
+}
+
+/** The checks not sent, per group and reason. */
+export function notSent(checks: readonly CheckResult[]): NotSent[] {
+  const out = new Map<string, NotSent>();
+  for (const check of checks) {
+    if (check.level !== 'skipped') continue;
+    const reason = check.reason ?? 'not sent';
+    const key = `${check.group}\u0000${reason}`;
+    const entry = out.get(key) ?? { group: check.group, count: 0, of: checks.filter((c) => c.group === check.group).length, reason, checks: [] };
+    entry.count += 1;
+    entry.checks.push(check.id);
+    out.set(key, entry);
+  }
+  return [...out.values()];
 }

@@ -35,6 +35,8 @@ export type AliasesAgrees = Assert<MutuallyAssignable<OpenApi['Aliases'], Schema
 export type ViolationAgrees = Assert<MutuallyAssignable<OpenApi['Violation'], Schemas.Violation>>;
 export type ProblemAgrees = Assert<MutuallyAssignable<OpenApi['Problem'], Schemas.Problem>>;
 export type ValidationProblemAgrees = Assert<MutuallyAssignable<OpenApi['ValidationProblem'], Schemas.ValidationProblem>>;
+export type StrictProblemAgrees = Assert<MutuallyAssignable<OpenApi['StrictProblem'], Schemas.StrictProblem>>;
+export type StrictValidationProblemAgrees = Assert<MutuallyAssignable<OpenApi['StrictValidationProblem'], Schemas.StrictValidationProblem>>;
 export type AcceptedAgrees = Assert<MutuallyAssignable<OpenApi['Accepted'], Schemas.Accepted>>;
 
 // The check itself can fail: two types that differ are caught.

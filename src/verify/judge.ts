@@ -1,0 +1,187 @@
+/**
+ * The verdict on one answer of the implementation: the findings (failures and deviations) of
+ * the rules in rules.ts, judged with the contract's generated response validators.
+ *
+ * The line between the levels follows the published contract: what openapi.json forbids (a
+ * valid event refused, an invalid one accepted, a JSON body whose members contradict the
+ * response schema of its status) is a failure; what it only recommends (400/401/415, and the
+ * members of StrictValidationProblem and StrictProblem) is a deviation.
+ */
+import validateAccepted from '../../generated/validators/response-accepted.js';
+import validateProblem from '../../generated/validators/response-problem.js';
+import validateStrictProblem from '../../generated/validators/response-strict-problem.js';
+import validateStrictValidationProblem from '../../generated/validators/response-strict-validation-problem.js';
+import validateValidationProblem from '../../generated/validators/response-validation-problem.js';
+import type { AjvError, ValidateFunction } from '../../generated/validators/response-problem.js';
+import type { Expectation, PlannedCheck, Refusal, TokenUse } from './plan.js';
+import { finding, type Finding, type RuleId } from './rules.js';
+
+/** What came back. */
+export interface Answer {
+  status: number;
+  /** The Content-Type header, '' when there is none. */
+  contentType: string;
+  /** The body as text: '' when there is none, null when it is binary. */
+  text: string | null;
+}
+
+interface RefusalRules {
+  /** The contract rule: refused with a 4xx. */
+  required: RuleId;
+  /** The recommended status, and its rule. */
+  status: number;
+  statusRule: RuleId;
+  /** The recommended body, and its rule. */
+  body: { name: string; shape: string; validate: ValidateFunction };
+  bodyRule: RuleId;
+}
+
+const STRICT_VALIDATION_PROBLEM = {
+  name: 'StrictValidationProblem',
+  shape: '{title, status, violations: [{code, pointer, message}, ...]}',
+  validate: validateStrictValidationProblem,
+};
+const STRICT_PROBLEM = { name: 'StrictProblem', shape: '{title, status}', validate: validateStrictProblem };
+
+const REFUSALS: Record<Refusal, RefusalRules> = {
+  'invalid-event': { required: 'refuse-invalid-events', status: 400, statusRule: 'status-400-for-invalid-events', body: STRICT_VALIDATION_PROBLEM, bodyRule: 'validation-problem-body' },
+  'bad-token': { required: 'refuse-bad-tokens', status: 401, statusRule: 'status-401-for-bad-tokens', body: STRICT_PROBLEM, bodyRule: 'problem-body' },
+  'non-json': { required: 'refuse-non-json', status: 415, statusRule: 'status-415-for-non-json', body: STRICT_PROBLEM, bodyRule: 'problem-body' },
+};
+
+/** The response schema the contract declares for a status (2xx: Accepted); undefined where it declares none. */
+function contractSchema(status: number): { name: string; validate: ValidateFunction } | undefined {
+  if (status >= 200 && status <= 299) return { name: 'Accepted', validate: validateAccepted };
+  if (status === 400) return { name: 'ValidationProblem', validate: validateValidationProblem };
+  if (status === 401 || status === 413 || status === 415) return { name: 'Problem', validate: validateProblem };
+  return undefined;
+}
+
+export function describeExpectation(expect: Expectation): string {
+  if (expect.kind === 'accepted') return '2xx (accepted); a JSON body, if any, matching Accepted';
+  if (expect.kind === 'not-checked') return `${expect.recommended} (recommended; not checked)`;
+  const rules = REFUSALS[expect.refusal];
+  return `a 4xx refusal; recommended: ${rules.status} with a ${rules.body.name} body, ${rules.body.shape}`;
+}
+
+const TOKEN_WORDS: Record<TokenUse, string> = {
+  valid: 'the token',
+  missing: 'no token',
+  empty: 'an empty token',
+  'wrong-last-character': 'a wrong token',
+  'wrong-extra-character': 'a wrong token',
+};
+
+/** What was accepted, for the reason of a refusal that did not happen. */
+function acceptedWhat(check: PlannedCheck): string {
+  switch (check.expect.kind === 'refused' ? check.expect.refusal : undefined) {
+    case 'bad-token':
+      return `a request with ${TOKEN_WORDS[check.request.token]} was accepted`;
+    case 'non-json':
+      return `a body sent as ${check.request.contentType} was accepted`;
+    default:
+      return check.breaks ? `an event that breaks ${brokenRule(check)} was accepted` : 'an event that breaks the contract was accepted';
+  }
+}
+
+/** The rule a body breaks, with where: "wrong-type at /event_id". */
+export function brokenRule(check: { breaks?: string; breaksAt?: string }): string {
+  return `${check.breaks}${check.breaksAt ? ` at ${check.breaksAt}` : ''}`;
+}
+
+const isJsonType = (type: string) => /json/i.test(type);
+
+/** Array indices out of a pointer, so that the same mistake at two indices groups as one. */
+const generalise = (text: string) => text.replace(/\/\d+(?=\/|\s|$)/g, '/*');
+
+export function ajvText(errors: AjvError[] | null | undefined): string {
+  // An allOf of the contract's schemas can report one error twice.
+  const list = [...new Set((errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message ?? e.keyword}`))];
+  return list.slice(0, 3).join('; ') + (list.length > 3 ? `; and ${list.length - 3} more` : '');
+}
+
+/** How a body falls short of a recommended shape: the members it lacks, then anything else. */
+function shortfall(errors: AjvError[] | null | undefined): string {
+  const missing = (errors ?? []).filter((e) => e.keyword === 'required').map((e) => `${e.instancePath ? `${e.instancePath}/` : ''}${String(e.params.missingProperty)}`);
+  const other = (errors ?? []).filter((e) => e.keyword !== 'required');
+  const lacks = missing.length > 0 ? `it has no ${[...new Set(missing)].join(', ')}` : '';
+  return [lacks, other.length > 0 ? ajvText(other) : ''].filter(Boolean).join('; ');
+}
+
+type Parsed = { ok: true; value: unknown } | { ok: false; why: string };
+
+function parse(text: string): Parsed {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { ok: false, why: (error as Error).message };
+  }
+}
+
+/** The pointers an answer names in a ValidationProblem-like body: they say what the implementation disliked. */
+function pointedAt(parsed: Parsed | undefined): string[] {
+  if (!parsed?.ok || typeof parsed.value !== 'object' || parsed.value === null) return [];
+  const violations = (parsed.value as { violations?: unknown }).violations;
+  if (!Array.isArray(violations)) return [];
+  const pointers = violations.map((v) => (typeof v === 'object' && v !== null ? (v as { pointer?: unknown }).pointer : undefined)).filter((p): p is string => typeof p === 'string');
+  return [...new Set(pointers.map(generalise))].slice(0, 3);
+}
+
+/** Judges one answer to one check. An empty list is a pass. */
+export function judge(check: PlannedCheck, answer: Answer): Finding[] {
+  const { status, contentType: type, text } = answer;
+  const findings: Finding[] = [];
+  const json = text && isJsonType(type) ? parse(text) : undefined;
+
+  // What the contract declares for this status: a JSON body must not contradict it.
+  const schema = contractSchema(status);
+  const contradiction = (): Finding | undefined => {
+    if (!schema || json === undefined) return undefined;
+    if (!json.ok) return finding('bodies-match-the-contract', `the ${status} body is labelled "${type}" but is not JSON (${json.why})`, `the ${status} body is labelled JSON but is not JSON`);
+    if (schema.validate(json.value)) return undefined;
+    const reason = `the ${status} body does not match the contract's ${schema.name} schema: ${ajvText(schema.validate.errors)}`;
+    return finding('bodies-match-the-contract', reason, generalise(reason));
+  };
+
+  const expect = check.expect;
+  if (expect.kind === 'not-checked') return findings;
+  if (expect.kind === 'accepted') {
+    if (status < 200 || status > 299) {
+      const pointers = pointedAt(json);
+      findings.push(finding('accept-valid-events', `expected a 2xx status (accepted), got ${status}`, `answered ${status}${pointers.length > 0 ? `, pointing at ${pointers.join(', ')}` : ''}`));
+      return findings;
+    }
+    const wrong = contradiction();
+    if (wrong) findings.push(wrong);
+    return findings;
+  }
+
+  const rules = REFUSALS[expect.refusal];
+  const refusal = `expected a 4xx refusal (${rules.status} recommended), got ${status}`;
+  if (status >= 200 && status <= 299) {
+    // One block per broken rule: an accepted invalid event groups by the rule it breaks.
+    findings.push(finding(rules.required, `${refusal}: ${acceptedWhat(check)}`, expect.refusal === 'invalid-event' ? `accepted: ${check.breaks ? generalise(brokenRule(check)) : 'several rules'}` : 'accepted'));
+    return findings;
+  }
+  if (status < 400 || status > 499 || status === 429) {
+    const why = status >= 500 ? `a ${status} tells the sender to retry, and the same request will fail again` : status === 429 ? '429 tells the sender to retry later' : 'not a refusal';
+    findings.push(finding(rules.required, `${refusal}: ${why}`, `answered ${status}`));
+    return findings;
+  }
+
+  const wrong = contradiction();
+  if (wrong) findings.push(wrong);
+  if (status !== rules.status) findings.push(finding(rules.statusRule, `${rules.status} recommended, got ${status}`, `answered ${status}`));
+  // A body that contradicts the contract is reported once, as that failure.
+  if (wrong) return findings;
+  const recommended = `recommended: a ${rules.body.name} body, ${rules.body.shape}`;
+  const bodyDeviation = (what: string) => findings.push(finding(rules.bodyRule, `the ${status} ${what}; ${recommended}`, `the ${status} ${what}`));
+  if (text === '') bodyDeviation('answer has no body');
+  else if (text === null) bodyDeviation('body is binary');
+  else if (!isJsonType(type)) bodyDeviation(`body is ${type ? `"${type}"` : 'sent without a Content-Type'}, not JSON`);
+  else if (json?.ok && !rules.body.validate(json.value)) {
+    const reason = `the ${status} body is not a ${rules.body.name}: ${shortfall(rules.body.validate.errors)}`;
+    findings.push(finding(rules.bodyRule, reason, generalise(reason)));
+  } else if (json && !json.ok) bodyDeviation(`body is labelled "${type}" but is not JSON`);
+  return findings;
+}
