@@ -59,8 +59,8 @@ describe('generated/', () => {
       registry.addSchema(schema);
       ids.push(schema.$id);
     }
-    // The four event schemas, one per event (13 standard and the custom one), three responses.
-    expect(ids).toHaveLength(4 + STANDARD_EVENT_NAMES.length + 1 + 3);
+    // The four event schemas, one per event (13 standard and the custom one), five responses (three, and the two strict shapes).
+    expect(ids).toHaveLength(4 + STANDARD_EVENT_NAMES.length + 1 + 5);
     for (const id of ids) expect(typeof registry.getSchema(id), id).toBe('function');
   });
 
@@ -102,7 +102,8 @@ describe('dist/ (run `npm run build` when this fails)', () => {
 
   it('holds byte-identical copies of the generated validators and types, and nothing else', () => {
     expect(existsSync(join(root, 'dist')), 'dist/ is missing: run `npm run build`').toBe(true);
-    expect(copies).toHaveLength(24);
+    // 8 validators, each as .js, .cjs, .d.ts and .d.cts.
+    expect(copies).toHaveLength(32);
     for (const [name, copy] of copies) expect(readFileSync(join(root, copy!)).equals(readFileSync(join(validators, name!))), copy).toBe(true);
     for (const flavour of ['esm', 'cjs']) {
       const built = readdirSync(join(root, 'dist', flavour, 'generated/validators')).map((name) => `dist/${flavour}/generated/validators/${name}`);
@@ -116,12 +117,17 @@ describe('dist/ (run `npm run build` when this fails)', () => {
   it('loads them as the built library does (ESM import, CommonJS require) with the same verdicts as generated/ on every example', async () => {
     const require = createRequire(import.meta.url);
     // The event examples and the contract's response examples: each validator accepts some and refuses others.
+    type Example = { value?: unknown; $ref?: string };
     const doc = JSON.parse(readFileSync(join(root, 'generated/openapi/openapi.json'), 'utf8')) as {
-      paths: Record<string, { post: { responses: Record<string, { content?: Record<string, { examples?: Record<string, { value: unknown }> }> }> } }>;
+      paths: Record<string, { post: { responses: Record<string, { content?: Record<string, { examples?: Record<string, Example> }> }> } }>;
+      components: { examples: Record<string, Example> };
     };
+    // A shared example is a $ref into components/examples.
+    const valueOf = (example: Example) => (example.$ref ? doc.components.examples[example.$ref.replace('#/components/examples/', '')]! : example).value;
     const responses = Object.entries(doc.paths['/api/webhooks']!.post.responses).flatMap(([status, response]) =>
-      Object.values(response.content ?? {}).flatMap((media) => Object.entries(media.examples ?? {}).map(([name, example]) => ({ file: `response ${status} ${name}`, value: example.value }))),
+      Object.values(response.content ?? {}).flatMap((media) => Object.entries(media.examples ?? {}).map(([name, example]) => ({ file: `response ${status} ${name}`, value: valueOf(example) }))),
     );
+    expect(responses.every((r) => typeof r.value === 'object' && r.value !== null)).toBe(true);
     expect(responses.length).toBeGreaterThanOrEqual(5);
     const examples = [...manifest('valid'), ...manifest('invalid')].flatMap((entry) => {
       const parsed = parseJson(readExample(entry.file));

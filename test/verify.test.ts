@@ -24,7 +24,7 @@ import { buildPlan, contractRequestExample, type PlannedCheck } from '../src/ver
 import { formatText, toJUnit } from '../src/verify/report.js';
 import { DreddNotInstalled, loadDredd, resolveEndpoint, runVerify, VerifyOptionsError, type VerifyResult } from '../src/verify/verify.js';
 import { STANDARD_EVENT_NAMES } from '../src/constants.js';
-import { FAULTS, startExpressReceiver, startReceiver, type Fault, type ReceiverOptions, type RunningReceiver } from './fixtures/receivers.js';
+import { BODY_DEVIATIONS, FAULTS, startExpressReceiver, startReceiver, type Fault, type ReceiverOptions, type RunningReceiver } from './fixtures/receivers.js';
 import { manifest, root, runCli } from './helpers.js';
 
 const SEED = 20240902;
@@ -178,9 +178,9 @@ describe('judge: the level of one answer', () => {
     expect(levels(valid, 200, 'application/json', '{"status":"accepted"}')).toEqual([]);
     expect(levels(valid, 204)).toEqual([]);
     expect(levels(valid, 202, 'text/plain', 'ok')).toEqual([]);
-    expect(levels(valid, 200, 'application/json', '{"status":200}')).toEqual(["failure bodies-match-the-contract: the 200 body does not match the contract's Accepted schema: /status must be string"]);
+    expect(levels(valid, 200, 'application/json', '{"status":200}')).toEqual(["deviation bodies-match-the-contract: the 200 body does not match the contract's Accepted schema: /status must be string"]);
     expect(levels(valid, 200, 'application/json', 'ok')).toEqual([
-      'failure bodies-match-the-contract: the 200 body is labelled "application/json" but is not JSON (Unexpected token \'o\', "ok" is not valid JSON)',
+      'deviation bodies-match-the-contract: the 200 body is labelled "application/json" but is not JSON (Unexpected token \'o\', "ok" is not valid JSON)',
     ]);
     expect(levels(valid, 422, 'application/json', strictBody)).toEqual(['failure accept-valid-events: expected a 2xx status (accepted), got 422']);
     expect(levels(valid, 302)).toEqual(['failure accept-valid-events: expected a 2xx status (accepted), got 302']);
@@ -204,15 +204,15 @@ describe('judge: the level of one answer', () => {
     expect(levels(invalid, 400, 'application/octet-stream', null)).toEqual([
       'deviation validation-problem-body: the 400 body is binary; recommended: a StrictValidationProblem body, {title, status, violations: [{code, pointer, message}, ...]}',
     ]);
-    // Labelled JSON but not JSON: a failure where the contract declares a JSON body (400), a deviation where it declares none (422).
-    expect(levels(invalid, 400, 'application/json', 'Bad Request')[0]).toMatch(/^failure bodies-match-the-contract: the 400 body is labelled "application\/json" but is not JSON/);
+    // Labelled JSON but not JSON: it contradicts the declared JSON body (400), or misses the recommended one (422); a deviation either way.
+    expect(levels(invalid, 400, 'application/json', 'Bad Request')[0]).toMatch(/^deviation bodies-match-the-contract: the 400 body is labelled "application\/json" but is not JSON/);
     expect(levels(invalid, 422, 'application/json', 'Bad Request')).toEqual([
       'deviation status-400-for-invalid-events: 400 recommended, got 422',
       'deviation validation-problem-body: the 422 body is labelled "application/json" but is not JSON; recommended: a StrictValidationProblem body, {title, status, violations: [{code, pointer, message}, ...]}',
     ]);
-    // A present member of the wrong type contradicts the contract's schema: a failure, reported once.
+    // A present member of the wrong type contradicts the contract's schema, which is ours (the vendor documents no body): a deviation, reported once.
     expect(levels(invalid, 400, 'application/json', '{"status":"error","violations":[]}')).toEqual([
-      "failure bodies-match-the-contract: the 400 body does not match the contract's ValidationProblem schema: /status must be integer",
+      "deviation bodies-match-the-contract: the 400 body does not match the contract's ValidationProblem schema: /status must be integer",
     ]);
   });
 
@@ -461,6 +461,24 @@ describe('runVerify against receivers', () => {
       expect(result.checks.find((c) => c.id === 'example invalid/missing-event-id.json')?.sent.valueAt).toBe('(absent)');
       expect(result.checks.find((c) => c.id === 'example invalid/event-id-number.json')?.sent.valueAt).toBe('42');
     }
+  });
+
+  it.each(BODY_DEVIATIONS.map((fault) => [fault]))('passes a receiver whose only fault is its own response body (%s), with each such body a deviation; --strict fails it', async (fault) => {
+    const r = await receiver({ fault });
+    const runId = `deviation-${fault}`;
+    const expected = faults[fault];
+    const deviating = planFor(runId).filter((c) => !c.skip && expected.fails(c));
+    expect(deviating.length).toBeGreaterThan(0);
+    const result = await runVerify({ url: r.url, token: r.token, runId });
+    expect(failed(result)).toEqual([]);
+    expect(result.ok).toBe(true);
+    const bodyFindings = result.checks.flatMap((c) => c.findings.filter((f) => f.rule === 'bodies-match-the-contract').map((f) => `${c.id}: ${f.level} ${f.reason}`));
+    expect(bodyFindings).toEqual(deviating.map((c) => `${c.id}: deviation ${expected.reason(c)}`));
+    expect(result.rules.find((b) => b.rule === 'bodies-match-the-contract')?.count).toBe(deviating.length);
+    const strict = await runVerify({ url: r.url, token: r.token, runId: `${runId}-strict`, strict: true });
+    expect(strict.ok).toBe(false);
+    expect(strict.counts.failed).toBe(0);
+    expect(strict.counts.deviations).toBeGreaterThanOrEqual(deviating.length);
   });
 
   it('--skip-wrong-token passes a receiver that accepts any token value, and says the checks were not sent', async () => {

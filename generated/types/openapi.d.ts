@@ -838,8 +838,9 @@ export interface operations {
              *
              *     Required by the contract: a `2xx` for every event that follows the contract rules,
              *     whatever its Event Spec warnings. The vendor documents no body: a sender must not
-             *     depend on one, and an implementation may answer without one (`204`). A JSON body
-             *     must not contradict `Accepted`: a member that is present means what `Accepted` says.
+             *     depend on one, and an implementation may answer without one (`204`). Recommended
+             *     (our decision): a JSON body does not contradict `Accepted` (a member that is present
+             *     means what `Accepted` says).
              *     This package's sandbox answers the example below.
              */
             200: {
@@ -856,7 +857,8 @@ export interface operations {
              *     Required by the contract: such a body is refused with a `4xx` (never accepted, and
              *     never a `5xx` or `429`, which tell the sender to retry). The vendor documents no
              *     status codes and no error body, so no member of the body is required, and the body
-             *     may be of any type; a JSON body must not contradict `ValidationProblem`.
+             *     may be of any type; a JSON body should not contradict `ValidationProblem` (a
+             *     recommendation: its members' types are our decision).
              *
              *     Recommended (our decision): `400` with a `ValidationProblem` body, as
              *     `application/problem+json`, that lists every broken rule as `{code, pointer,
