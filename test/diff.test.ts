@@ -34,6 +34,8 @@ interface Case {
   reverseBump: Bump;
   /** oasdiff's rule for each of our rules met in this case, under paths (its level is in src/diff/rules.ts). */
   oasdiff?: Record<string, string>;
+  /** Why the case means nothing with its operations moved to the other place. */
+  staysPut?: string;
 }
 
 const CASES: Case[] = [
@@ -448,6 +450,18 @@ const CASES: Case[] = [
     reverseBump: 'patch',
   },
   {
+    name: 'path-parameter-renamed',
+    location: 'paths',
+    // /orders/{id} → /orders/{orderId}: the same operation and the same path parameter (paired by place), so
+    // nothing to report for it; the query parameter expand → include is a real removal and addition.
+    forward: ['request-parameter-added-optional -', 'request-parameter-removed receivers'],
+    forwardBump: 'major',
+    reverse: ['request-parameter-added-optional -', 'request-parameter-removed receivers'],
+    reverseBump: 'major',
+    oasdiff: { 'request-parameter-added-optional': 'new-optional-request-parameter', 'request-parameter-removed': 'request-parameter-removed' },
+    staysPut: 'a webhook is named, not templated: orders-{id} and orders-{orderId} are two webhooks',
+  },
+  {
     name: 'recursive-schema',
     location: 'paths',
     // Category.children[] is a Category: the change is reported once, and the walk ends.
@@ -525,7 +539,7 @@ describe('crafted pairs: each change with the audiences it breaks, both ways', (
         expect(report.required).toBe(c.reverseBump);
       });
 
-      it(`gives the same verdicts with its operations moved under ${c.location === 'paths' ? 'webhooks' : 'paths'}`, () => {
+      it.skipIf(c.staysPut !== undefined)(`gives the same verdicts with its operations moved under ${c.location === 'paths' ? 'webhooks' : 'paths'}`, () => {
         expect(summary(run(moved(oldSource), moved(newSource)).changes)).toEqual(c.forward);
         expect(summary(run(moved(newSource), moved(oldSource)).changes)).toEqual(c.reverse);
       });

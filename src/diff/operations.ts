@@ -72,7 +72,7 @@ export function compareDocuments(walk: Walk): void {
         };
         if (!oldOp) walk.emit('operation-added', ctx, location === 'paths' ? 'operation added' : 'webhook added');
         else if (!newOp) walk.emit('operation-removed', ctx, location === 'paths' ? 'operation removed' : 'webhook removed');
-        else compareOperation(walk, oldItem!, newItem!, oldOp, newOp, ctx);
+        else compareOperation(walk, { ...oldItem!, key: oldKey! }, { ...newItem!, key: newKey! }, oldOp, newOp, ctx);
       }
     }
   }
@@ -96,7 +96,12 @@ function operation(walk: Walk, side: Side, item: Found, method: string): Found |
   return walk.object(side, item.value[method], { url: item.at.url, pointer: child(item.at.pointer, method) }, 'an operation (an object)');
 }
 
-function compareOperation(walk: Walk, oldItem: Found, newItem: Found, oldOp: Found, newOp: Found, ctx: Context): void {
+/** A path item with its key: a path template under `paths`, a name under `webhooks`. */
+interface PathItem extends Found {
+  key: string;
+}
+
+function compareOperation(walk: Walk, oldItem: PathItem, newItem: PathItem, oldOp: Found, newOp: Found, ctx: Context): void {
   compareAnnotations(walk, oldOp.value, newOp.value, ctx, ['summary', 'description', 'operationId', 'deprecated', 'externalDocs']);
   compareParameters(walk, [oldItem, oldOp], [newItem, newOp], ctx);
   compareRequestBody(walk, oldOp, newOp, ctx);
@@ -114,8 +119,10 @@ interface Parameter {
   in: string;
 }
 
-function parameters(walk: Walk, side: Side, [item, op]: [Found, Found], ctx: Context): Map<string, Parameter> {
+function parameters(walk: Walk, side: Side, [item, op]: [PathItem, Found], ctx: Context): Map<string, Parameter> {
   const found = new Map<string, Parameter>();
+  // Path parameters are keyed by their place in the template: renaming {id} to {orderId} changes nothing on the wire.
+  const places = [...item.key.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
   const opPointer = ctx.pointer;
   const itemPointer = opPointer.slice(0, opPointer.lastIndexOf('/'));
   for (const [owner, pointer] of [[item, itemPointer], [op, opPointer]] as const) {
@@ -131,14 +138,15 @@ function parameters(walk: Walk, side: Side, [item, op]: [Found, Found], ctx: Con
         throw walk.resolver(side).error({ ...parameter.at, pointer: child(parameter.at.pointer, 'in') }, '"query", "header", "path" or "cookie"', describe(where));
       }
       if (where === 'header' && IGNORED_HEADER_PARAMETERS.has(name.toLowerCase())) return;
-      const key = `${where} ${where === 'header' ? name.toLowerCase() : name}`;
+      const place = where === 'path' ? places.indexOf(name) : -1;
+      const key = place >= 0 ? `path #${place}` : `${where} ${where === 'header' ? name.toLowerCase() : name}`;
       found.set(key, { value: parameter.value, at: parameter.at, pointer: child(pointer, 'parameters', index), name, in: where });
     });
   }
   return found;
 }
 
-function compareParameters(walk: Walk, oldOwners: [Found, Found], newOwners: [Found, Found], ctx: Context): void {
+function compareParameters(walk: Walk, oldOwners: [PathItem, Found], newOwners: [PathItem, Found], ctx: Context): void {
   const before = parameters(walk, 'old', oldOwners, ctx);
   const after = parameters(walk, 'new', newOwners, ctx);
   for (const key of new Set([...after.keys(), ...before.keys()])) {
