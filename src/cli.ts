@@ -20,6 +20,8 @@ Commands:
   send --url URL --token T [--no-validate] [--strict] [--json] <file|->
                                              Post one event and print the answer
                                              (--token may come from CONVERGE_WEBHOOK_TOKEN)
+  diff <old> [<new>] [--contract ID] [--json] [--strict]
+                                             Compare two OpenAPI documents: whom each change breaks
   help                                       Show this help
 
 Run "npx converge-webhook <command> --help" for a command's options.
@@ -85,7 +87,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'mock':
       case 'sandbox':
       case 'verify':
-      case 'send': {
+      case 'send':
+      case 'diff': {
         const module = (await import(`./commands/${command}.js`)) as { run(argv: string[]): Promise<number> };
         return await module.run(rest);
       }
