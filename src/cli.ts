@@ -35,7 +35,7 @@ Checks each JSON file (or standard input, "-") against the Converge webhook cont
 
 Exit codes: 0 every input is valid (warnings allowed), 1 an input is invalid, 2 usage error.`;
 
-const COMMANDS = ['validate', 'mock', 'sandbox', 'verify', 'send', 'help'];
+const COMMANDS = ['validate', 'mock', 'sandbox', 'verify', 'send', 'diff', 'docs', 'help'];
 
 interface FileResult {
   file: string;
