@@ -19,6 +19,8 @@ Commands:
   send --url URL --token T [--no-validate] [--strict] [--json] <file|->
                                              Post one event and print the answer
                                              (--token may come from CONVERGE_WEBHOOK_TOKEN)
+  docs [--contract ID] [--open] [--serve] [--port P] [--json]
+                                             Print (open, serve) a contract's reference page
   help                                       Show this help
 
 Run "converge-webhook <command> --help" for a command's options.
@@ -82,7 +84,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'mock':
       case 'sandbox':
       case 'verify':
-      case 'send': {
+      case 'send':
+      case 'docs': {
         const module = (await import(`./commands/${command}.js`)) as { run(argv: string[]): Promise<number> };
         return await module.run(rest);
       }
