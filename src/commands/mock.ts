@@ -1,6 +1,7 @@
 /** `converge-webhook mock`: the Prism mock on the terminal (`npm start`). */
 import { listenForStop, parseCommandArgs, parseHost, parsePort, STOP_SIGNALS, UsageError } from '../cli-support.js';
 import { PortInUse, PRISM_VERSION, PrismNotInstalled, startMock } from '../mock/mock.js';
+import { docsHint } from './docs.js';
 
 const USAGE = `Usage: converge-webhook mock [--port 4010] [--host 127.0.0.1] [--quiet]
 
@@ -54,6 +55,7 @@ export async function run(argv: string[]): Promise<number> {
       [
         `Prism mock of the Converge webhook listening on ${endpoint}`,
         `(Prism pid ${mock.pid}, ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        `Reference docs: ${docsHint()}`,
         '',
         'Try it:',
         `  curl -i -X POST ${endpoint} \\`,
