@@ -49,9 +49,10 @@ const CONTRACTS = [
 type Contract = (typeof CONTRACTS)[number];
 
 let built: string;
+let buildOutput: string[];
 let rebuilt: string;
 let installed: string;
-const servers = new Map<string, { child: ChildProcess; url: string; lines: string[]; exit: Promise<number | null> }>();
+const servers = new Map<string, { child: ChildProcess; url: string; exit: Promise<number | null> }>();
 let browser: Browser;
 const temps: string[] = [];
 
@@ -135,13 +136,18 @@ function http(url: string, method: string): Promise<{ status: number; type: stri
 beforeAll(async () => {
   built = tempDir('converge-docs-a-');
   rebuilt = tempDir('converge-docs-b-');
-  await Promise.all([buildInto(built), buildInto(rebuilt)]);
+  buildOutput = (await Promise.all([buildInto(built), buildInto(rebuilt)])).flatMap(({ stdout, stderr }) => [stdout, stderr]);
   installed = installedLayout(built);
-  for (const { id } of CONTRACTS) {
-    const server = await startCli(installed, ['docs', '--contract', id, '--serve', '--json'], /"event":"listening".*\n/);
-    const listening = JSON.parse(server.stdout().split('\n')[0]!) as { url: string };
-    servers.set(id, { child: server.child, url: listening.url, lines: [], exit: server.exit });
-  }
+  // One server prints JSON lines, the other its text block.
+  const converge = await startCli(installed, ['docs', '--contract', 'converge', '--serve', '--json'], /"event":"listening".*\n/);
+  const listening = JSON.parse(converge.stdout().split('\n')[0]!) as Record<string, unknown>;
+  const convergePage = page(join(installed, 'generated'), 'converge');
+  expect(listening).toEqual({ event: 'listening', contract: 'converge', path: convergePage, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/) });
+  servers.set('converge', { child: converge.child, url: listening.url as string, exit: converge.exit });
+  const provesource = await startCli(installed, ['docs', '--contract', 'provesource', '--serve'], /Press Ctrl-C to stop\.\n/);
+  const text = /^The provesource reference is served on (http:\/\/127\.0\.0\.1:\d+\/)\n {2}page {6}(.+)\nPress Ctrl-C to stop\.\n$/.exec(provesource.stdout());
+  expect(text?.[2], provesource.stdout()).toBe(page(join(installed, 'generated'), 'provesource'));
+  servers.set('provesource', { child: provesource.child, url: text![1]!, exit: provesource.exit });
   browser = await launchChromium();
 }, 240_000);
 
@@ -152,6 +158,10 @@ afterAll(async () => {
 });
 
 describe('npm run docs (scripts/docs.ts)', () => {
+  it('prints nothing with --quiet', () => {
+    expect(buildOutput).toEqual(['', '', '', '']);
+  });
+
   it('writes one page per contract, and the same bytes when run again', () => {
     for (const { id } of CONTRACTS) {
       const first = readFileSync(page(built, id));
@@ -305,6 +315,11 @@ describe('each reference page in Chromium, served by converge-webhook docs --ser
 
   it('the server answers the page at / only, and stops cleanly on SIGTERM', async () => {
     const { url, child, exit } = servers.get('converge')!;
+    const stopped = new Promise<string>((resolve) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      child.stdout!.on('end', () => resolve(out));
+    });
     const get = await http(url, 'GET');
     expect(get).toEqual({ status: 200, type: 'text/html; charset=utf-8', length: statSync(page(built, 'converge')).size });
     expect((await http(`${url}index.html`, 'HEAD')).status).toBe(200);
@@ -312,6 +327,7 @@ describe('each reference page in Chromium, served by converge-webhook docs --ser
     expect((await http(url, 'POST')).status).toBe(405);
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
+    expect(await stopped).toBe('{"event":"stopped","signal":"SIGTERM"}\n');
   });
 });
 
@@ -372,7 +388,7 @@ describe('converge-webhook docs in an installed package', () => {
 });
 
 describe('converge-webhook docs in a checkout', () => {
-  it('builds a missing page on first use (progress on stderr), reuses it, rebuilds it when the bundle is newer; the sandbox points at it', async () => {
+  it('builds a missing page on first use (progress on stderr), reuses it, rebuilds it when it is older than its bundle; the sandbox points at it', async () => {
     // A checkout's layout: scripts/docs.ts and the tools beside the package's files.
     const checkout = tempDir('converge-docs-checkout-');
     cpSync(join(root, 'dist'), join(checkout, 'dist'), { recursive: true });

@@ -72,7 +72,7 @@ on first use (and rebuilt when the contract changed), with progress on stderr.
   --contract ID  ${ids.join(', ') || '(none found)'} (default ${ids[0] ?? 'converge'})
   --serve        serve it on http://127.0.0.1 (a free port, or --port) until Ctrl-C
   --port N       the port for --serve (0 or absent: a free one)
-  --open         open it in your browser (xdg-open, open or start); when none can be
+  --open         open it in your browser (xdg-open, open or rundll32); when none can be
                  launched, says so and still prints the path
   --json         print one JSON object ({"event":"listening",...} lines with --serve)
 
@@ -127,7 +127,8 @@ function ensurePage(root: string, contract: DocsContract): string {
 /** How this platform opens a URL in the user's browser, or why it cannot. */
 function opener(url: string): { command: string; args: string[] } | { problem: string } {
   if (process.platform === 'darwin') return { command: 'open', args: [url] };
-  if (process.platform === 'win32') return { command: 'cmd', args: ['/c', 'start', '""', url.replace(/[&^]/g, '^$&')] };
+  // rundll32 rather than `cmd /c start`: no shell, so nothing in the URL needs quoting.
+  if (process.platform === 'win32') return { command: 'rundll32', args: ['url.dll,FileProtocolHandler', url] };
   if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { problem: 'no graphical session here (DISPLAY and WAYLAND_DISPLAY are not set)' };
   return { command: 'xdg-open', args: [url] };
 }
