@@ -22,6 +22,8 @@ Commands:
                                              (--token may come from CONVERGE_WEBHOOK_TOKEN)
   diff <old> [<new>] [--contract ID] [--json] [--strict]
                                              Compare two OpenAPI documents: whom each change breaks
+  docs [--contract ID] [--open] [--serve] [--port P] [--json]
+                                             Print (open, serve) a contract's reference page
   help                                       Show this help
 
 Run "npx converge-webhook <command> --help" for a command's options.
@@ -88,7 +90,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'sandbox':
       case 'verify':
       case 'send':
-      case 'diff': {
+      case 'diff':
+      case 'docs': {
         const module = (await import(`./commands/${command}.js`)) as { run(argv: string[]): Promise<number> };
         return await module.run(rest);
       }

@@ -334,9 +334,11 @@ describe('the mock from an installed package (node_modules/converge-webhook-cont
 
   it('with it: finds the bundled contract four levels up and serves it', async () => {
     link(true);
-    const { child, match, exit } = await startCli(['mock', '--port', '0'], READY, installedCli);
+    const { child, match, output, exit } = await startCli(['mock', '--port', '0'], READY, installedCli);
     try {
       expect((await post(match[1]!, SEED)).status).toBe(200);
+      // No reference page in this layout (test/docs.test.ts covers the page's file URL): the command that serves it.
+      expect(output()).toContain('\nReference docs: npx converge-webhook docs --contract converge --serve\n');
     } finally {
       child.kill('SIGTERM');
     }

@@ -2,6 +2,7 @@
 import { listenForStop, parseCommandArgs, parseHost, parsePort, STOP_SIGNALS, UsageError } from '../cli-support.js';
 import { resolveEndpointUrl } from '../endpoint.js';
 import { PortInUse, prismBin, PRISM_VERSION, PrismNotInstalled, startMock } from '../mock/mock.js';
+import { docsHint } from './docs.js';
 
 const USAGE = `Usage: converge-webhook mock [--port 4010] [--host 127.0.0.1] [--quiet]
 
@@ -59,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
       [
         `Prism mock of the Converge webhook listening on ${endpoint}`,
         `(Prism pid ${mock.pid}, ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        `Reference docs: ${docsHint()}`,
         '',
         'Try it:',
         `  curl -i -X POST ${endpoint} \\`,

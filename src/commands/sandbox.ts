@@ -5,6 +5,7 @@ import { listenForStop, parseCommandArgs, parseHost, parsePort, UsageError } fro
 import { MAX_BODY_BYTES } from '../constants.js';
 import { maskToken } from '../endpoint.js';
 import { formatLogEntry, startSandbox, StoreError, type RunningSandbox, type SandboxLogEntry } from '../sandbox/sandbox.js';
+import { docsHint } from './docs.js';
 
 const DEFAULT_PORT = 4011;
 const DEFAULT_DATA_DIR = '.sandbox-data';
@@ -127,6 +128,7 @@ export async function run(argv: string[]): Promise<number> {
           `  token     ${sandbox.token}   (shown once; ${maskToken(sandbox.token)} from now on)`,
           `  events    GET|DELETE ${sandbox.url}/api/events`,
           `  logs      ${sandbox.url}/logs`,
+          `  docs      ${docsHint()}`,
           `  store     ${store}`,
           '',
           'Try it:',
