@@ -344,7 +344,7 @@ describe('converge-webhook docs in an installed package', () => {
   it('usage errors: an unknown contract, --port without --serve (exit 2)', async () => {
     const unknown = await cli(installed, ['docs', '--contract', 'nope']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('--contract: expected one of converge, provesource, found "nope"');
+    expect(unknown.stderr).toContain('--contract: expected one of converge, provesource, webengage, found "nope"');
     const port = await cli(installed, ['docs', '--port', '8080']);
     expect(port.code).toBe(2);
     expect(port.stderr).toContain('--port needs --serve');
