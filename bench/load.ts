@@ -16,7 +16,7 @@ export const CONNECTIONS = 10;
 
 /** The typical event: the 10-item Placed Order (about 1.7 KB). */
 export function typicalEvent(): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(root, 'spec/examples/valid/placed-order-10-items.json'), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(join(root, 'spec/converge/examples/valid/placed-order-10-items.json'), 'utf8')) as Record<string, unknown>;
 }
 
 export type BodyMode = 'fixed' | 'unique';

@@ -30,7 +30,7 @@ export interface StartupConfig {
 }
 
 const UNPINNED: Placement = { pinned: false, note: '' };
-const EVENT_FILE = 'spec/examples/valid/placed-order.json';
+const EVENT_FILE = 'spec/converge/examples/valid/placed-order.json';
 
 function timing(name: string, runs: number[]): Timing {
   return { name, runs, median: median(runs), min: Math.min(...runs) };

@@ -18,7 +18,7 @@ import { MAX_UNIX_SECONDS, SALES_CHANNEL_TYPES, validateBody, validateEvent } fr
 import { runGroup, type TaskResult } from './harness.ts';
 
 const root = join(import.meta.dirname, '..');
-const example = (name: string) => JSON.parse(readFileSync(join(root, 'spec/examples/valid', `${name}.json`), 'utf8')) as Record<string, any>;
+const example = (name: string) => JSON.parse(readFileSync(join(root, 'spec/converge/examples/valid', `${name}.json`), 'utf8')) as Record<string, any>;
 
 /** The payloads: a Placed Order with 1, 10 and 100 items, and a custom event. */
 export function payloads(): Array<{ name: string; event: unknown }> {
@@ -79,7 +79,7 @@ export function runValidationBench(
   onProgress?: (message: string) => void,
   options: { rounds?: number; sampleMs?: number } = {},
 ): Array<{ payload: string; bytes: number; results: Array<TaskResult & { ratioToParse: number }>; body: BodyResult[] }> {
-  const schema = JSON.parse(readFileSync(join(root, 'generated/schemas/conforming-event.schema.json'), 'utf8')) as object;
+  const schema = JSON.parse(readFileSync(join(root, 'generated/converge/schemas/conforming-event.schema.json'), 'utf8')) as object;
   const ajv = new Ajv2020.default({ strict: true });
   addFormats.default(ajv, { mode: 'full' });
   const ajvRuntime = ajv.compile(schema);

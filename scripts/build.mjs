@@ -3,7 +3,7 @@
 // Runs before `npm start`, in `npm test` and on `npm pack` (prepack); never on install, so that
 // the package's users run no script of it.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,13 +33,17 @@ function copy(from, to, rename = (name) => name) {
     if (target) copyFileSync(join(root, from, name), join(root, to, target));
   }
 }
-// ESM: the .js validators and their .d.ts; CJS: the .cjs validators renamed to .js.
-copy('generated/validators', `${out}/esm/generated/validators`, (n) => (n.endsWith('.js') || n.endsWith('.d.ts') ? n : null));
-copy('generated/validators', `${out}/cjs/generated/validators`, (n) =>
-  n.endsWith('.cjs') ? n.replace(/\.cjs$/, '.js') : n.endsWith('.d.cts') ? n.replace(/\.d\.cts$/, '.d.ts') : null,
-);
-copy('generated/types', `${out}/esm/generated/types`);
-copy('generated/types', `${out}/cjs/generated/types`);
+// Every contract of the registry (generated/contracts.json, written by npm run generate):
+// ESM gets the .js validators and their .d.ts; CJS the .cjs validators renamed to .js.
+const { contracts } = JSON.parse(readFileSync(join(root, 'generated/contracts.json'), 'utf8'));
+for (const { id } of contracts) {
+  copy(`generated/${id}/validators`, `${out}/esm/generated/${id}/validators`, (n) => (n.endsWith('.js') || n.endsWith('.d.ts') ? n : null));
+  copy(`generated/${id}/validators`, `${out}/cjs/generated/${id}/validators`, (n) =>
+    n.endsWith('.cjs') ? n.replace(/\.cjs$/, '.js') : n.endsWith('.d.cts') ? n.replace(/\.d\.cts$/, '.d.ts') : null,
+  );
+  copy(`generated/${id}/types`, `${out}/esm/generated/${id}/types`);
+  copy(`generated/${id}/types`, `${out}/cjs/generated/${id}/types`);
+}
 // verify's Dredd hooks are CommonJS (Dredd requires them), which tsc does not copy.
 copy('src/verify', `${out}/esm/src/verify`, (n) => (n.endsWith('.cjs') ? n : null));
 writeFileSync(join(root, out, 'cjs/package.json'), '{ "type": "commonjs" }\n');

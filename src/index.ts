@@ -42,4 +42,4 @@ export type {
   Problem,
   ValidationProblem,
   Accepted,
-} from '../generated/types/schemas.js';
+} from '../generated/converge/types/schemas.js';

@@ -1,8 +1,8 @@
-import conformingEvent from '../generated/validators/conforming-event.js';
-import eventSpec from '../generated/validators/event-spec.js';
-import webhookEvent from '../generated/validators/webhook-event.js';
-import type { AjvError } from '../generated/validators/webhook-event.js';
-import type { StandardEvent, WebhookEvent } from '../generated/types/schemas.js';
+import conformingEvent from '../generated/converge/validators/conforming-event.js';
+import eventSpec from '../generated/converge/validators/event-spec.js';
+import webhookEvent from '../generated/converge/validators/webhook-event.js';
+import type { AjvError } from '../generated/converge/validators/webhook-event.js';
+import type { StandardEvent, WebhookEvent } from '../generated/converge/types/schemas.js';
 import type { ViolationCode } from './codes.js';
 import { MAX_BODY_BYTES, SALES_CHANNEL_TYPES, STANDARD_EVENT_NAMES } from './constants.js';
 import { decodeUtf8, describeJsonError, describeUtf8Error, parseJson } from './json.js';

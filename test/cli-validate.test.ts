@@ -8,15 +8,15 @@ import { readExample, root, runCli } from './helpers.js';
 const temp = mkdtempSync(join(tmpdir(), 'converge-cli-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
-const VALID = 'spec/examples/valid/placed-order.json';
-const WARNING = 'spec/examples/valid/warning-total-price-string.json';
-const INVALID = 'spec/examples/invalid/aliases-too-many.json';
+const VALID = 'spec/converge/examples/valid/placed-order.json';
+const WARNING = 'spec/converge/examples/valid/warning-total-price-string.json';
+const INVALID = 'spec/converge/examples/invalid/aliases-too-many.json';
 
 describe('converge-webhook validate', () => {
   it('exits 0 on a valid file and says so', async () => {
     const run = await runCli(['validate', VALID]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toMatch(/^valid\s+spec\/examples\/valid\/placed-order\.json$/m);
+    expect(run.stdout).toMatch(/^valid\s+spec\/converge\/examples\/valid\/placed-order\.json$/m);
     expect(run.stdout).toMatch(/^1 file: 1 valid, 0 invalid \(0 errors, 0 warnings\)$/m);
   });
 
@@ -30,7 +30,7 @@ describe('converge-webhook validate', () => {
   it('names file, pointer, code, expected and found for an error, and exits 1', async () => {
     const run = await runCli(['validate', VALID, INVALID]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^INVALID\s+spec\/examples\/invalid\/aliases-too-many\.json$/m);
+    expect(run.stdout).toMatch(/^INVALID\s+spec\/converge\/examples\/invalid\/aliases-too-many\.json$/m);
     expect(run.stdout).toMatch(/error\s+\/aliases\s+aliases-too-many\s+expected at most 10 aliases, found 11/);
     expect(run.stdout).toMatch(/^2 files: 1 valid, 1 invalid \(1 error, 0 warnings\)$/m);
   });

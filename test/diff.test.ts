@@ -632,10 +632,10 @@ describe('reports', () => {
   });
 
   it('compares a document with itself as unchanged, whatever its layout (the contract: files against bundle)', () => {
-    const bundled = loadDocument(join(root, 'generated/openapi/openapi.json'));
+    const bundled = loadDocument(join(root, 'generated/converge/openapi/openapi.json'));
     expect(run(bundled, bundled)).toMatchObject({ changes: [], required: 'patch', bump: 'none', ok: true });
-    // spec/openapi.yaml points at 40 files; the bundle inlines them. Only the examples are written differently.
-    const split = run(loadDocument(join(root, 'spec/openapi.yaml')), bundled);
+    // spec/converge/openapi.yaml points at 40 files; the bundle inlines them. Only the examples are written differently.
+    const split = run(loadDocument(join(root, 'spec/converge/openapi.yaml')), bundled);
     expect(split.changes.every((c) => c.id.endsWith('annotation-changed'))).toBe(true);
   });
 });
@@ -665,7 +665,7 @@ describe('shared components', () => {
 });
 
 describe('the Converge contract, changed', () => {
-  const bundled = loadDocument(join(root, 'generated/openapi/openapi.json'));
+  const bundled = loadDocument(join(root, 'generated/converge/openapi/openapi.json'));
   function changed(edit: (doc: any) => void, version: string): SourceDocument {
     const document = structuredClone(bundled.document) as any;
     edit(document);
@@ -955,11 +955,11 @@ describe('converge-webhook diff (CLI)', () => {
   });
 
   it('compares with the package\'s own contract when <new> is left out', async () => {
-    const result = await runCli(['diff', 'generated/openapi/openapi.json']);
+    const result = await runCli(['diff', 'generated/converge/openapi/openapi.json']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toMatch(/^new: generated\/openapi\/openapi\.json \(version \d+\.\d+\.\d+\)$/m);
+    expect(result.stdout).toMatch(/^new: generated\/converge\/openapi\/openapi\.json \(version \d+\.\d+\.\d+\)$/m);
     expect(result.stdout).toMatch(/No changes: the version may stay\./);
-    expect((await runCli(['diff', 'generated/openapi/openapi.json', '--contract', 'converge'])).code).toBe(0);
+    expect((await runCli(['diff', 'generated/converge/openapi/openapi.json', '--contract', 'converge'])).code).toBe(0);
   });
 
   it('reads the old document from standard input with "-"', async () => {
@@ -1005,7 +1005,7 @@ describe('converge-webhook diff (CLI)', () => {
     expect((await runCli(['diff', pair.old, pair.new, pair.new])).stderr).toMatch(/diff compares two documents, found 3 files/);
     const contract = await runCli(['diff', pair.old, '--contract', 'acme']);
     expect(contract.code).toBe(2);
-    expect(contract.stderr).toMatch(/--contract: expected one of converge, found "acme"/);
+    expect(contract.stderr).toMatch(/--contract: expected one of converge, provesource, webengage, found "acme"/);
     for (const run of [flag, contract]) expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 

@@ -32,7 +32,7 @@ const TSX = join(root, 'node_modules/tsx/dist/cli.mjs');
 const CONTRACTS = [
   {
     id: 'converge',
-    source: 'spec/openapi.yaml',
+    source: 'spec/converge/openapi.yaml',
     path: '/api/webhooks',
     /** The sample shows the example's event_id. */
     distinctive: 'event_id',
@@ -77,6 +77,7 @@ function installedLayout(pages: string | undefined): string {
   cpSync(join(root, 'dist'), join(pkg, 'dist'), { recursive: true });
   cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
   symlinkSync(join(root, 'spec'), join(pkg, 'spec'));
+  cpSync(join(root, 'generated/contracts.json'), join(pkg, 'generated/contracts.json'));
   if (pages) for (const { id } of CONTRACTS) cpSync(page(pages, id), page(join(pkg, 'generated'), id));
   return pkg;
 }
@@ -395,7 +396,8 @@ describe('converge-webhook docs in a checkout', () => {
     cpSync(join(root, 'package.json'), join(checkout, 'package.json'));
     cpSync(join(root, 'scripts/docs.ts'), join(checkout, 'scripts/docs.ts'));
     for (const name of ['src', 'spec', 'node_modules']) symlinkSync(join(root, name), join(checkout, name));
-    cpSync(join(root, 'generated/openapi/openapi.json'), join(checkout, 'generated/openapi/openapi.json'));
+    cpSync(join(root, 'generated/contracts.json'), join(checkout, 'generated/contracts.json'));
+    cpSync(join(root, 'generated/converge/openapi/openapi.json'), join(checkout, 'generated/converge/openapi/openapi.json'));
     const path = page(join(checkout, 'generated'), 'converge');
     const sandboxDocsLine = async () => {
       const sandbox = await startCli(checkout, ['sandbox', '--memory', '--port', '0', '--quiet'], /Press Ctrl-C/);

@@ -11,7 +11,7 @@ const invalid = manifest('invalid');
 
 /** The example's bytes through validateBody, as a receiver gets them (malformed JSON included). */
 function libraryResult(entry: ExampleEntry, strict = false) {
-  return validateBody(readFileSync(join(root, 'spec/examples', entry.file)), { strict });
+  return validateBody(readFileSync(join(root, 'spec/converge/examples', entry.file)), { strict });
 }
 
 describe('example manifests', () => {
@@ -29,7 +29,7 @@ describe('example manifests', () => {
   });
 
   it('are wired into the OpenAPI document: every valid example by externalValue, with its summary', () => {
-    const doc = YAML.parse(readFileSync(join(root, 'spec/openapi.yaml'), 'utf8')) as {
+    const doc = YAML.parse(readFileSync(join(root, 'spec/converge/openapi.yaml'), 'utf8')) as {
       paths: { '/api/webhooks': { post: { requestBody: { content: { 'application/json': { examples: Record<string, { summary: string; externalValue: string }> } } } } } };
     };
     const examples = Object.values(doc.paths['/api/webhooks'].post.requestBody.content['application/json'].examples);
@@ -76,7 +76,7 @@ describe.each(invalid)('invalid example $file', (entry) => {
 
 describe('the CLI on every example', () => {
   it('gives the same verdicts and codes as the manifests (one run, --json)', async () => {
-    const files = [...valid, ...invalid].map((e) => join('spec/examples', e.file));
+    const files = [...valid, ...invalid].map((e) => join('spec/converge/examples', e.file));
     const run = await runCli(['validate', '--json', ...files], { cwd: root });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(1);
@@ -91,10 +91,10 @@ describe('the CLI on every example', () => {
   });
 
   it('exits 0 on the valid examples alone and 1 on them with --strict', async () => {
-    const files = valid.map((e) => join('spec/examples', e.file));
+    const files = valid.map((e) => join('spec/converge/examples', e.file));
     expect((await runCli(['validate', ...files])).code).toBe(0);
     expect((await runCli(['validate', '--strict', ...files])).code).toBe(1);
-    const clean = valid.filter((e) => e.warnings.length === 0).map((e) => join('spec/examples', e.file));
+    const clean = valid.filter((e) => e.warnings.length === 0).map((e) => join('spec/converge/examples', e.file));
     expect((await runCli(['validate', '--strict', ...clean])).code).toBe(0);
   });
 });

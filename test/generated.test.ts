@@ -9,7 +9,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { SALES_CHANNEL_TYPES, STANDARD_EVENT_NAMES } from '../src/index.js';
 import { parseJson } from '../src/json.js';
+import { readRegistry } from '../src/registry.js';
 import { manifest, readExample, root } from './helpers.js';
+
+const registry = readRegistry(root);
+const converge = join(root, 'generated/converge');
+type Validate = ((v: unknown) => boolean) & { errors?: unknown };
+const load = async (file: string) => ((await import(file)) as { default: Validate }).default;
+
+/** Every JSON example file of a contract (valid and invalid), parsed; the files that are not JSON are left out. */
+function jsonExamples(id: string): Array<{ file: string; value: unknown }> {
+  const dir = join(root, 'spec', id, 'examples');
+  return ['valid', 'invalid'].flatMap((kind) =>
+    readdirSync(join(dir, kind))
+      .sort()
+      .flatMap((name) => {
+        const parsed = parseJson(readFileSync(join(dir, kind, name), 'utf8'));
+        return parsed.ok ? [{ file: `${kind}/${name}`, value: parsed.value }] : [];
+      }),
+  );
+}
 
 /** Files below a folder, without generated/<id>/docs/ (the reference pages: npm run docs builds them, test/docs.test.ts checks them). */
 function listFiles(dir: string): string[] {
@@ -46,72 +65,157 @@ describe('generated/', () => {
     }
   });
 
-  it('publishes JSON Schemas of the 2020-12 dialect with stable $ids that one registry can hold together', () => {
-    // As a consumer loads the folder: every schema into one Ajv, then each looked up by its $id.
+  it('publishes JSON Schemas of the 2020-12 dialect with stable $ids that one registry can hold together, all contracts at once', () => {
+    // As a consumer loads the folders: every schema into one Ajv, then each looked up by its $id.
     // Ajv refuses an $id (of a schema or of any subschema) that is already taken, and compiling
     // resolves every $ref and rejects unknown keywords (strict mode).
-    const registry = new Ajv2020.default({ strict: true });
-    addFormats.default(registry, { mode: 'full' });
-    const ids: string[] = [];
-    for (const file of listFiles(join(root, 'generated/schemas'))) {
-      const schema = JSON.parse(readFileSync(file, 'utf8')) as { $schema: string; $id: string };
-      expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-      const expected = `urn:converge-webhook-contract:v1:${relative(join(root, 'generated/schemas'), file).replace(/\.schema\.json$/, '')}`;
-      expect(schema.$id).toBe(expected);
-      registry.addSchema(schema);
-      ids.push(schema.$id);
+    const ajv = new Ajv2020.default({ strict: true });
+    addFormats.default(ajv, { mode: 'full' });
+    const ids: Record<string, string[]> = {};
+    // Converge keeps the $ids it was published with; every other contract's name its contract.
+    const bases: Record<string, string> = { converge: 'urn:converge-webhook-contract:v1:', provesource: 'urn:converge-webhook-contract:provesource:v1:', webengage: 'urn:converge-webhook-contract:webengage:v1:' };
+    expect(registry.contracts.map((c) => c.id)).toEqual(Object.keys(bases));
+    for (const { id } of registry.contracts) {
+      const dir = join(root, 'generated', id, 'schemas');
+      for (const file of listFiles(dir)) {
+        const schema = JSON.parse(readFileSync(file, 'utf8')) as { $schema: string; $id: string };
+        expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+        expect(schema.$id).toBe(`${bases[id]}${relative(dir, file).replace(/\.schema\.json$/, '')}`);
+        ajv.addSchema(schema);
+        (ids[id] ??= []).push(schema.$id);
+      }
     }
     // The four event schemas, one per event (13 standard and the custom one), five responses (three, and the two strict shapes).
-    expect(ids).toHaveLength(4 + STANDARD_EVENT_NAMES.length + 1 + 5);
-    for (const id of ids) expect(typeof registry.getSchema(id), id).toBe('function');
+    expect(ids.converge).toHaveLength(4 + STANDARD_EVENT_NAMES.length + 1 + 5);
+    // The two levels and both together, and three responses.
+    expect(ids.provesource!.sort()).toEqual(
+      ['conforming-stream-notification', 'responses/accepted', 'responses/problem', 'responses/validation-problem', 'stream-notification', 'strict-stream-notification'].map((n) => `${bases.provesource}${n}`),
+    );
+    // Four pairs of levels, each with both together (ApiCallData is its own recommendation: one schema less), two responses.
+    expect(ids.webengage).toHaveLength(4 * 3 - 1 + 2);
+    for (const id of Object.values(ids).flat()) expect(typeof ajv.getSchema(id), id).toBe('function');
   });
 
   it('derives an OpenAPI 3.0.3 document without if/then, const or type lists', () => {
-    const text = readFileSync(join(root, 'generated/openapi/openapi-3.0.json'), 'utf8');
-    const doc = JSON.parse(text) as { openapi: string };
-    expect(doc.openapi).toBe('3.0.3');
-    expect(text).not.toMatch(/"(const|if|then|else|\$defs|prefixItems)":/);
-    expect(text).not.toMatch(/"type":\s*\[/);
+    for (const { id } of registry.contracts) {
+      const text = readFileSync(join(root, 'generated', id, 'openapi/openapi-3.0.json'), 'utf8');
+      const doc = JSON.parse(text) as { openapi: string };
+      expect(doc.openapi, id).toBe('3.0.3');
+      expect(text, id).not.toMatch(/"(const|if|then|else|\$defs|prefixItems|dependentRequired|propertyNames)":/);
+      expect(text, id).not.toMatch(/"type":\s*\[/);
+    }
+  });
+
+  it('drops from the 3.0 document only what 3.0 cannot say in the recommendations, and names it there', () => {
+    const dropped = (id: string) => {
+      const found: Array<[string, unknown]> = [];
+      const walk = (node: unknown, pointer: string): void => {
+        if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${pointer}/${i}`));
+        else if (typeof node === 'object' && node !== null) {
+          for (const [key, value] of Object.entries(node)) {
+            if (key === 'x-openapi-3.1-only') found.push([pointer, value]);
+            else if (key !== 'x-invalid-examples') walk(value, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+          }
+        }
+      };
+      walk(JSON.parse(readFileSync(join(root, 'generated', id, 'openapi/openapi-3.0.json'), 'utf8')), '');
+      return found;
+    };
+    expect(dropped('converge')).toEqual([]);
+    // ConformingStreamNotification is the warning level: productName and productLink come together.
+    expect(dropped('provesource')).toEqual([['/components/schemas/ConformingStreamNotification', ['dependentRequired']]]);
+    expect(dropped('webengage')).toEqual([
+      ['/components/schemas/ConformingEvent/allOf/1', ['if', 'then', 'else']],
+      ['/components/schemas/CustomEventData/additionalProperties', ['if', 'then']],
+      ['/components/schemas/CustomEventData', ['propertyNames']],
+    ]);
+  });
+
+  it('puts each webhook under paths in the 3.0 document, at the path of its operation in contract.yaml', () => {
+    for (const contract of registry.contracts) {
+      const bundled = JSON.parse(readFileSync(join(root, contract.openapi.json), 'utf8')) as { webhooks?: Record<string, Record<string, unknown>> };
+      const derived = JSON.parse(readFileSync(join(root, contract.openapi['openapi-3.0']), 'utf8')) as { webhooks?: unknown; paths: Record<string, Record<string, unknown>> };
+      expect(derived.webhooks, contract.id).toBeUndefined();
+      for (const operation of contract.operations) {
+        const item = derived.paths[operation.path]!;
+        expect((item[operation.method.toLowerCase()] as { operationId?: string }).operationId, `${contract.id} ${operation.id}`).toBe(operation.operationId);
+        if (operation.in === 'webhooks') {
+          expect(item['x-webhook'], operation.id).toBe(operation.webhook);
+          expect(Object.keys(item).filter((key) => key !== 'x-webhook')).toEqual(Object.keys(bundled.webhooks![operation.webhook!]!));
+        }
+      }
+    }
+    const webengage = registry.contracts.find((c) => c.id === 'webengage')!;
+    expect(webengage.operations.map((o) => o.path)).toEqual([
+      '/webengage/events', '/webengage/activity-events', '/webengage/global-system-events', '/webengage/global-application-events',
+      '/webengage/journey', '/webengage/feedback', '/webengage/feedback-reply', '/webengage/survey-response',
+    ]);
   });
 
   it('has validators that load as CommonJS and as ES modules without ajv at run time', async () => {
-    const names = readdirSync(join(root, 'generated/validators')).filter((f) => f.endsWith('.cjs')).map((f) => f.slice(0, -4));
-    expect(names).toHaveLength(8);
-    for (const name of names) {
-      const cjs = readFileSync(join(root, 'generated/validators', `${name}.cjs`), 'utf8');
-      const esm = readFileSync(join(root, 'generated/validators', `${name}.js`), 'utf8');
-      expect(cjs).not.toMatch(/require\(/);
-      expect(esm).not.toMatch(/\bimport\b|require\(/);
-      const mod = (await import(join(root, 'generated/validators', `${name}.js`))) as { default: (v: unknown) => boolean };
-      expect(typeof mod.default).toBe('function');
+    for (const { id } of registry.contracts) {
+      const dir = join(root, 'generated', id, 'validators');
+      for (const name of readdirSync(dir).filter((f) => f.endsWith('.cjs')).map((f) => f.slice(0, -4))) {
+        const cjs = readFileSync(join(dir, `${name}.cjs`), 'utf8');
+        const esm = readFileSync(join(dir, `${name}.js`), 'utf8');
+        expect(cjs).not.toMatch(/require\(/);
+        expect(esm).not.toMatch(/\bimport\b|require\(/);
+        expect(typeof (await load(join(dir, `${name}.js`))), `${id}/${name}`).toBe('function');
+      }
     }
+    expect(readdirSync(join(converge, 'validators')).filter((f) => f.endsWith('.cjs'))).toHaveLength(8);
     for (const name of ['webhook-event', 'event-spec', 'conforming-event']) {
-      const mod = (await import(join(root, 'generated/validators', `${name}.js`))) as { default: (v: unknown) => boolean };
-      expect(mod.default({ event_name: 'x', event_id: 'y', properties: {}, profile_properties: {}, aliases: ['urn:user_id:1'] })).toBe(true);
-      expect(mod.default({})).toBe(false);
+      const validate = await load(join(converge, 'validators', `${name}.js`));
+      expect(validate({ event_name: 'x', event_id: 'y', properties: {}, profile_properties: {}, aliases: ['urn:user_id:1'] })).toBe(true);
+      expect(validate({})).toBe(false);
+    }
+  });
+
+  it('has, for every operation, validators of its two levels and of both, where both is exactly errors and warnings', async () => {
+    for (const contract of registry.contracts) {
+      const examples = jsonExamples(contract.id);
+      for (const operation of contract.operations.filter((o) => o.levels)) {
+        const [errors, warnings, conforming] = await Promise.all(
+          (['errors', 'warnings', 'conforming'] as const).map((level) => load(join(root, `${operation.levels![level].validator}.js`))),
+        );
+        const verdicts = examples.map(({ file, value }) => [file, errors!(value), warnings!(value), conforming!(value)] as const);
+        for (const [file, e, w, c] of verdicts) expect(c, `${contract.id} ${operation.id} ${file}`).toBe(e && w);
+        // The examples say yes and no to each validator.
+        for (const [i, level] of ['errors', 'warnings', 'conforming'].entries()) {
+          expect(new Set(verdicts.map((v) => v[i + 1])).size, `${contract.id} ${operation.id} ${level}`).toBe(2);
+        }
+      }
     }
   });
 });
 
 describe('dist/ (run `npm run build` when this fails)', () => {
-  const validators = join(root, 'generated/validators');
-  // What scripts/build.mjs copies: ESM keeps the names, CommonJS gets .cjs as .js and .d.cts as .d.ts.
-  const copies = readdirSync(validators).flatMap((name) => {
-    if (name.endsWith('.cjs')) return [[name, `dist/cjs/generated/validators/${name.replace(/\.cjs$/, '.js')}`]];
-    if (name.endsWith('.d.cts')) return [[name, `dist/cjs/generated/validators/${name.replace(/\.d\.cts$/, '.d.ts')}`]];
-    return [[name, `dist/esm/generated/validators/${name}`]];
-  });
+  const validators = join(converge, 'validators');
+  // What scripts/build.mjs copies, for every contract: ESM keeps the names, CommonJS gets .cjs as .js and .d.cts as .d.ts.
+  const copiesOf = (id: string) =>
+    readdirSync(join(root, 'generated', id, 'validators')).flatMap((name) => {
+      const from = `generated/${id}/validators/${name}`;
+      if (name.endsWith('.cjs')) return [[from, `dist/cjs/generated/${id}/validators/${name.replace(/\.cjs$/, '.js')}`]];
+      if (name.endsWith('.d.cts')) return [[from, `dist/cjs/generated/${id}/validators/${name.replace(/\.d\.cts$/, '.d.ts')}`]];
+      return [[from, `dist/esm/generated/${id}/validators/${name}`]];
+    });
 
   it('holds byte-identical copies of the generated validators and types, and nothing else', () => {
     expect(existsSync(join(root, 'dist')), 'dist/ is missing: run `npm run build`').toBe(true);
-    // 8 validators, each as .js, .cjs, .d.ts and .d.cts.
-    expect(copies).toHaveLength(32);
-    for (const [name, copy] of copies) expect(readFileSync(join(root, copy!)).equals(readFileSync(join(validators, name!))), copy).toBe(true);
+    // Converge: 8 validators, each as .js, .cjs, .d.ts and .d.cts.
+    expect(copiesOf('converge')).toHaveLength(32);
     for (const flavour of ['esm', 'cjs']) {
-      const built = readdirSync(join(root, 'dist', flavour, 'generated/validators')).map((name) => `dist/${flavour}/generated/validators/${name}`);
-      expect(built.sort()).toEqual(copies.map(([, copy]) => copy!).filter((copy) => copy.startsWith(`dist/${flavour}/`)).sort());
-      for (const name of readdirSync(join(root, 'generated/types'))) {
-        expect(readFileSync(join(root, 'dist', flavour, 'generated/types', name)).equals(readFileSync(join(root, 'generated/types', name))), `dist/${flavour}/generated/types/${name}`).toBe(true);
+      expect(readdirSync(join(root, 'dist', flavour, 'generated')).sort(), flavour).toEqual(registry.contracts.map((c) => c.id).sort());
+    }
+    for (const { id } of registry.contracts) {
+      const copies = copiesOf(id);
+      for (const [from, copy] of copies) expect(readFileSync(join(root, copy!)).equals(readFileSync(join(root, from!))), copy).toBe(true);
+      for (const flavour of ['esm', 'cjs']) {
+        const built = readdirSync(join(root, 'dist', flavour, 'generated', id, 'validators')).map((name) => `dist/${flavour}/generated/${id}/validators/${name}`);
+        expect(built.sort()).toEqual(copies.map(([, copy]) => copy!).filter((copy) => copy.startsWith(`dist/${flavour}/`)).sort());
+        for (const name of readdirSync(join(root, 'generated', id, 'types'))) {
+          expect(readFileSync(join(root, 'dist', flavour, 'generated', id, 'types', name)).equals(readFileSync(join(root, 'generated', id, 'types', name))), `dist/${flavour}/generated/${id}/types/${name}`).toBe(true);
+        }
       }
     }
   });
@@ -120,7 +224,7 @@ describe('dist/ (run `npm run build` when this fails)', () => {
     const require = createRequire(import.meta.url);
     // The event examples and the contract's response examples: each validator accepts some and refuses others.
     type Example = { value?: unknown; $ref?: string };
-    const doc = JSON.parse(readFileSync(join(root, 'generated/openapi/openapi.json'), 'utf8')) as {
+    const doc = JSON.parse(readFileSync(join(root, 'generated/converge/openapi/openapi.json'), 'utf8')) as {
       paths: Record<string, { post: { responses: Record<string, { content?: Record<string, { examples?: Record<string, Example> }> }> } }>;
       components: { examples: Record<string, Example> };
     };
@@ -137,8 +241,8 @@ describe('dist/ (run `npm run build` when this fails)', () => {
     }).concat(responses);
     for (const name of readdirSync(validators).filter((n) => n.endsWith('.js'))) {
       const source = ((await import(join(validators, name))) as { default: (v: unknown) => boolean }).default;
-      const esm = ((await import(join(root, 'dist/esm/generated/validators', name))) as { default: (v: unknown) => boolean }).default;
-      const cjs = require(join(root, 'dist/cjs/generated/validators', name)) as (v: unknown) => boolean;
+      const esm = ((await import(join(root, 'dist/esm/generated/converge/validators', name))) as { default: (v: unknown) => boolean }).default;
+      const cjs = require(join(root, 'dist/cjs/generated/converge/validators', name)) as (v: unknown) => boolean;
       const verdicts = (validate: (v: unknown) => boolean) => examples.map(({ file, value }) => `${file} ${validate(value)}`);
       expect(verdicts(esm), name).toEqual(verdicts(source));
       expect(verdicts(cjs), name).toEqual(verdicts(source));
@@ -148,7 +252,7 @@ describe('dist/ (run `npm run build` when this fails)', () => {
 });
 
 describe('constants agree with the contract', () => {
-  const schema = (file: string) => JSON.parse(readFileSync(join(root, 'generated/schemas', file), 'utf8')) as { $defs: Record<string, { enum?: string[] }> };
+  const schema = (file: string) => JSON.parse(readFileSync(join(root, 'generated/converge/schemas', file), 'utf8')) as { $defs: Record<string, { enum?: string[] }> };
 
   it('STANDARD_EVENT_NAMES is the StandardEventName enum, in order', () => {
     expect([...STANDARD_EVENT_NAMES]).toEqual(schema('event-spec.schema.json').$defs.StandardEventName!.enum);
@@ -159,7 +263,7 @@ describe('constants agree with the contract', () => {
   });
 
   it('every standard event has a schema file and a discriminator mapping', () => {
-    const doc = JSON.parse(readFileSync(join(root, 'generated/openapi/openapi.json'), 'utf8')) as {
+    const doc = JSON.parse(readFileSync(join(root, 'generated/converge/openapi/openapi.json'), 'utf8')) as {
       components: { schemas: { StandardEvent: { discriminator: { mapping: Record<string, string> } } } };
     };
     expect(Object.keys(doc.components.schemas.StandardEvent.discriminator.mapping)).toEqual([...STANDARD_EVENT_NAMES]);

@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The Converge contract's folder and its examples, relative to the root (spec/<id>/ for every contract). */
+export const CONVERGE_DIR = 'spec/converge';
+export const CONVERGE_EXAMPLES = `${CONVERGE_DIR}/examples`;
 export const cliPath = join(root, 'dist/esm/src/cli.js');
 
 export interface Expected {
@@ -20,18 +23,18 @@ export interface ExampleEntry {
 }
 
 export function manifest(kind: 'valid' | 'invalid'): ExampleEntry[] {
-  return YAML.parse(readFileSync(join(root, 'spec/examples', `${kind}.yaml`), 'utf8')) as ExampleEntry[];
+  return YAML.parse(readFileSync(join(root, CONVERGE_EXAMPLES, `${kind}.yaml`), 'utf8')) as ExampleEntry[];
 }
 
 export function exampleFiles(kind: 'valid' | 'invalid'): string[] {
-  return readdirSync(join(root, 'spec/examples', kind))
+  return readdirSync(join(root, CONVERGE_EXAMPLES, kind))
     .filter((name) => name.endsWith('.json'))
     .map((name) => `${kind}/${name}`)
     .sort();
 }
 
 export function readExample(file: string): string {
-  return readFileSync(join(root, 'spec/examples', file), 'utf8');
+  return readFileSync(join(root, CONVERGE_EXAMPLES, file), 'utf8');
 }
 
 /** Sorted "code pointer" strings, so two lists compare regardless of order. */

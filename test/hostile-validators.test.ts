@@ -11,7 +11,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import eventSpec from '../generated/validators/event-spec.js';
+import eventSpec from '../generated/converge/validators/event-spec.js';
 import { parseJson } from '../src/json.js';
 import { validateEvent, type Violation } from '../src/index.js';
 import { badItemsEvent, deepArrays, deepObjects, manyItems, PROTO_BODY, validEvent, withPropertyJson } from './fixtures/hostile-bodies.js';
@@ -159,7 +159,7 @@ describe('validateEvent, for large generated input (fast-check)', () => {
     // The oracle is ajv's own code for the same schema, whose errors are gathered with the quadratic
     // concat (fine at this size): the generator's in-place append must lose, add or reorder nothing.
     const ajv = new Ajv2020.default({ allErrors: true, strict: true, validateFormats: false, unicode: false, logger: false });
-    const oracle = ajv.compile(JSON.parse(readFileSync(join(root, 'generated/schemas/event-spec.schema.json'), 'utf8')) as object);
+    const oracle = ajv.compile(JSON.parse(readFileSync(join(root, 'generated/converge/schemas/event-spec.schema.json'), 'utf8')) as object);
     const item = fc.oneof(
       fc.record({ product_id: fc.string(), price: fc.double({ noNaN: true }) }, { requiredKeys: [] }),
       fc.record({ product_id: fc.integer(), quantity: fc.string() }, { requiredKeys: [] }),

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import problemSchema from '../generated/validators/response-problem.js';
+import problemSchema from '../generated/converge/validators/response-problem.js';
 import { MAX_BODY_BYTES } from '../src/constants.js';
 import { startSandbox, type RunningSandbox, type SandboxLogEntry, type StoredEvent } from '../src/sandbox/sandbox.js';
 import { badItemsEvent, deepArrays, deepObjects, manyItems, PROTO_BODY, validEvent, withPropertyJson } from './fixtures/hostile-bodies.js';

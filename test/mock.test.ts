@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import validateAccepted from '../generated/validators/response-accepted.js';
-import validateProblem from '../generated/validators/response-strict-problem.js';
-import validateStrictValidationProblem from '../generated/validators/response-strict-validation-problem.js';
+import validateAccepted from '../generated/converge/validators/response-accepted.js';
+import validateProblem from '../generated/converge/validators/response-strict-problem.js';
+import validateStrictValidationProblem from '../generated/converge/validators/response-strict-validation-problem.js';
 import { PortInUse, startMock, type RunningMock } from '../src/mock/mock.js';
 import { cliPath, manifest, readExample, root } from './helpers.js';
 
@@ -75,7 +75,7 @@ describe('startMock (real Prism)', () => {
   });
 
   it('answers a valid event with a token with 200 and the contract\'s Accepted example', async () => {
-    const contract = JSON.parse(readFileSync(join(root, 'generated/openapi/openapi.json'), 'utf8'));
+    const contract = JSON.parse(readFileSync(join(root, 'generated/converge/openapi/openapi.json'), 'utf8'));
     const example = contract.paths['/api/webhooks'].post.responses['200'].content['application/json'].examples.accepted.value;
     const answer = await post(mock.url, SEED);
     expect(answer.status).toBe(200);
@@ -100,7 +100,7 @@ describe('startMock (real Prism)', () => {
   });
 
   it('answers 400 problem+json to a body that breaks the contract, naming no violation in the body; the real one is in sl-violations', async () => {
-    const contract = JSON.parse(readFileSync(join(root, 'generated/openapi/openapi.json'), 'utf8'));
+    const contract = JSON.parse(readFileSync(join(root, 'generated/converge/openapi/openapi.json'), 'utf8'));
     const generic = contract.components.examples.InvalidEvent.value;
     const cases: Array<[string, Record<string, unknown>, string[]]> = [
       ['no aliases', { ...JSON.parse(SEED), aliases: [] }, ['request', 'body', 'aliases']],
@@ -297,9 +297,9 @@ describe('the mock from an installed package (node_modules/converge-webhook-cont
     const modules = join(project, 'node_modules');
     rmSync(modules, { recursive: true, force: true });
     const pkg = join(modules, 'converge-webhook-contract');
-    mkdirSync(join(pkg, 'generated/openapi'), { recursive: true });
+    mkdirSync(join(pkg, 'generated/converge/openapi'), { recursive: true });
     cpSync(join(root, 'dist'), join(pkg, 'dist'), { recursive: true });
-    cpSync(join(root, 'generated/openapi/openapi.json'), join(pkg, 'generated/openapi/openapi.json'));
+    cpSync(join(root, 'generated/converge/openapi/openapi.json'), join(pkg, 'generated/converge/openapi/openapi.json'));
     cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
     for (const name of readdirSync(join(root, 'node_modules'))) {
       if (name === '.bin' || (name === '@stoplight' && !withPrism)) continue;
@@ -328,7 +328,7 @@ describe('the mock from an installed package (node_modules/converge-webhook-cont
         'Install it with: npm install --save-dev @stoplight/prism-cli@5.14.2\n',
     });
     // The other commands do not need it.
-    const validate = await runQuick(['validate', join(root, 'spec/examples/valid/placed-order.json')], installedCli);
+    const validate = await runQuick(['validate', join(root, 'spec/converge/examples/valid/placed-order.json')], installedCli);
     expect(validate.code).toBe(0);
   });
 

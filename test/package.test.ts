@@ -129,6 +129,15 @@ console.log(JSON.stringify({
   dereferenced: [JSON.parse(read('/openapi.dereferenced.json')).openapi, read('/openapi.dereferenced.json').includes('"$ref"')],
   openapi30: JSON.parse(read('/openapi-3.0.json')).openapi,
   schema: JSON.parse(read('/schemas/events/placed-order-event.schema.json')).$id,
+  // Every contract under its id.
+  perContract: ['converge', 'provesource', 'webengage'].map((id) => [
+    JSON.parse(read('/' + id + '/openapi.json')).info.title,
+    /^openapi: 3\\.1\\.0$/m.test(read('/' + id + '/openapi.yaml')),
+    JSON.parse(read('/' + id + '/openapi.dereferenced.json')).openapi,
+    Object.keys(JSON.parse(read('/' + id + '/openapi-3.0.json')).paths).length,
+    refused('/' + id + '/openapi-types'),
+  ]),
+  provesourceSchema: JSON.parse(read('/provesource/schemas/stream-notification.schema.json')).$id,
   // Types only: nothing to load at run time.
   openapiTypes: refused('/openapi-types'),
   // Not exported: the package's insides stay private.
@@ -186,8 +195,8 @@ describe('the packed package', () => {
   it('ships the contract, generated artifacts and both builds, and no tests or sources of the build', () => {
     expect(packed).toEqual(expect.arrayContaining([
       'dist/esm/src/index.js', 'dist/esm/src/index.d.ts', 'dist/cjs/src/index.js', 'dist/cjs/src/index.d.ts', 'dist/esm/src/cli.js',
-      'generated/openapi/openapi.json', 'generated/openapi/openapi.yaml', 'generated/openapi/openapi-3.0.json',
-      'generated/schemas/webhook-event.schema.json', 'spec/openapi.yaml', 'spec/examples/valid.yaml', 'README.md', 'package.json',
+      'generated/converge/openapi/openapi.json', 'generated/converge/openapi/openapi.yaml', 'generated/converge/openapi/openapi-3.0.json',
+      'generated/converge/schemas/webhook-event.schema.json', 'spec/converge/openapi.yaml', 'spec/converge/examples/valid.yaml', 'README.md', 'package.json',
     ]));
     expect(packed.filter((p) => p.startsWith('test/') || p.startsWith('scripts/') || p.startsWith('node_modules/'))).toEqual([]);
   });
@@ -253,7 +262,11 @@ describe('the packed package', () => {
   it('resolves every subpath of "exports" to what it promises, and nothing else', () => {
     const out = JSON.parse(execFileSync(process.execPath, [join(project, 'exports.mjs')], { cwd: project, encoding: 'utf8' })) as Record<string, unknown>;
     expect(out).toEqual({
-      keys: ['.', './testing', './openapi.json', './openapi.yaml', './openapi.dereferenced.json', './openapi-3.0.json', './openapi-types', './schemas/*', './package.json'],
+      keys: [
+        '.', './testing', './openapi.json', './openapi.yaml', './openapi.dereferenced.json', './openapi-3.0.json', './openapi-types', './schemas/*',
+        ...['converge', 'provesource', 'webengage'].flatMap((id) => ['openapi.json', 'openapi.yaml', 'openapi.dereferenced.json', 'openapi-3.0.json', 'openapi-types', 'schemas/*'].map((s) => `./${id}/${s}`)),
+        './package.json',
+      ],
       version: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
       main: 'function',
       testing: 'function',
@@ -262,6 +275,13 @@ describe('the packed package', () => {
       dereferenced: ['3.1.0', false],
       openapi30: '3.0.3',
       schema: 'urn:converge-webhook-contract:v1:events/placed-order-event',
+      perContract: [
+        ['Converge server-side webhook', true, '3.1.0', 1, 'ERR_PACKAGE_PATH_NOT_EXPORTED'],
+        ['ProveSource custom webhook', true, '3.1.0', 1, 'ERR_PACKAGE_PATH_NOT_EXPORTED'],
+        // Eight webhooks, each a path in the 3.0 document.
+        ['WebEngage webhooks', true, '3.1.0', 8, 'ERR_PACKAGE_PATH_NOT_EXPORTED'],
+      ],
+      provesourceSchema: 'urn:converge-webhook-contract:provesource:v1:stream-notification',
       openapiTypes: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
       dist: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
       src: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
@@ -284,7 +304,7 @@ describe('the packed package', () => {
 
   it('runs the installed bin', () => {
     const bin = join(project, 'node_modules/.bin/converge-webhook');
-    const out = execFileSync(bin, ['validate', '--json', join(root, 'spec/examples/valid/placed-order.json')], { cwd: project, encoding: 'utf8' });
+    const out = execFileSync(bin, ['validate', '--json', join(root, 'spec/converge/examples/valid/placed-order.json')], { cwd: project, encoding: 'utf8' });
     expect(JSON.parse(out)).toMatchObject([{ valid: true }]);
   });
 });

@@ -83,7 +83,7 @@ describe('the precompiled validators agree with the published JSON Schema', () =
   // check: the reference the precompiled code must agree with.
   const ajv = new Ajv2020.default({ allErrors: false, strict: true });
   addFormats.default(ajv, { mode: 'full' });
-  const published = ajv.compile(JSON.parse(readFileSync(join(root, 'generated/schemas/webhook-event.schema.json'), 'utf8')) as object);
+  const published = ajv.compile(JSON.parse(readFileSync(join(root, 'generated/converge/schemas/webhook-event.schema.json'), 'utf8')) as object);
   const base = { event_name: 'x', event_id: 'y', properties: {}, profile_properties: {}, aliases: ['urn:a:b'] };
 
   it('on numbers', () => {
@@ -111,7 +111,7 @@ describe('the precompiled validators agree with the published JSON Schema', () =
 describe('timestamp strings: validateEvent, the published schemas and a hand-written parser agree', () => {
   const ajv = new Ajv2020.default({ allErrors: false, strict: true });
   addFormats.default(ajv, { mode: 'full' });
-  const load = (name: string) => ajv.compile(JSON.parse(readFileSync(join(root, 'generated/schemas', name), 'utf8')) as object);
+  const load = (name: string) => ajv.compile(JSON.parse(readFileSync(join(root, 'generated/converge/schemas', name), 'utf8')) as object);
   const contract = load('webhook-event.schema.json');
   const eventSpec = load('event-spec.schema.json');
   const base = { event_name: 'x', event_id: 'y', properties: {}, profile_properties: {}, aliases: ['urn:a:b'] };

@@ -15,7 +15,7 @@ describe('README', () => {
   });
 
   it('names only example files that exist', () => {
-    const paths = [...readme.matchAll(/spec\/examples\/[\w./-]+\.json/g)].map((m) => m[0]);
+    const paths = [...readme.matchAll(/spec\/(?:[\w-]+\/)?examples\/[\w./-]+\.json/g)].map((m) => m[0]);
     expect(paths.length).toBeGreaterThan(3);
     expect(paths.filter((path) => !existsSync(join(root, path)))).toEqual([]);
   });

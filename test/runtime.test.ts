@@ -105,7 +105,7 @@ describe('the main entry needs nothing of Node', () => {
     expect(modules).toEqual(
       expect.arrayContaining([
         'src/index.ts', 'src/validate.ts', 'src/json.ts', 'src/codes.ts', 'src/constants.ts', 'src/timestamp.ts',
-        'generated/validators/conforming-event.js', 'generated/validators/event-spec.js', 'generated/validators/webhook-event.js',
+        'generated/converge/validators/conforming-event.js', 'generated/converge/validators/event-spec.js', 'generated/converge/validators/webhook-event.js',
       ]),
     );
     expect(findings).toEqual([]);

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import acceptedSchema from '../generated/validators/response-accepted.js';
+import acceptedSchema from '../generated/converge/validators/response-accepted.js';
 // The strict schemas: the sandbox answers every recommended member, not just what the contract requires.
-import problemSchema from '../generated/validators/response-strict-problem.js';
-import validationProblemSchema from '../generated/validators/response-strict-validation-problem.js';
+import problemSchema from '../generated/converge/validators/response-strict-problem.js';
+import validationProblemSchema from '../generated/converge/validators/response-strict-validation-problem.js';
 import { MAX_BODY_BYTES } from '../src/constants.js';
 import { startSandbox, type RunningSandbox, type StoredEvent } from '../src/sandbox/sandbox.js';
 import { cliPath, keys, manifest, readExample, runCli } from './helpers.js';

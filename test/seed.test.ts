@@ -21,7 +21,7 @@ describe("the vendor's cURL example", () => {
     if (!parsed.ok) throw new Error(`still not JSON: ${parsed.reason}`);
     expect(validateEvent(parsed.value)).toEqual({ valid: true, errors: [], warnings: [] });
     expect(validateEvent(parsed.value, { strict: true }).valid).toBe(true);
-    // spec/examples/valid/seed-curl.json is that body, so the contract's first example is the vendor's.
+    // spec/converge/examples/valid/seed-curl.json is that body, so the contract's first example is the vendor's.
     expect(parsed.value).toEqual(JSON.parse(readExample('valid/seed-curl.json')));
   });
 });

@@ -12,7 +12,7 @@ import { startSandbox } from '../src/sandbox/sandbox.js';
 import { cliPath, readExample, root } from './helpers.js';
 
 const TOKEN = 'tok_live_8f3a2c9d1e7b';
-const SEED_FILE = 'spec/examples/valid/seed-curl.json';
+const SEED_FILE = 'spec/converge/examples/valid/seed-curl.json';
 
 interface Received {
   method: string;
@@ -134,23 +134,23 @@ describe('converge-webhook send (recording server)', () => {
   });
 
   it('does not send an event that breaks the contract: prints pointer, code and message; exit 1', async () => {
-    const result = await send(['--url', base, '--token', TOKEN, 'spec/examples/invalid/two-errors.json']);
+    const result = await send(['--url', base, '--token', TOKEN, 'spec/converge/examples/invalid/two-errors.json']);
     expect(result.code).toBe(1);
     expect(received).toHaveLength(0);
-    expect(result.stdout).toContain('INVALID  spec/examples/invalid/two-errors.json: not sent');
+    expect(result.stdout).toContain('INVALID  spec/converge/examples/invalid/two-errors.json: not sent');
     expect(result.stdout).toMatch(/error {4}\/aliases +missing-field +expected an array of 1 to 10 strings/);
     expect(result.stdout).toMatch(/error {4}\/timestamp +timestamp-missing-timezone/);
   });
 
   it('does not send a file that is not JSON: invalid-json with line and column; exit 1', async () => {
-    const result = await send(['--url', base, '--token', TOKEN, 'spec/examples/invalid/malformed-json.json']);
+    const result = await send(['--url', base, '--token', TOKEN, 'spec/converge/examples/invalid/malformed-json.json']);
     expect(result.code).toBe(1);
     expect(received).toHaveLength(0);
     expect(result.stdout).toMatch(/invalid-json +expected .+, found .+ at line 23, column 36/);
   });
 
   it('prints Event Spec warnings and sends anyway; --strict refuses instead', async () => {
-    const file = 'spec/examples/valid/warning-total-price-string.json';
+    const file = 'spec/converge/examples/valid/warning-total-price-string.json';
     const lenient = await send(['--url', base, '--token', TOKEN, file]);
     expect(lenient.code).toBe(0);
     expect(lenient.stdout).toContain('valid, with 1 warning (sent anyway):');
@@ -163,7 +163,7 @@ describe('converge-webhook send (recording server)', () => {
 
   it('--no-validate sends the bytes unchanged, even when they are not JSON', async () => {
     const bytes = readExample('invalid/malformed-json.json');
-    const result = await send(['--url', base, '--token', TOKEN, '--no-validate', 'spec/examples/invalid/malformed-json.json']);
+    const result = await send(['--url', base, '--token', TOKEN, '--no-validate', 'spec/converge/examples/invalid/malformed-json.json']);
     expect(result.code).toBe(0);
     expect(received[0]!.body.toString('utf8')).toBe(bytes);
     expect(result.stdout).toContain('not validated (--no-validate)');
@@ -189,7 +189,7 @@ describe('converge-webhook send (recording server)', () => {
   });
 
   it('--json prints one parseable object with the validation, status and body', async () => {
-    const result = await send(['--url', base, '--token', TOKEN, '--json', 'spec/examples/valid/warning-total-price-string.json']);
+    const result = await send(['--url', base, '--token', TOKEN, '--json', 'spec/converge/examples/valid/warning-total-price-string.json']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(report).toMatchObject({
@@ -201,7 +201,7 @@ describe('converge-webhook send (recording server)', () => {
       validation: { valid: true, errors: [], warnings: [{ code: 'property-type', pointer: '/properties/total_price' }] },
     });
     expect(result.stdout).not.toContain(TOKEN);
-    const invalid = await send(['--url', base, '--token', TOKEN, '--json', 'spec/examples/invalid/two-errors.json']);
+    const invalid = await send(['--url', base, '--token', TOKEN, '--json', 'spec/converge/examples/invalid/two-errors.json']);
     expect(invalid.code).toBe(1);
     expect(JSON.parse(invalid.stdout)).toMatchObject({ sent: false, validation: { valid: false } });
   });
@@ -299,7 +299,7 @@ describe('converge-webhook send (real Prism mock)', () => {
   });
 
   it('an invalid event sent with --no-validate gets 400; the output shows what Prism found wrong', async () => {
-    const result = await send(['--url', mock.url, '--token', TOKEN, '--no-validate', 'spec/examples/invalid/aliases-empty-array.json']);
+    const result = await send(['--url', mock.url, '--token', TOKEN, '--no-validate', 'spec/converge/examples/invalid/aliases-empty-array.json']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('HTTP 400 Bad Request');
     expect(result.stdout).toContain('sl-violations (what Prism found wrong; its body is a fixed example):');

@@ -122,7 +122,7 @@ describe('the plan', () => {
     for (const entry of manifest('valid')) {
       expect(sent.get(entry.file)?.summary).toBe(entry.summary);
       expect(sent.get(entry.file)?.expect).toEqual({ kind: 'accepted' });
-      expect(sent.get(entry.file)?.request.body).toBe(readFileSync(join(root, 'spec/examples', entry.file), 'utf8'));
+      expect(sent.get(entry.file)?.request.body).toBe(readFileSync(join(root, 'spec/converge/examples', entry.file), 'utf8'));
     }
     for (const entry of manifest('invalid')) {
       const check = sent.get(entry.file);

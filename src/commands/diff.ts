@@ -1,6 +1,6 @@
 /** `converge-webhook diff`: compares two OpenAPI 3.1 documents and says whom each change breaks. */
 import { readFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 
@@ -8,7 +8,8 @@ import { parseCommandArgs, UsageError } from '../cli-support.js';
 import { DocumentError, diffDocuments, formatText, type SourceDocument, UnreadableFile } from '../diff/index.js';
 import { readInput } from '../input.js';
 import { describeJsonError, parseJson } from '../json.js';
-import { contractPath } from '../mock/mock.js';
+import { findContract, readRegistry } from '../registry.js';
+import { packageRoot } from '../verify/verify.js';
 
 const USAGE = `Usage: converge-webhook diff <old> [<new>] [--contract ID] [--json] [--strict]
 
@@ -30,13 +31,10 @@ bump, an addition a minor one, any other change a patch (below 1.0.0: 0.MINOR ac
 Exit codes: 0 the version carries the changes, 1 it does not, 2 usage error or a document that
 cannot be read or is not an OpenAPI 3.1 document.`;
 
-/** The contracts this package carries; `defaultDocument` is where `<new>` comes from without one. */
-const CONTRACTS = ['converge'] as const;
-
-/** The package's own document of a contract: what `<new>` defaults to. */
-export function defaultDocument(contract: string): string {
-  if (contract === 'converge') return contractPath();
-  throw new UsageError(`--contract: expected one of ${CONTRACTS.join(', ')}, found ${JSON.stringify(contract)}`);
+/** The package's own (bundled) document of a contract of the registry: what `<new>` defaults to. */
+export function defaultDocument(contract: string | undefined): string {
+  const root = packageRoot();
+  return join(root, findContract(readRegistry(root), contract).openapi.json);
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -50,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length === 2 && values.contract !== undefined) throw new UsageError('give either <new> or --contract (whose document is the default <new>), not both');
   if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('standard input ("-") can be read only once');
   const [oldFile, given] = positionals as [string, string?];
-  const newFile = given ?? defaultDocument(values.contract ?? 'converge');
+  const newFile = given ?? defaultDocument(values.contract);
   try {
     const report = diffDocuments(loadDocument(oldFile), loadDocument(newFile, given ?? shortName(newFile)), { strict: values.strict === true });
     console.log(values.json ? JSON.stringify(report, null, 2) : formatText(report));

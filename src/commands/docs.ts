@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { CheckFailed, listenForStop, parseCommandArgs, parsePort, UsageError } from '../cli-support.js';
+import { readRegistry } from '../registry.js';
 import { packageRoot } from '../verify/verify.js';
 
 export interface DocsContract {
@@ -23,22 +24,11 @@ export interface DocsContract {
 }
 
 /**
- * The contracts that get a reference page: every spec/<id>/openapi.yaml, and the legacy
- * spec/openapi.yaml as "converge" (first: the default). The only place that lists them:
- * swap its body for the registry (generated/contracts.json) when contracts move to spec/<id>/.
+ * The contracts that get a reference page: every contract of the registry
+ * (generated/contracts.json, which lists spec/<id>/ as found on disk), the default first.
  */
 export function listContracts(root: string = packageRoot()): DocsContract[] {
-  const contracts: DocsContract[] = [];
-  if (existsSync(join(root, 'spec/openapi.yaml'))) {
-    contracts.push({ id: 'converge', source: 'spec/openapi.yaml', bundle: 'generated/openapi/openapi.json' });
-  }
-  const specDir = join(root, 'spec');
-  const dirs = existsSync(specDir) ? readdirSync(specDir, { withFileTypes: true }).filter((entry) => entry.isDirectory()) : [];
-  for (const { name } of dirs.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (contracts.some((c) => c.id === name) || !existsSync(join(specDir, name, 'openapi.yaml'))) continue;
-    contracts.push({ id: name, source: `spec/${name}/openapi.yaml`, bundle: `generated/${name}/openapi/openapi.json` });
-  }
-  return contracts;
+  return readRegistry(root).contracts.map((c) => ({ id: c.id, source: c.source, bundle: c.openapi.json }));
 }
 
 /** Where a contract's page is written, relative to the output folder (generated/ by default). */

@@ -64,9 +64,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** The bundled contract: dist/esm/src/mock/ (checkout or installed package) or src/mock/ (run from source). */
 export function contractPath(): string {
-  const candidates = [join(here, '../../../../generated/openapi/openapi.json'), join(here, '../../generated/openapi/openapi.json')];
+  const candidates = [join(here, '../../../../generated/converge/openapi/openapi.json'), join(here, '../../generated/converge/openapi/openapi.json')];
   const found = candidates.find((file) => existsSync(file));
-  if (!found) throw new Error(`the bundled contract generated/openapi/openapi.json was not found next to this package (looked in ${candidates.join(', ')})`);
+  if (!found) throw new Error(`the bundled contract generated/converge/openapi/openapi.json was not found next to this package (looked in ${candidates.join(', ')})`);
   return found;
 }
 

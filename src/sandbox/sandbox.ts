@@ -18,7 +18,7 @@ import type { Duplex } from 'node:stream';
 import { MAX_BODY_BYTES } from '../constants.js';
 import { maskToken, resolveEndpointUrl } from '../endpoint.js';
 import { describeJsonError, describeUtf8Error, parseJson } from '../json.js';
-import type { WebhookEvent } from '../../generated/types/schemas.js';
+import type { WebhookEvent } from '../../generated/converge/types/schemas.js';
 import { validateEvent, type Violation } from '../validate.js';
 import {
   checkJsonContentType,

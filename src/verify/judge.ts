@@ -7,12 +7,12 @@
  * response schema of its status) is a failure; what it only recommends (400/401/415, and the
  * members of StrictValidationProblem and StrictProblem) is a deviation.
  */
-import validateAccepted from '../../generated/validators/response-accepted.js';
-import validateProblem from '../../generated/validators/response-problem.js';
-import validateStrictProblem from '../../generated/validators/response-strict-problem.js';
-import validateStrictValidationProblem from '../../generated/validators/response-strict-validation-problem.js';
-import validateValidationProblem from '../../generated/validators/response-validation-problem.js';
-import type { AjvError, ValidateFunction } from '../../generated/validators/response-problem.js';
+import validateAccepted from '../../generated/converge/validators/response-accepted.js';
+import validateProblem from '../../generated/converge/validators/response-problem.js';
+import validateStrictProblem from '../../generated/converge/validators/response-strict-problem.js';
+import validateStrictValidationProblem from '../../generated/converge/validators/response-strict-validation-problem.js';
+import validateValidationProblem from '../../generated/converge/validators/response-validation-problem.js';
+import type { AjvError, ValidateFunction } from '../../generated/converge/validators/response-problem.js';
 import type { Expectation, PlannedCheck, Refusal, TokenUse } from './plan.js';
 import { finding, type Finding, type RuleId } from './rules.js';
 

@@ -1,6 +1,6 @@
 /**
  * The checks of `converge-webhook verify`, in the order they are sent: the contract's request
- * example, every valid and invalid example of spec/examples, the token checks, the content-type
+ * example, every valid and invalid example of spec/converge/examples, the token checks, the content-type
  * check, then the generated valid and invalid events. Pure data: the Dredd hooks
  * (dredd-hooks.cjs) turn each check into a transaction and judge its answer.
  */
@@ -71,7 +71,7 @@ export interface PlanOptions {
   seed?: number;
   /** Makes generated event_ids unique per run. */
   runId: string;
-  /** The package root: spec/examples and generated/ live there. */
+  /** The package root: spec/converge/examples and generated/ live there. */
   root: string;
 }
 
@@ -87,12 +87,12 @@ interface ManifestEntry {
   errors?: Array<{ code: ViolationCode; pointer: string }>;
 }
 
-/** Valid example files with their summaries from spec/examples/valid.yaml (read without a YAML parser: one "file:" then one "summary:" line per entry). */
+/** Valid example files with their summaries from spec/converge/examples/valid.yaml (read without a YAML parser: one "file:" then one "summary:" line per entry). */
 function validExamples(root: string): ManifestEntry[] {
   const summaries = new Map<string, string>();
-  const text = readFileSync(join(root, 'spec/examples/valid.yaml'), 'utf8');
+  const text = readFileSync(join(root, 'spec/converge/examples/valid.yaml'), 'utf8');
   for (const match of text.matchAll(/^- file: (\S+)\s*\n\s+summary: (.+)$/gm)) summaries.set(match[1] as string, unquote((match[2] as string).trim()));
-  return readdirSync(join(root, 'spec/examples/valid'))
+  return readdirSync(join(root, 'spec/converge/examples/valid'))
     .filter((name) => name.endsWith('.json'))
     .sort()
     .map((name) => ({ file: `valid/${name}`, summary: summaries.get(`valid/${name}`) ?? name }));
@@ -117,7 +117,7 @@ interface RequestBody {
 
 /** The request body of POST /api/webhooks in the derived 3.0 document, the one Dredd reads. */
 function requestBody(root: string): RequestBody {
-  const doc = JSON.parse(readFileSync(join(root, 'generated/openapi/openapi-3.0.json'), 'utf8')) as {
+  const doc = JSON.parse(readFileSync(join(root, 'generated/converge/openapi/openapi-3.0.json'), 'utf8')) as {
     paths: Record<string, { post?: { requestBody?: RequestBody } }>;
   };
   const body = doc.paths['/api/webhooks']?.post?.requestBody;
@@ -174,7 +174,7 @@ export function buildPlan(options: PlanOptions): PlannedCheck[] {
   const seed = options.seed ?? DEFAULT_SEED;
   const withToken = { token: 'valid' as const, tokenValue: token };
   const checks: PlannedCheck[] = [];
-  const read = (file: string) => readFileSync(join(root, 'spec/examples', file), 'utf8');
+  const read = (file: string) => readFileSync(join(root, 'spec/converge/examples', file), 'utf8');
 
   checks.push({
     id: 'contract request example',

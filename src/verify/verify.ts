@@ -425,7 +425,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
       try {
         instance = new dredd.Dredd({
           endpoint: endpoint.origin,
-          path: [join(root, 'generated/openapi/openapi-3.0.json')],
+          path: [join(root, 'generated/converge/openapi/openapi-3.0.json')],
           hookfiles: [hooksPath()],
           language: 'nodejs',
           loglevel: 'error',

@@ -3,8 +3,8 @@
  * Each schema's type from openapi-typescript and from json-schema-to-typescript must be
  * assignable to the other, both ways; a drift between the generators fails the build.
  */
-import type { components } from '../../generated/types/openapi.js';
-import type * as Schemas from '../../generated/types/schemas.js';
+import type { components } from '../../generated/converge/types/openapi.js';
+import type * as Schemas from '../../generated/converge/types/schemas.js';
 
 type MutuallyAssignable<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;

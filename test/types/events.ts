@@ -6,7 +6,7 @@
  */
 import createClient from 'openapi-fetch';
 
-import type { components, paths } from '../../generated/types/openapi.js';
+import type { components, paths } from '../../generated/converge/types/openapi.js';
 import {
   isStandardEvent,
   type AddedPaymentInfoEvent,

@@ -1,0 +1,89 @@
+/**
+ * The registry of the contracts this package carries, generated/contracts.json: written by
+ * scripts/generate.ts from every spec/<id>/contract.yaml, read by the commands to list the
+ * contracts and pick one without loading any of them. Node only (it reads a file): the library
+ * entry does not import it.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { CheckFailed, UsageError } from './cli-support.js';
+import { packageRoot } from './verify/verify.js';
+
+/** Where a generated schema and its validator are, relative to the package root. */
+export interface RegistryFiles {
+  /** The schema's name below generated/<id>/schemas/ (responses/accepted). */
+  schema: string;
+  file: string;
+  /** The validator, without its extension (.js for ES modules, .cjs for CommonJS). */
+  validator: string;
+}
+
+export interface RegistryOperation {
+  id: string;
+  in: 'paths' | 'webhooks';
+  method: string;
+  path: string;
+  webhook?: string;
+  operationId?: string;
+  default: boolean;
+  body: 'required' | 'none';
+  levels?: { errors: RegistryFiles; warnings: RegistryFiles; conforming: RegistryFiles };
+}
+
+export interface RegistryContract {
+  id: string;
+  title: string;
+  vendor: string;
+  default: boolean;
+  direction: 'inbound' | 'outbound';
+  /** info.version of its OpenAPI document. */
+  version: string;
+  auth: string;
+  mediaTypes: string[];
+  /** Paths relative to the package root. */
+  descriptor: string;
+  source: string;
+  openapi: { json: string; yaml: string; dereferenced: string; 'openapi-3.0': string };
+  types: { openapi: string; schemas: string };
+  operations: RegistryOperation[];
+  responses: Record<string, RegistryFiles & { statuses: string[] }>;
+}
+
+export interface Registry {
+  /** The id of the contract every command uses without --contract. */
+  default: string;
+  /** The default contract first, then by id. */
+  contracts: RegistryContract[];
+}
+
+export const REGISTRY = 'generated/contracts.json';
+
+/** Reads the registry; a missing or unreadable one is a broken package, said as such. */
+export function readRegistry(root: string = packageRoot()): Registry {
+  const file = join(root, REGISTRY);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new CheckFailed(`the registry of contracts ${file} is missing: in a checkout, run "npm run generate"; an installed package carries it`);
+  }
+  let registry: Partial<Registry>;
+  try {
+    registry = JSON.parse(text) as Partial<Registry>;
+  } catch {
+    throw new CheckFailed(`the registry of contracts ${file} is not JSON: in a checkout, run "npm run generate"`);
+  }
+  if (!Array.isArray(registry.contracts) || typeof registry.default !== 'string') {
+    throw new CheckFailed(`the registry of contracts ${file}: expected {"default": ..., "contracts": [...]}, found ${text.slice(0, 60)}: in a checkout, run "npm run generate"`);
+  }
+  return registry as Registry;
+}
+
+/** A contract of the registry by id, or a usage error that lists the known ones. */
+export function findContract(registry: Registry, id: string | undefined): RegistryContract {
+  const wanted = id ?? registry.default;
+  const found = registry.contracts.find((c) => c.id === wanted);
+  if (!found) throw new UsageError(`--contract: expected one of ${registry.contracts.map((c) => c.id).join(', ')}, found "${wanted}"`);
+  return found;
+}
