@@ -90,14 +90,11 @@ function asSet<T>(value: OneOrMore<T> | undefined): ReadonlySet<T> | undefined {
 
 /** The placeholders every template may use, beside the table's constants. */
 const PLACEHOLDERS: Record<string, (context: MessageContext, rule: RenderRule) => string> = {
-  expected: (context, rule) => (rule.expected ? render(rule.expected, context, rule) : context.error ? `a value that ${ruleText(context.error)}` : 'a valid value'),
+  expected: (context, rule) => (rule.expected ? render(rule.expected, context, rule) : context.error ? defaultExpected(context) : 'a valid value'),
   found: (context) => (context.error?.propertyName !== undefined ? `the name ${describe(context.error.propertyName).slice('a string '.length)}` : describe(context.value)),
   length: (context) => (Array.isArray(context.value) ? String(context.value.length) : describe(context.value)),
   property: (context) => context.property ?? '',
-  type: (context) => {
-    const type = String(context.error?.params.type ?? '');
-    return ARTICLE[type] ?? type;
-  },
+  type: (context) => typeText(context.error),
   rule: (context) => (context.error ? ruleText(context.error) : ''),
   schemaPath: (context) => context.error?.schemaPath ?? '',
   keyword: (context) => context.error?.keyword ?? '',
@@ -113,6 +110,29 @@ const PLACEHOLDERS: Record<string, (context: MessageContext, rule: RenderRule) =
 
 function ruleText(error: AjvError): string {
   return error.message ?? `passes "${error.keyword}"`;
+}
+
+/** The JSON type(s) a `type` error wanted, with their article: "a string", "a string or null". */
+function typeText(error: AjvError | undefined): string {
+  const type = String(error?.params.type ?? '');
+  return ARTICLE[type] ?? (type.includes(',') ? type.split(',').map((t) => ARTICLE[t] ?? t).join(' or ') : type);
+}
+
+/** What a validator error wanted, when the table does not say: plain words for the common keywords. */
+function defaultExpected(context: MessageContext): string {
+  const error = context.error!;
+  switch (error.keyword) {
+    case 'type':
+      return typeText(error);
+    case 'required':
+    case 'dependentRequired':
+      return 'a value (required)';
+    case 'additionalProperties':
+    case 'unevaluatedProperties':
+      return `no property "${context.property ?? ''}" (not one of the documented ones)`;
+    default:
+      return `a value that ${ruleText(error)}`;
+  }
 }
 
 function compileTemplate(text: string, constants: CodeTable['constants'], where: string): Template {
