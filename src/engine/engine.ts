@@ -281,8 +281,9 @@ export function createEngine(table: CodeTable, validators: Validators, options: 
     const stageWarnings: Violation[] = [];
     const stageErrors: Finding[] = [];
     for (const finding of findings) {
+      // A problem the table does not map is not one of this contract's rules (a warning-level finding).
+      if (!problems.has(finding.problem)) continue;
       const { level, ...violation } = fromProblem(finding.problem, finding.pointer, { message: finding.message });
-      if (!compiled.problems.has(finding.problem)) continue;
       if (level === 'error') stageErrors.push(finding);
       else stageWarnings.push(violation);
     }

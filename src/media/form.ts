@@ -94,7 +94,13 @@ function decodeComponent(raw: string): { text: string; problem?: string } {
 export function form(options: FormOptions = {}): MediaType {
   const arrays = options.arrays && options.arrays.length > 0 ? pointerRegExp(options.arrays) : undefined;
   const numbers = options.numbers && options.numbers.length > 0 ? pointerRegExp(options.numbers) : undefined;
-  const isArray = (pointer: string) => arrays !== undefined && arrays.test(pointer);
+  // Patterns name a fixed number of tokens (unless "**"): deeper pointers are never tested, so a
+  // name of 100,000 bracket groups costs linear time, not a regular expression per level.
+  const depthOf = (patterns: readonly string[] | undefined) =>
+    Math.max(0, ...(patterns ?? []).map((p) => (p.split('/').includes('**') ? Infinity : p.split('/').length - 1)));
+  const arrayDepth = depthOf(options.arrays);
+  const numberDepth = depthOf(options.numbers);
+  const isArray = (pointer: string, depth: number) => arrays !== undefined && depth <= arrayDepth && arrays.test(pointer);
 
   /** The tokens of a field name, or the array whose form it breaks. */
   function parseName(name: string): { tokens: string[] } | { array: string } {
@@ -103,11 +109,11 @@ export function form(options: FormOptions = {}): MediaType {
     const head = name.slice(0, open);
     const rest = name.slice(open);
     let pointer = `/${escapeToken(head)}`;
-    if (!BRACKETS.test(rest)) return isArray(pointer) ? { array: pointer } : { tokens: [name] };
+    if (!BRACKETS.test(rest)) return isArray(pointer, 1) ? { array: pointer } : { tokens: [name] };
     const tokens = [head];
     let array: string | undefined;
     for (const key of rest.slice(1, -1).split('][')) {
-      if (isArray(pointer)) {
+      if (isArray(pointer, tokens.length)) {
         array = pointer;
         if (!INDEX.test(key)) return { array };
       } else if (key === '') {
@@ -156,7 +162,7 @@ export function form(options: FormOptions = {}): MediaType {
           conflict = pointer;
           break;
         }
-        const child: Container = existing ?? { kind: isArray(pointer) ? 'array' : 'object', pointer, children: new Map() };
+        const child: Container = existing ?? { kind: isArray(pointer, i + 1) ? 'array' : 'object', pointer, children: new Map() };
         if (!existing) node.children.set(token, child);
         node = child;
       }
@@ -170,22 +176,40 @@ export function form(options: FormOptions = {}): MediaType {
         warnings.set(pointer, { problem: 'form-encoding', pointer, message: `expected %XX escapes of UTF-8 bytes, found ${problem} in the field ${JSON.stringify(rawName)}` });
       }
     }
-    const build = (node: Node): unknown => {
-      if (node.kind === 'leaf') return numbers?.test(node.pointer) && JSON_NUMBER.test(node.value) ? Number(node.value) : node.value;
+    // Containers into values, children first, with an explicit stack: a name of 100,000 bracket
+    // groups must not overflow the call stack.
+    const leafValue = (node: Extract<Node, { kind: 'leaf' }>, depth: number): unknown =>
+      numbers !== undefined && depth <= numberDepth && numbers.test(node.pointer) && JSON_NUMBER.test(node.value) ? Number(node.value) : node.value;
+    const built = new Map<Container, unknown>();
+    const stack: Array<{ node: Container; depth: number; expanded: boolean }> = [{ node: root, depth: 0, expanded: false }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (!top.expanded) {
+        top.expanded = true;
+        for (const child of top.node.children.values()) if (child.kind !== 'leaf') stack.push({ node: child, depth: top.depth + 1, expanded: false });
+        continue;
+      }
+      stack.pop();
+      const { node, depth } = top;
+      const valueOf = (child: Node) => (child.kind === 'leaf' ? leafValue(child, depth + 1) : built.get(child));
       if (node.kind === 'array') {
         const size = node.children.size;
         if ([...node.children.keys()].some((key) => Number(key) >= size)) {
-          refuse({ problem: 'form-array-index', pointer: node.pointer, message: `expected the indices of ${node.pointer.slice(1)} to run from 0 to ${size - 1} without gaps, found ${[...node.children.keys()].sort((a, b) => Number(a) - Number(b)).join(', ')}` });
-          return [];
+          const indices = [...node.children.keys()].sort((x, y) => Number(x) - Number(y));
+          refuse({ problem: 'form-array-index', pointer: node.pointer, message: `expected the indices of ${node.pointer.slice(1)} to run from 0 to ${size - 1} without gaps, found ${indices.join(', ')}` });
+          built.set(node, []);
+        } else {
+          built.set(node, Array.from({ length: size }, (_, i) => valueOf(node.children.get(String(i))!)));
         }
-        return Array.from({ length: size }, (_, i) => build(node.children.get(String(i))!));
+      } else {
+        // Own properties as JSON.parse makes them: "__proto__" is data, not the prototype.
+        const object: Record<string, unknown> = {};
+        for (const [key, child] of node.children) Object.defineProperty(object, key, { value: valueOf(child), enumerable: true, writable: true, configurable: true });
+        built.set(node, object);
       }
-      // Own properties as JSON.parse makes them: "__proto__" is data, not the prototype.
-      const object: Record<string, unknown> = {};
-      for (const [key, child] of node.children) Object.defineProperty(object, key, { value: build(child), enumerable: true, writable: true, configurable: true });
-      return object;
-    };
-    const value = build(root);
+      for (const child of node.children.values()) if (child.kind !== 'leaf') built.delete(child);
+    }
+    const value = built.get(root);
     if (errors.size > 0) return { ok: false, errors: [...errors.values()] };
     return { ok: true, value, warnings: [...warnings.values()] };
   }
