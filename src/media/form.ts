@@ -25,7 +25,7 @@
  * names, it makes a repeated field a list (its `duplicates` option has no "refuse"), it keeps a
  * bad escape silently, and it drops fields past 1,000 (parameterLimit) and nesting past 5
  * (depth) without a word. Options can move each default, but not make qs report what it did,
- * and a refusal needs to say which field. These rules are about 150 lines on the standard's own
+ * and a refusal needs to say which field. These rules are about 160 lines on the standard's own
  * decoding (decodeURIComponent and TextDecoder, in every runtime).
  */
 import { decodeUtf8 } from '../json.js';
