@@ -9,10 +9,10 @@
  *    that field.
  * 2. Names: a field, then optionally bracket groups: `customer[id]` nests `id` in an object. A
  *    name of any other shape is a field name as written.
- * 3. Arrays, at the declared pointers only: `products[N][field]`, N a decimal index without
+ * 3. Arrays, at the declared pointers only: `list[N][field]`, N a decimal index without
  *    leading zeros, the indices 0 to n-1 without gaps, in any order, no upper limit. A name
- *    that reaches an array in any other way (`products[]`, `products[name]`, `products[01]`,
- *    `products[0].name`), or indices with a gap, is a `form-array-index` problem at the array.
+ *    that reaches an array in any other way (`list[]`, `list[name]`, `list[01]`,
+ *    `list[0].name`), or indices with a gap, is a `form-array-index` problem at the array.
  * 4. A field given twice, at any depth (or both as a value and with brackets), is a
  *    `form-duplicate-field` problem.
  * 5. Numbers, at the declared pointers only: a value written as a JSON number is that number;
@@ -21,10 +21,10 @@
  * Why not qs (the developers' guide suggests well-kept libraries for bracketed fields): the
  * library entry has no run-time dependencies, and qs's defaults disagree with these rules where
  * decoders disagree with each other: over 20 indices it builds an object (arrayLimit), it
- * compacts gaps, it merges `products[][name]=A&products[][name]=B` into one product with two
+ * compacts gaps, it merges `list[][name]=A&list[][name]=B` into one item with two
  * names, it makes a repeated field a list (its `duplicates` option has no "refuse"), it keeps a
- * bad escape silently, and it drops fields past 1,000 (parameterLimit) and nesting past 5
- * (depth) without a word. Options can move each default, but not make qs report what it did,
+ * bad escape silently, and it drops fields past 1,000 (parameterLimit) and keeps nesting past
+ * 5 (depth) as one key, without a word. Options can move each default, but not make qs report what it did,
  * and a refusal needs to say which field. These rules are about 160 lines on the standard's own
  * decoding (decodeURIComponent and TextDecoder, in every runtime).
  */

@@ -1,7 +1,7 @@
 /**
  * The media types the engine can decode, keyed by media type (one module each). A contract
  * names the ones it accepts; a binding that needs only JSON imports ./json.js alone, so that
- * Converge's library does not load the form decoder.
+ * the library of a JSON-only contract does not load the form decoder.
  */
 import { form, type FormOptions } from './form.js';
 import { json } from './json.js';
