@@ -30,6 +30,7 @@ import openapiTS, { astToString, transformSchemaObject, type SchemaObject, type 
 import ts from 'typescript';
 import YAML from 'yaml';
 
+import { codeTableModule, loadCodeTable } from './lib/codes-table.ts';
 import { type Contract, ContractError, type ContractLevels, defaultOperation, loadContracts } from './lib/contracts.ts';
 import { Openapi30Error, toOpenapi30 } from './lib/to-openapi-30.ts';
 
@@ -447,6 +448,8 @@ interface RegistryEntry {
   source: string;
   openapi: { json: string; yaml: string; dereferenced: string; 'openapi-3.0': string };
   types: { openapi: string; schemas: string };
+  /** The code table (spec/<id>/codes.yaml) and its module for the engine. */
+  codes: { source: string; module: string };
   operations: Array<{
     id: string;
     in: string;
@@ -652,6 +655,10 @@ async function generateContract(contract: Contract): Promise<RegistryEntry> {
   // Precompiled validators.
   for (const [path, text] of Object.entries(validatorModules(idBase, schemas, plan))) write(`${id}/${path}`, text);
 
+  // The code table (rules as data), compiled for the validation engine, its constants resolved in the bundle.
+  const codes = contract.path(d.codes);
+  write(`${id}/codes.ts`, codeTableModule(loadCodeTable(join(root, codes), bundled), `// ${GENERATED}`, codes, '../../src/engine/table.js'));
+
   const info = bundled.info as { version: string };
   return {
     id,
@@ -671,6 +678,7 @@ async function generateContract(contract: Contract): Promise<RegistryEntry> {
       'openapi-3.0': `generated/${id}/openapi/openapi-3.0.json`,
     },
     types: { openapi: `generated/${id}/types/openapi.d.ts`, schemas: `generated/${id}/types/schemas.d.ts` },
+    codes: { source: codes, module: `generated/${id}/codes.ts` },
     operations,
     responses,
   };

@@ -1,3 +1,5 @@
+import { table } from '../generated/converge/codes.js';
+
 /**
  * The closed lists of the Event Spec, as values. A test checks them against the contract's
  * schemas, so they cannot drift from spec/.
@@ -31,8 +33,8 @@ export const SALES_CHANNEL_TYPES = [
   'tiktok_shop',
 ] as const;
 
-/** The largest numeric timestamp accepted: 9999-12-31T23:59:59Z in unix seconds. */
-export const MAX_UNIX_SECONDS = 253402300799;
+/** The largest numeric timestamp accepted: 9999-12-31T23:59:59Z in unix seconds (from the contract's Timestamp schema). */
+export const MAX_UNIX_SECONDS = table.constants.MAX_UNIX_SECONDS;
 
 /** The body limit this contract fixes (the vendor documents none): 1 MiB. */
-export const MAX_BODY_BYTES = 1_048_576;
+export const MAX_BODY_BYTES = table.constants.MAX_BODY_BYTES;

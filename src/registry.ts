@@ -46,6 +46,8 @@ export interface RegistryContract {
   source: string;
   openapi: { json: string; yaml: string; dereferenced: string; 'openapi-3.0': string };
   types: { openapi: string; schemas: string };
+  /** The code table and the module the engine reads it from. */
+  codes: { source: string; module: string };
   operations: RegistryOperation[];
   responses: Record<string, RegistryFiles & { statuses: string[] }>;
 }

@@ -189,6 +189,33 @@ describe('generated/', () => {
   });
 });
 
+describe('the precompiled validators', () => {
+  it('give the verdicts and the errors of ajv compiling their published schema at run time, on every JSON example of their contract', async () => {
+    let compared = 0;
+    for (const contract of registry.contracts) {
+      const examples = jsonExamples(contract.id);
+      const fastPath = new Set(contract.operations.flatMap((o) => (o.levels ? [o.levels.conforming.validator] : [])));
+      const validators = [...new Set([...contract.operations.flatMap((o) => (o.levels ? Object.values(o.levels) : [])), ...Object.values(contract.responses)].map((v) => JSON.stringify([v.file, v.validator])))].map(
+        (text) => JSON.parse(text) as [string, string],
+      );
+      for (const [file, validator] of validators) {
+        // As the generator compiles them: formats of ajv-formats, lengths in UTF-16 code units.
+        const ajv = new Ajv2020.default({ allErrors: !fastPath.has(validator), strict: false, unicode: false, logger: false });
+        addFormats.default(ajv, { mode: 'full' });
+        const runtime = ajv.compile(JSON.parse(readFileSync(join(root, file), 'utf8')) as object);
+        const precompiled = await load(join(root, `${validator}.js`));
+        const errors = (validate: Validate) => ((validate.errors ?? []) as Array<{ instancePath: string; keyword: string; schemaPath: string }>).map((e) => `${e.instancePath} ${e.keyword} ${e.schemaPath}`);
+        for (const { file: example, value } of examples) {
+          expect(precompiled(value), `${validator} ${example}`).toBe(runtime(value));
+          expect(errors(precompiled), `${validator} ${example}`).toEqual(errors(runtime as Validate));
+          compared += 1;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(1500);
+  });
+});
+
 describe('dist/ (run `npm run build` when this fails)', () => {
   const validators = join(converge, 'validators');
   // What scripts/build.mjs copies, for every contract: ESM keeps the names, CommonJS gets .cjs as .js and .d.cts as .d.ts.

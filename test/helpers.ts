@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
@@ -40,6 +41,17 @@ export function readExample(file: string): string {
 /** Sorted "code pointer" strings, so two lists compare regardless of order. */
 export function keys(list: ReadonlyArray<{ code: string; pointer: string }>): string[] {
   return list.map((v) => `${v.code} ${v.pointer}`).sort();
+}
+
+/** A port nothing listens on (it was free a moment ago). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 export interface RunResult {

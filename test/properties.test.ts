@@ -104,7 +104,7 @@ describe('the precompiled validators agree with the published JSON Schema', () =
 /**
  * Timestamp strings have three verdicts: accepted, accepted with a `timestamp-form` warning (ISO
  * 8601 outside RFC 3339), or an error with a precise code. Three judges must agree on every
- * string: validateEvent (the precompiled validators plus src/timestamp.ts), the published JSON
+ * string: validateEvent (the precompiled validators plus the timestamp rules of spec/converge/codes.yaml), the published JSON
  * Schemas compiled at run time (webhook-event for errors, event-spec for the warning, with
  * ajv-formats' full date-time check), and `expected` below, which parses the parts by hand.
  */

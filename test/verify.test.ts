@@ -8,7 +8,6 @@
  * Real Dredd and real HTTP on 127.0.0.1; verify runs in-process except for the CLI tests.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,7 +24,7 @@ import { formatText, toJUnit } from '../src/verify/report.js';
 import { DreddNotInstalled, loadDredd, resolveEndpoint, runVerify, VerifyOptionsError, type VerifyResult } from '../src/verify/verify.js';
 import { STANDARD_EVENT_NAMES } from '../src/constants.js';
 import { BODY_DEVIATIONS, FAULTS, startExpressReceiver, startReceiver, type Fault, type ReceiverOptions, type RunningReceiver } from './fixtures/receivers.js';
-import { manifest, root, runCli } from './helpers.js';
+import { freePort, manifest, root, runCli } from './helpers.js';
 
 const SEED = 20240902;
 const failedIds = (result: VerifyResult) => result.checks.filter((c) => c.level === 'failed').map((c) => c.id);
@@ -826,15 +825,4 @@ function plural(n: number, word: string): string {
 
 function invalidIdsOf(plan: PlannedCheck[]): string[] {
   return plan.filter((c) => c.expect.kind === 'refused' && c.expect.refusal === 'invalid-event').map((c) => c.id);
-}
-
-/** A port nothing listens on (it was free a moment ago). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

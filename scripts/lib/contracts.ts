@@ -108,7 +108,7 @@ export function loadContracts(root: string): Contract[] {
     const d = descriptor as ContractDescriptor;
     if (d.id !== name) throw new ContractError(`${file}: /id: expected "${name}" (the folder's name), found ${show(d.id)}`);
     const path = (p: string) => relative(root, resolve(root, folder, p)).split('\\').join('/');
-    const files: Array<[string, string]> = [['/openapi', d.openapi], ['/examples/valid', d.examples.valid], ['/examples/invalid', d.examples.invalid], ['/sample/file', d.sample.file]];
+    const files: Array<[string, string]> = [['/openapi', d.openapi], ['/codes', d.codes], ['/examples/valid', d.examples.valid], ['/examples/invalid', d.examples.invalid], ['/sample/file', d.sample.file]];
     for (const [pointer, p] of files) {
       if (!existsSync(join(root, path(p)))) throw new ContractError(`${file}: ${pointer}: expected an existing file, found ${show(p)} (${path(p)} does not exist)`);
     }
