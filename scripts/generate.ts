@@ -73,12 +73,12 @@ function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** PlacedOrderEvent -> placed-order-event: the file name of a schema. */
+/** FooBarBaz -> foo-bar-baz: the file name of a schema. */
 function kebab(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 }
 
-/** conforming-event -> conformingEvent: the name of a validator in its header. */
+/** foo-bar -> fooBar: the name of a validator in its header. */
 function camel(name: string): string {
   return name.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
@@ -267,7 +267,7 @@ function inlineInvalidExamples(node: unknown, examples: string): void {
  * ajv's standalone code gathers the errors of a `$ref`'d validator with
  * `vErrors = vErrors === null ? validateN.errors : vErrors.concat(validateN.errors)`, a new
  * array each time. Under `items` that runs once per failing item, so the copying is quadratic:
- * 200,000 broken `properties.items` entries took about 45 s. Appending in place is linear.
+ * 200,000 broken items of one array took about 45 s. Appending in place is linear.
  * Every call of a `$ref`'d validator must be followed by the pattern (a changed ajv would
  * otherwise bring the quadratic code back silently), and no `concat` may be left anywhere.
  */
@@ -299,7 +299,7 @@ function appendInPlace(code: string, schema: string): string {
 const FORMATS = Object.fromEntries(Object.entries(fullFormats).filter(([, format]) => format instanceof RegExp)) as Record<string, RegExp>;
 
 interface ValidatorPlan {
-  /** The schema's name below schemas/ (responses/accepted). */
+  /** The schema's name below schemas/ (responses/foo-bar). */
   schema: string;
   allErrors: boolean;
   doc: string;
@@ -309,7 +309,7 @@ function validatorFile(schema: string): string {
   return `validators/${schema.replace('responses/', 'response-')}`;
 }
 
-/** The name a validator goes by in its header: conformingEvent, acceptedResponse. */
+/** The name a validator goes by in its header: fooBar, and fooBarResponse for responses/foo-bar. */
 function validatorName(schema: string): string {
   return schema.startsWith('responses/') ? `${camel(schema.slice('responses/'.length))}Response` : camel(schema);
 }
@@ -391,7 +391,7 @@ export = validate;
  * openapi-typescript's `transform` hook: an array schema with `minItems` n >= 1 (and one item
  * schema) is typed as a tuple of n items and a rest, as json-schema-to-typescript does with
  * `maxItems: 0`; `maxItems` is expressed only when it equals `minItems`. Its own `arrayLength`
- * option would give up on `aliases` (1 to 10: a union of ten tuples is over its size limit)
+ * option would give up on an array of 1 to 10 items (a union of ten tuples is over its size limit)
  * and leave `string[]`.
  */
 function minItemsTuple(schema: SchemaObject, options: TransformNodeOptions): ts.TypeNode | undefined {
@@ -406,7 +406,7 @@ function minItemsTuple(schema: SchemaObject, options: TransformNodeOptions): ts.
 /**
  * json-schema-to-typescript declares every object schema as an `interface`. TypeScript gives
  * an interface no implicit index signature (microsoft/TypeScript#15300), so a
- * `PlacedOrderEvent` interface was not assignable to `WebhookEvent`, whose extra top-level
+ * branch's interface was not assignable to the type of its level, whose extra top-level
  * fields are typed `[k: string]: unknown`. Object type aliases get one, and openapi-typescript
  * already emits those: rewrite each `export interface X {` as `export type X = {` (the members
  * are unchanged). An interface that extends another cannot be rewritten this way: that fails.
@@ -641,7 +641,7 @@ async function generateContract(contract: Contract): Promise<RegistryEntry> {
   const schemaTypes = await jsonSchemaToTs(typesRoot as never, rootName, {
     bannerComment: `// ${GENERATED}\n// json-schema-to-typescript: one named type per schema of the contract.`,
     unreachableDefinitions: true,
-    // minItems n becomes n leading elements and a rest (aliases: [Alias, ...Alias[]]); a maxItems
+    // minItems n becomes n leading elements and a rest (minItems 1: [T, ...T[]]); a maxItems
     // above minItems is dropped rather than spelled out as a union of tuples. minItemsTuple does
     // the same for openapi-typescript, so that the two type sets agree.
     maxItems: 0,
