@@ -3,7 +3,8 @@
  * README.md, type-checks it under the repo's strict tsconfig, runs it with tsx on 127.0.0.1 and
  * runs `verify --strict` against it: it must honour the contract and every recommendation. It
  * also holds the example to what its comments say (warnings logged, the typed Placed Order
- * access, a sender hanging up mid-body, no start without a token).
+ * access, a sender hanging up mid-body, no start without a token, its "listening on" line) and to
+ * the body limit verify does not check (413 over MAX_BODY_BYTES, by Content-Length and mid-stream).
  *
  * The example imports the package by name: written inside the checkout (test-results/, ignored
  * by git and by `npm run typecheck`), that import resolves through package.json "exports" to
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { MAX_BODY_BYTES } from '../src/index.js';
 import { runVerify } from '../src/verify/verify.js';
 import { freePort, root } from './helpers.js';
 
@@ -66,19 +68,50 @@ function start(env: NodeJS.ProcessEnv): Receiver {
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
-/** Resolves with the status of the first answer on the port, or rejects when the process exits first or after 30 s. */
-async function firstAnswer(receiver: Receiver, url: string): Promise<number> {
+/** Resolves with the first line of stdout once it is complete; rejects when the process exits first or after 30 s. */
+async function listening(receiver: Receiver): Promise<string> {
   let exited = false;
   void receiver.exited.then(() => (exited = true));
   const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      return (await fetch(url, { method: 'POST' })).status;
-    } catch {
-      if (exited || Date.now() > deadline) throw new Error(`the receiver did not answer on ${url}; stdout: ${receiver.stdout()}\nstderr: ${receiver.stderr()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  while (!receiver.stdout().includes('\n')) {
+    if (exited || Date.now() > deadline) throw new Error(`the receiver printed no line; stdout: ${receiver.stdout()}\nstderr: ${receiver.stderr()}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
+  return receiver.stdout().slice(0, receiver.stdout().indexOf('\n'));
+}
+
+/**
+ * Sends `head` and then `body` over a raw socket (the body possibly unfinished), and resolves with
+ * what came back once the receiver closed the connection. Write errors are expected: the receiver
+ * stops reading and closes while the client still sends.
+ */
+function exchange(port: number, head: string, body: Buffer[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the connection stayed open; received: ${JSON.stringify(answer.slice(0, 300))}`));
+    }, 10_000);
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(head);
+      for (const chunk of body) socket.write(chunk);
+    });
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    socket.on('error', () => undefined); // EPIPE / ECONNRESET while still sending; 'close' follows
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+  });
+}
+
+/** A valid event (the seed) padded with an extra property to `bytes` bytes of JSON. */
+function validEventOf(bytes: number): Buffer {
+  const seed = JSON.parse(readFileSync(join(root, 'spec/converge/examples/valid/seed-curl.json'), 'utf8')) as { properties: Record<string, unknown> };
+  const base = Buffer.byteLength(JSON.stringify({ ...seed, properties: { ...seed.properties, note: '' } }));
+  const event = Buffer.from(JSON.stringify({ ...seed, properties: { ...seed.properties, note: 'x'.repeat(bytes - base) } }));
+  expect(event.length).toBe(bytes);
+  return event;
 }
 
 describe("the README's receiver", () => {
@@ -117,8 +150,9 @@ describe("the README's receiver", () => {
     const port = await freePort();
     const receiver = start({ PORT: String(port), WEBHOOK_TOKEN: TOKEN });
     try {
+      expect(await listening(receiver)).toBe(`listening on port ${port}, every interface: POST /api/webhooks`);
       const url = `http://127.0.0.1:${port}/api/webhooks`;
-      expect(await firstAnswer(receiver, url)).toBe(401);
+      expect((await fetch(url, { method: 'POST' })).status).toBe(401);
 
       // A sender that hangs up mid-body: no answer is due, and the receiver keeps running.
       await new Promise<void>((resolve, reject) => {
@@ -151,6 +185,50 @@ describe("the README's receiver", () => {
     // tsx passes the signal on: nothing listens any more.
     await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
   }, 120_000);
+
+  it('answers 413 to a body over MAX_BODY_BYTES and stops reading it: by Content-Length, and mid-stream without one', async () => {
+    const port = await freePort();
+    const receiver = start({ PORT: String(port), WEBHOOK_TOKEN: TOKEN });
+    try {
+      await listening(receiver);
+      const event = validEventOf(2 * 1024 * 1024);
+      const head = `POST /api/webhooks HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Webhook-Token: ${TOKEN}\r\nContent-Type: application/json\r\n`;
+      const status = (answer: string) => answer.slice(0, answer.indexOf('\r\n'));
+      const closes = (answer: string) => /\r\nconnection: close\r\n/i.test(answer);
+
+      // A 2 MB event announced by Content-Length, of which only the first 64 KiB are sent: refused
+      // from the header (reading on to the limit would wait for bytes that never come).
+      const declared = await exchange(port, `${head}Content-Length: ${event.length}\r\n\r\n`, [event.subarray(0, 64 * 1024)]);
+      expect(status(declared)).toBe('HTTP/1.1 413 Payload Too Large');
+      expect(closes(declared)).toBe(true);
+      expect(declared).toContain('{"title":"Payload Too Large","status":413}');
+
+      // Chunked, no Content-Length: 64 KiB chunks up to one past the limit, and the body never ends.
+      // The 413 and the close come all the same, so the receiver answered when the limit was passed.
+      const size = 64 * 1024;
+      const chunks: Buffer[] = [];
+      for (let at = 0; at <= MAX_BODY_BYTES; at += size) chunks.push(Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`), event.subarray(at, at + size), Buffer.from('\r\n')]));
+      expect(chunks.length).toBe(MAX_BODY_BYTES / size + 1);
+      const streamed = await exchange(port, `${head}Transfer-Encoding: chunked\r\n\r\n`, chunks);
+      expect(status(streamed)).toBe('HTTP/1.1 413 Payload Too Large');
+      expect(closes(streamed)).toBe(true);
+      expect(streamed).toContain('{"title":"Payload Too Large","status":413}');
+
+      // At the limit, the same event is accepted (a 1 MiB body is within it, and valid).
+      const atLimit = await fetch(`http://127.0.0.1:${port}/api/webhooks`, {
+        method: 'POST',
+        headers: { 'x-webhook-token': TOKEN, 'content-type': 'application/json' },
+        body: validEventOf(MAX_BODY_BYTES),
+      });
+      expect(atLimit.status).toBe(200);
+      expect(await atLimit.json()).toEqual({ status: 'accepted', warnings: [] });
+      // Still serving after both.
+      expect((await fetch(`http://127.0.0.1:${port}/api/webhooks`, { method: 'POST' })).status).toBe(401);
+    } finally {
+      receiver.child.kill('SIGTERM');
+      await receiver.exited;
+    }
+  }, 60_000);
 
   it('refuses to start without WEBHOOK_TOKEN', async () => {
     const receiver = start({ PORT: String(await freePort()), WEBHOOK_TOKEN: '' });
