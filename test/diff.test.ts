@@ -634,9 +634,41 @@ describe('reports', () => {
   it('compares a document with itself as unchanged, whatever its layout (the contract: files against bundle)', () => {
     const bundled = loadDocument(join(root, 'generated/converge/openapi/openapi.json'));
     expect(run(bundled, bundled)).toMatchObject({ changes: [], required: 'patch', bump: 'none', ok: true });
-    // spec/converge/openapi.yaml points at 40 files; the bundle inlines them. Only the examples are written differently.
-    const split = run(loadDocument(join(root, 'spec/converge/openapi.yaml')), bundled);
-    expect(split.changes.every((c) => c.id.endsWith('annotation-changed'))).toBe(true);
+    // spec/<id>/openapi.yaml points at schema files by $ref and at example files by externalValue
+    // (JSON, and ProveSource's .form texts); the bundles inline both. Equal, both ways.
+    for (const id of ['converge', 'provesource', 'webengage']) {
+      const source = loadDocument(join(root, `spec/${id}/openapi.yaml`));
+      for (const bundle of [`generated/${id}/openapi/openapi.json`, `generated/${id}/openapi/openapi.yaml`]) {
+        const inlined = loadDocument(join(root, bundle));
+        expect([id, bundle, run(source, inlined).changes]).toEqual([id, bundle, []]);
+        expect([id, bundle, run(inlined, source).changes]).toEqual([id, bundle, []]);
+      }
+    }
+  });
+
+  it('reads an externalValue relative to its document, as the bundler inlines it; an unreadable one compares as written', () => {
+    const dir = mkdtempSync(join(temp, 'external-value-'));
+    const document = (examples: Record<string, unknown>) => ({
+      openapi: '3.1.0',
+      info: { title: 'external values', version: '1.0.0' },
+      paths: { '/orders': { post: { requestBody: { content: { 'application/json': { schema: { type: 'object' }, examples } } }, responses: { '204': { description: 'taken' } } } } },
+    });
+    writeFileSync(join(dir, 'order.json'), '{"id": 1}');
+    writeFileSync(join(dir, 'order.form'), 'id=1\n');
+    writeFileSync(join(dir, 'files.yaml'), JSON.stringify(document({ a: { externalValue: './order.json' }, b: { externalValue: 'order.form' }, c: { externalValue: './missing.json' } })));
+    writeFileSync(join(dir, 'inline.json'), JSON.stringify(document({ a: { value: { id: 1 } }, b: { value: 'id=1\n' }, c: { externalValue: './missing.json' } })));
+    writeFileSync(join(dir, 'changed.json'), JSON.stringify(document({ a: { value: { id: 2 } }, b: { value: 'id=1\n' }, c: { externalValue: './missing.json' } })));
+    const files = loadDocument(join(dir, 'files.yaml'));
+    expect(run(files, loadDocument(join(dir, 'inline.json'))).changes).toEqual([]);
+    expect(run(files, loadDocument(join(dir, 'changed.json'))).changes.map((c) => [c.id, c.message])).toEqual([
+      ['request-annotation-changed', 'POST /orders request body (application/json): examples changed'],
+    ]);
+    // The loader read the files: the .json parsed, the other as text; the missing one kept its externalValue.
+    expect((files.document as ReturnType<typeof document>).paths['/orders'].post.requestBody.content['application/json'].examples).toEqual({
+      a: { value: { id: 1 } },
+      b: { value: 'id=1\n' },
+      c: { externalValue: './missing.json' },
+    });
   });
 });
 

@@ -75,6 +75,7 @@ class SyntaxProblem extends Error {}
 export function loadDocument(file: string, name = file === '-' ? 'standard input' : file): SourceDocument {
   const url = file === '-' ? pathToFileURL(resolve('(stdin)')).href : pathToFileURL(resolve(file)).href;
   const document = parse(readInput(file), name);
+  inlineExternalValues(document, url);
   const files = new Map<string, unknown>();
   const queue: Array<{ value: unknown; base: string }> = [{ value: document, base: url }];
   while (queue.length > 0) {
@@ -90,6 +91,7 @@ export function loadDocument(file: string, name = file === '-' ? 'standard input
       if (target.protocol !== 'file:' || target.href === url || files.has(target.href)) continue;
       try {
         const parsed = parse(readFileSync(target), relative(process.cwd(), fileURLToPath(target)));
+        inlineExternalValues(parsed, target.href);
         files.set(target.href, parsed);
         queue.push({ value: parsed, base: target.href });
       } catch (error) {
@@ -99,6 +101,52 @@ export function loadDocument(file: string, name = file === '-' ? 'standard input
     }
   }
   return { document, url, files, name };
+}
+
+/**
+ * Every Example object (an entry of an `examples` map) with a local `externalValue` and no
+ * `value` gets the file's content as its `value`, as a bundler inlines it (Redocly: a .json,
+ * .yaml or .yml file parsed, any other the text), so a source document and its bundle compare
+ * equal. A file that cannot be read, or a remote URL, stays an `externalValue` and compares as
+ * written. Example values are data: nothing inside them is rewritten.
+ */
+function inlineExternalValues(value: unknown, base: string): void {
+  const stack = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (typeof node === 'object' && node !== null) {
+      for (const [key, child] of Object.entries(node)) {
+        if (key === 'value' || key === 'example' || key.startsWith('x-')) continue;
+        if (key === 'examples' && typeof child === 'object' && child !== null && !Array.isArray(child)) {
+          for (const example of Object.values(child)) inlineExternalValue(example, base);
+        }
+        stack.push(child);
+      }
+    }
+  }
+}
+
+function inlineExternalValue(example: unknown, base: string): void {
+  if (typeof example !== 'object' || example === null) return;
+  const object = example as Record<string, unknown>;
+  if (typeof object.externalValue !== 'string' || object.value !== undefined) return;
+  let target: URL;
+  try {
+    target = new URL(object.externalValue, base);
+  } catch {
+    return;
+  }
+  if (target.protocol !== 'file:') return;
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(target);
+  } catch {
+    return;
+  }
+  const name = relative(process.cwd(), fileURLToPath(target));
+  object.value = /\.(json|ya?ml)$/i.test(target.pathname) ? parse(bytes, name) : new TextDecoder().decode(bytes);
+  delete object.externalValue;
 }
 
 function* references(value: unknown): Generator<string> {
