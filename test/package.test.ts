@@ -201,6 +201,13 @@ describe('the packed package', () => {
     expect(packed.filter((p) => p.startsWith('test/') || p.startsWith('scripts/') || p.startsWith('node_modules/'))).toEqual([]);
   });
 
+  it('carries the validators once: in dist/, where the library imports them (no export reaches generated/<id>/validators/)', () => {
+    const validators = packed.filter((p) => p.includes('/validators/'));
+    expect(validators).toContain('dist/esm/generated/converge/validators/webhook-event.js');
+    expect(validators).toContain('dist/cjs/generated/converge/validators/webhook-event.js');
+    expect(validators.filter((p) => !/^dist\/(esm|cjs)\/generated\/[a-z0-9-]+\/validators\//.test(p))).toEqual([]);
+  });
+
   it('installs without an install script, and npm warns about none', () => {
     expect(installOutput).not.toMatch(/install-scripts|npm warn/i);
     const manifest = JSON.parse(readFileSync(join(project, 'node_modules/converge-webhook-contract/package.json'), 'utf8')) as { scripts: Record<string, string> };
