@@ -44,8 +44,9 @@ for (const { id } of contracts) {
   copy(`generated/${id}/types`, `${out}/esm/generated/${id}/types`);
   copy(`generated/${id}/types`, `${out}/cjs/generated/${id}/types`);
 }
-// verify's Dredd hooks are CommonJS (Dredd requires them), which tsc does not copy.
+// verify's Dredd hooks (Dredd requires them) and the mock's Prism hook (node --require) are CommonJS, which tsc does not copy.
 copy('src/verify', `${out}/esm/src/verify`, (n) => (n.endsWith('.cjs') ? n : null));
+copy('src/mock', `${out}/esm/src/mock`, (n) => (n.endsWith('.cjs') ? n : null));
 writeFileSync(join(root, out, 'cjs/package.json'), '{ "type": "commonjs" }\n');
 chmodSync(join(root, out, 'esm/src/cli.js'), 0o755);
 

@@ -705,11 +705,11 @@ describe('the Converge contract, changed', () => {
     return { ...bundled, document };
   }
 
-  it('fewer aliases allowed breaks the store backends that send them: a major bump (0.2.0 below 1.0.0)', () => {
-    const report = run(bundled, changed((d) => (d.components.schemas.Aliases.maxItems = 5), '0.1.1'));
+  it('fewer aliases allowed breaks the store backends that send them: a major bump (0.3.0 from 0.2.0, below 1.0.0)', () => {
+    const report = run(bundled, changed((d) => (d.components.schemas.Aliases.maxItems = 5), '0.2.1'));
     expect(summary(report.changes)).toEqual(['request-upper-bound-lowered senders']);
     expect(report.changes[0]!.message).toBe('POST /api/webhooks request body (application/json), aliases: maxItems lowered from 10 to 5');
-    expect(report).toMatchObject({ required: 'major', bump: 'patch', ok: false, suggested: '0.2.0' });
+    expect(report).toMatchObject({ required: 'major', bump: 'patch', ok: false, suggested: '0.3.0' });
   });
 
   it('a timestamp made required breaks the senders (made optional again, the receivers); a new 202 answer breaks nobody', () => {
@@ -718,11 +718,11 @@ describe('the Converge contract, changed', () => {
       changed((d) => {
         d.components.schemas.WebhookEvent.required.push('timestamp');
         d.paths['/api/webhooks'].post.responses['202'] = { description: 'Accepted for later processing' };
-      }, '0.2.0'),
+      }, '0.3.0'),
     );
     expect(summary(report.changes)).toEqual(['request-property-became-required senders', 'response-status-added -']);
     expect(report).toMatchObject({ required: 'major', bump: 'minor', ok: true });
-    expect(summary(run(changed((d) => d.components.schemas.WebhookEvent.required.push('timestamp'), '0.1.0'), bundled).changes)).toEqual([
+    expect(summary(run(changed((d) => d.components.schemas.WebhookEvent.required.push('timestamp'), '0.2.0'), bundled).changes)).toEqual([
       'request-property-became-optional receivers',
     ]);
   });

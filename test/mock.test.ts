@@ -205,7 +205,45 @@ describe('startMock stop()', () => {
     expect(lines[1]).toMatch(/POST \/api\/webhooks {2}-> 400$/);
     expect(lines[2]).toBe('          request.body.aliases: Request body property aliases must NOT have fewer than 1 items');
   });
+
+  it('logs one line for every request, a body that is not JSON too (Prism answers it before its own log)', async () => {
+    const lines: string[] = [];
+    const mock = await startMock({ port: 0, quiet: false, log: (line) => lines.push(line) });
+    const statuses: number[] = [];
+    try {
+      for (const request of EIGHT_REQUESTS) statuses.push((await post(mock.url, request.body, request.headers)).status);
+      for (let i = 0; i < 100 && statusLines(lines).length < EIGHT_REQUESTS.length; i++) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await mock.stop();
+    }
+    expect(statuses).toEqual([200, 400, 400, 401, 415, 400, 200, 400]);
+    expect(statusLines(lines).map((l) => l.slice(10))).toEqual([
+      'POST /api/webhooks  -> 200',
+      'POST /api/webhooks  -> 400',
+      "POST /api/webhooks  -> 400  (Prism's invalid_json answer: Invalid JSON)",
+      'POST /api/webhooks  -> 401',
+      'POST /api/webhooks  -> 415',
+      "POST /api/webhooks  -> 400  (Prism's invalid_json answer: Invalid JSON)",
+      'POST /api/webhooks  -> 200',
+      'POST /api/webhooks  -> 400',
+    ]);
+  });
 });
+
+/** Eight requests of every kind, two of them not JSON: each must get one status line in the log. */
+const EIGHT_REQUESTS: Array<{ body: string; headers?: Record<string, string> }> = [
+  { body: SEED },
+  { body: JSON.stringify({ ...JSON.parse(SEED), aliases: [] }) },
+  { body: readExample('invalid/malformed-json.json') },
+  { body: SEED, headers: { 'X-Webhook-Token': '' } },
+  { body: SEED, headers: { 'Content-Type': 'text/plain' } },
+  { body: '{"event_name": "Placed Order",' },
+  { body: SEED },
+  { body: '{}' },
+];
+
+/** The log's status lines ("12:00:00  POST /api/webhooks  -> 200"), one per request. */
+const statusLines = (lines: string[]) => lines.filter((line) => /^\d\d:\d\d:\d\d {2}POST /.test(line));
 
 /** Runs the CLI in the background and resolves once `pattern` appears on its standard output. */
 function startCli(args: string[], pattern: RegExp, cli = cliPath, detached = false): Promise<{ child: ChildProcess; match: RegExpExecArray; output: () => string; exit: Promise<number | null> }> {
@@ -267,6 +305,27 @@ describe('converge-webhook mock', () => {
       expect(output()).toMatch(/Stopped\.|Prism stopped \(SIGINT\)/);
     });
   }
+
+  it('prints one log line for every request, a body that is not JSON too', async () => {
+    const { child, match, output, exit } = await startCli(['mock', '--port', '0'], READY);
+    try {
+      for (const request of EIGHT_REQUESTS) await post(match[1]!, request.body, request.headers);
+      for (let i = 0; i < 100 && statusLines(output().split('\n')).length < EIGHT_REQUESTS.length; i++) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exit).toBe(0);
+    expect(statusLines(output().split('\n')).map((l) => l.slice(10))).toEqual([
+      'POST /api/webhooks  -> 200',
+      'POST /api/webhooks  -> 400',
+      "POST /api/webhooks  -> 400  (Prism's invalid_json answer: Invalid JSON)",
+      'POST /api/webhooks  -> 401',
+      'POST /api/webhooks  -> 415',
+      "POST /api/webhooks  -> 400  (Prism's invalid_json answer: Invalid JSON)",
+      'POST /api/webhooks  -> 200',
+      'POST /api/webhooks  -> 400',
+    ]);
+  });
 
   it('--help exits 0; a bad --port is a usage error (exit 2)', async () => {
     const help = await runQuick(['mock', '--help']);

@@ -21,6 +21,7 @@ import { generateInvalidCases, generateValidCases, INVALID_MUTATIONS, TIMESTAMP_
 import { describeExpectation, judge } from '../src/verify/judge.js';
 import { buildPlan, contractRequestExample, type PlannedCheck } from '../src/verify/plan.js';
 import { formatText, toJUnit } from '../src/verify/report.js';
+import { RULES } from '../src/verify/rules.js';
 import { DreddNotInstalled, loadDredd, resolveEndpoint, runVerify, VerifyOptionsError, type VerifyResult } from '../src/verify/verify.js';
 import { STANDARD_EVENT_NAMES } from '../src/constants.js';
 import { BODY_DEVIATIONS, FAULTS, startExpressReceiver, startReceiver, type Fault, type ReceiverOptions, type RunningReceiver } from './fixtures/receivers.js';
@@ -224,6 +225,16 @@ describe('judge: the level of one answer', () => {
     expect(levels(invalid, 303)).toEqual(['failure refuse-invalid-events: expected a 4xx refusal (400 recommended), got 303: not a refusal']);
   });
 
+  it('a 404 or 405 is never a refusal: the request did not reach the endpoint, whatever was sent', () => {
+    const nowhere = (status: number) => `failure answer-at-the-endpoint: expected a 4xx refusal, got ${status}: no endpoint that takes POST answered (is the URL the endpoint?)`;
+    for (const status of [404, 405]) {
+      expect(levels(invalid, status, 'application/json', '{"message":"Not Found"}')).toEqual([nowhere(status)]);
+      expect(levels(token, status)).toEqual([nowhere(status)]);
+      expect(levels(form, status, 'text/html', '<h1>Not Found</h1>')).toEqual([nowhere(status)]);
+      expect(levels(valid, status)).toEqual([`failure answer-at-the-endpoint: expected a 2xx status (accepted), got ${status}: no endpoint that takes POST answered (is the URL the endpoint?)`]);
+    }
+  });
+
   it('tokens and content types: a 4xx is required, 401 / 415 and a StrictProblem body are recommended', () => {
     const problem = (status: number) => JSON.stringify({ title: 'No', status });
     expect(levels(token, 401, 'application/problem+json', problem(401))).toEqual([]);
@@ -265,7 +276,8 @@ describe('runVerify against receivers', () => {
     expect(result.counts).toEqual({ total: planFor('correct').length, passed: planFor('correct').length - 1, deviations: 0, failed: 0, skipped: 1 });
     expect(result.checks.filter((c) => c.level === 'skipped').map((c) => c.id)).toEqual(['body limit']);
     expect(result.notSent).toEqual([{ group: 'body-limit', count: 1, of: 1, reason: expect.stringContaining('the body limit is not checked'), checks: ['body limit'] }]);
-    expect(r.requests()).toBe(result.counts.passed);
+    // One request per check, and one before them: the preflight (the contract's request example, to find a wrong URL or token).
+    expect(r.requests()).toBe(result.counts.passed + 1);
     expect(result.endpoint).toBe(`${r.url}/api/webhooks`);
     expect(took).toBeLessThan(20_000);
   });
@@ -335,7 +347,7 @@ describe('runVerify against receivers', () => {
     expect(got('token wrong-last-character')).toMatchObject({ status: 401, excerpt: expect.stringMatching(/^\{"message":"wrong X-Webhook-Token"/) });
     expect(got('content type form')).toMatchObject({ status: 415, excerpt: expect.stringMatching(/^\{"message":"unsupported media type application\/x-www-form-urlencoded"/) });
     expect(got('example invalid/aliases-too-many.json')).toMatchObject({ status: 400, excerpt: expect.stringContaining('must NOT have more than 10 items') });
-    expect(r.requests()).toBe(result.counts.total - result.counts.skipped);
+    expect(r.requests()).toBe(result.counts.total - result.counts.skipped + 1);
 
     const strict = await runVerify({ url: r.url, token: r.token, runId: 'express-strict', strict: true, cases: 10 });
     expect(strict.ok).toBe(false);
@@ -495,7 +507,8 @@ describe('runVerify against receivers', () => {
   });
 
   it('gives up quickly on a server that stops answering, and sums up what was not sent per group', async () => {
-    const r = await receiver({ hangAfter: 10 });
+    // 11: the preflight's request, then 10 checks.
+    const r = await receiver({ hangAfter: 11 });
     const started = Date.now();
     const result = await runVerify({ url: r.url, token: r.token, requestTimeoutMs: 300, cases: 10 });
     expect(Date.now() - started).toBeLessThan(15_000);
@@ -531,13 +544,10 @@ describe('runVerify against receivers', () => {
     const r = await receiver();
     const full = await runVerify({ url: `${r.url}/api/webhooks`, token: r.token, cases: 0 });
     expect(full.ok).toBe(true);
+    // A path that is not the endpoint: one diagnosis before the run, no checks.
     const elsewhere = await runVerify({ url: `${r.url}/elsewhere`, token: r.token, cases: 0 });
-    expect(elsewhere.checks.find((c) => c.id === 'contract request example')).toMatchObject({
-      level: 'failed',
-      sent: { path: '/elsewhere' },
-      got: { status: 404 },
-      reason: 'expected a 2xx status (accepted), got 404',
-    });
+    expect([elsewhere.ok, elsewhere.checks, elsewhere.counts.total]).toEqual([false, [], 0]);
+    expect(elsewhere.error).toBe(`POST ${r.url}/elsewhere answered 404: is --url the endpoint? A URL with a path keeps it (here "/elsewhere"); the endpoint is /api/webhooks`);
   });
 
   it('reports a server that cannot be reached without running Dredd', async () => {
@@ -678,6 +688,24 @@ describe('runVerify against the sandbox and the Prism mock', () => {
     }
   });
 
+  it('stops before the run, with one diagnosis, when the URL is not the endpoint or the token is refused', async () => {
+    const sandbox = await startSandbox({ port: 0, token: 'verify-sandbox-token', inMemory: true });
+    try {
+      // A trailing slash is a path, kept by the URL rule: the sandbox answers 404 there.
+      const slash = await runVerify({ url: `${sandbox.url}/`, token: sandbox.token });
+      expect([slash.ok, slash.checks, slash.counts.total, slash.rules]).toEqual([false, [], 0, []]);
+      expect(slash.error).toBe(`POST ${sandbox.url}/ answered 404: is --url the endpoint? A URL with a path keeps it (here "/"); the endpoint is /api/webhooks`);
+      expect(formatText(slash)).toBe(`verify could not run against ${sandbox.url}/: ${slash.error}`);
+      const token = await runVerify({ url: sandbox.url, token: 'not-the-sandbox-token' });
+      expect([token.ok, token.checks, token.counts.total]).toEqual([false, [], 0]);
+      expect(token.error).toBe(`POST ${sandbox.url}/api/webhooks answered 401 to a valid event with the token given: is --token the one the server accepts?`);
+      // Nothing was stored: the preflight's event was refused, and no check ran.
+      expect(sandbox.events({ limit: 10 })).toEqual([]);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   describe('the Prism mock', () => {
     let mock: Awaited<ReturnType<typeof startMock>>;
     beforeAll(async () => {
@@ -812,6 +840,25 @@ describe('converge-webhook verify (the CLI, from dist/)', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('npm install --save-dev dredd@14.1.0');
     expect(help.stdout).toContain('--strict             deviations fail the run too');
+    // The two lists are the rules of verify/rules.ts, each under its level.
+    const list = (heading: string) => {
+      const from = help.stdout.split('\n').findIndex((l) => l.startsWith(`  ${heading}:`));
+      const items: string[] = [];
+      for (const line of help.stdout.split('\n').slice(from + 1)) {
+        if (line.startsWith('    - ')) items.push(line.slice(6));
+        else if (line.startsWith('      ')) items[items.length - 1] += ` ${line.trim()}`;
+        else if (items.length > 0) break;
+      }
+      return items;
+    };
+    expect(list('failures')).toEqual(Object.values(RULES).filter((r) => r.level === 'failure').map((r) => r.title));
+    expect(list('deviations')).toEqual(Object.values(RULES).filter((r) => r.level === 'deviation').map((r) => r.title));
+    expect(list('failures')).not.toContain(RULES['bodies-match-the-contract'].title);
+
+    const refused = await runCli(['verify', '--url', good.url, '--token', 'not-the-token']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`converge-webhook: verify could not run against ${good.url}/api/webhooks: POST ${good.url}/api/webhooks answered 401 to a valid event with the token given: is --token the one the server accepts?\n`);
+    expect(refused.stdout).toBe('');
 
     const down = await runCli(['verify', '--url', `http://127.0.0.1:${await freePort()}`, '--token', 't']);
     expect(down.code).toBe(1);

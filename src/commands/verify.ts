@@ -5,10 +5,30 @@ import { dirname, resolve } from 'node:path';
 import { parseCommandArgs, UsageError } from '../cli-support.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED } from '../verify/cases.js';
 import { GROUP_LABELS } from '../verify/plan.js';
+import { RULES, type Level } from '../verify/rules.js';
 import { formatText, groupLine, toJUnit } from '../verify/report.js';
 import { DREDD_INSTALL_COMMAND, DreddNotInstalled, loadDredd, resolveEndpoint, runVerify, VerifyOptionsError, type CheckResult, type VerifyResult } from '../verify/verify.js';
 
 const TOKEN_ENV = 'CONVERGE_WEBHOOK_TOKEN';
+
+/** Words wrapped to `width` columns, every line after the first indented by `indent`. */
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join('\n');
+}
+
+/** The rules of one level, from rules.ts: the help cannot drift from what the run judges. */
+export function levelList(level: Level, heading: string): string {
+  const rules = Object.values(RULES).filter((rule) => rule.level === level);
+  return [`  ${wrap(heading, 96, '    ')}`, ...rules.map((rule) => `    - ${wrap(rule.title, 96, '      ')}`)].join('\n');
+}
 
 const USAGE = `Usage: converge-webhook verify --url URL --token TOKEN [--strict] [--junit FILE] [--json]
                                [--skip-wrong-token] [--cases N] [--seed N]
@@ -20,12 +40,8 @@ contract rule, a valid event without a token, with an empty one and with wrong o
 event as form data (each must be refused with a 4xx).
 
 It reports two levels, grouped by rule:
-  failures    a contract rule broken: a valid event refused, an invalid one accepted, a bad
-              token or a non-JSON body accepted, a 5xx, no answer, a JSON body that contradicts
-              the contract's response schema. Any failure makes the run fail.
-  deviations  a recommendation not followed: 400/401/415 (another 4xx is conforming), and the
-              StrictValidationProblem/StrictProblem bodies. Listed and counted; they make the
-              run fail only with --strict.
+${levelList('failure', 'failures: a contract rule broken; any failure makes the run fail')}
+${levelList('deviation', 'deviations: a recommendation not followed (another 4xx is conforming); listed and counted, they make the run fail only with --strict')}
 It does not demand more: Event Spec warnings, the exact violation codes of a refusal and the
 body limit are not checked.
 
@@ -49,7 +65,9 @@ body limit are not checked.
 Needs Dredd, an optional peer dependency: ${DREDD_INSTALL_COMMAND}
 Exit codes: 0 the implementation honours the contract (deviations may be listed), 1 a rule is
 broken (each is shown with an example: what was sent, what was expected, what came back and
-why), a deviation under --strict, or the URL could not be reached, 2 usage error.`;
+why), a deviation under --strict, or the run could not happen (nothing answers at the URL, the
+URL is not the endpoint, or the token is refused: one request is sent first to find out), 2 usage
+error.`;
 
 /** Number options whose value may look like a flag ("--cases -5"): joined to it, so the value gets its own message. */
 const NUMBER_OPTIONS = new Set(['--cases', '--seed']);

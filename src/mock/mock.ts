@@ -140,7 +140,8 @@ function launch(bin: string, spec: string, host: string, port: number, options: 
   // since Prism logs "listening" at info level. Not quiet: -v info, whose request log says which
   // rule a request broke (Prism's 400 body is a fixed example), and whose "listening" line says ready.
   const quiet = options.quiet !== false;
-  const args = [bin, 'mock', spec, '-h', host, '-p', String(port), '-v', quiet ? 'error' : 'info'];
+  // The hook reports the answers Prism gives without logging them (a body that is not JSON).
+  const args = [...(quiet ? [] : ['--require', join(here, 'prism-hook.cjs')]), bin, 'mock', spec, '-h', host, '-p', String(port), '-v', quiet ? 'error' : 'info'];
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },

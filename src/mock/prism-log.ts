@@ -8,7 +8,11 @@
  *   [6:35:45 AM] › [HTTP SERVER] post /api/webhooks ℹ  info      Request received
  *   [6:35:45 AM] ›     [NEGOTIATOR] ℹ  info      > Responding with "400"
  *   [6:35:45 AM] ›     [VALIDATOR] ✖  error     Violation: request.body.aliases Request body property aliases must NOT ...
+ * A body that is not JSON is answered before that log: prism-hook.cjs reports it, as
+ *   [converge-mock] POST /api/webhooks 400 invalid_json Invalid JSON
  */
+/** What prism-hook.cjs writes for an answer Prism gives before its request log (a body that is not JSON). */
+const UNLOGGED = /^\[converge-mock\] ([A-Z]+) (\S+) (\d+) ([a-z_]+) (.*)$/;
 const LINE = /\[([A-Z][A-Z ]*)\]\s+(?:([a-z]+) (\/\S*) )?\S+\s+([a-z]+)\s+(.*)$/;
 
 function clock(): string {
@@ -21,6 +25,11 @@ export function compactPrismLog(): (line: string) => string | undefined {
   // with the last request received can be wrong, which is acceptable for a human-facing log.
   let request = 'POST /api/webhooks';
   return (line) => {
+    const unlogged = UNLOGGED.exec(line);
+    if (unlogged) {
+      const [, method, path, status, code, message] = unlogged;
+      return `${clock()}  ${method} ${path}  -> ${status}  (Prism's ${code} answer: ${message})`;
+    }
     const match = LINE.exec(line);
     if (!match) return undefined;
     const [, source, method, path, level, message = ''] = match;

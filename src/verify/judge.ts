@@ -145,6 +145,11 @@ export function judge(check: PlannedCheck, answer: Answer): Finding[] {
 
   const expect = check.expect;
   if (expect.kind === 'not-checked') return findings;
+  // Every check goes to the endpoint: 404 or 405 means no endpoint there, never a refusal of the event.
+  if (status === 404 || status === 405) {
+    findings.push(finding('answer-at-the-endpoint', `expected ${expect.kind === 'accepted' ? 'a 2xx status (accepted)' : 'a 4xx refusal'}, got ${status}: no endpoint that takes POST answered (is the URL the endpoint?)`, `answered ${status}`));
+    return findings;
+  }
   if (expect.kind === 'accepted') {
     if (status < 200 || status > 299) {
       const pointers = pointedAt(json);

@@ -37,6 +37,11 @@ export const RULES = {
     title: 'A body that is not sent as application/json is refused with a 4xx',
     source: 'the vendor: events are sent as JSON',
   },
+  'answer-at-the-endpoint': {
+    level: 'failure',
+    title: 'The endpoint exists: a request to it is not answered 404 or 405',
+    source: 'the endpoint is /api/webhooks (the vendor); a 404 or 405 says the request went somewhere else (a wrong --url), so it is no refusal of the event',
+  },
   'answer-every-request': {
     level: 'failure',
     title: 'Every request gets an answer',

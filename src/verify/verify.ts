@@ -14,7 +14,7 @@ import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
 import type { ViolationCode } from '../codes.js';
-import { EndpointUrlError, resolveEndpointUrl } from '../endpoint.js';
+import { EndpointUrlError, resolveEndpointUrl, WEBHOOK_PATH } from '../endpoint.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED } from './cases.js';
 import { describeExpectation, judge } from './judge.js';
 import { buildPlan, contractRequestExample, type CheckGroup, type PlannedCheck, type TokenUse } from './plan.js';
@@ -269,6 +269,39 @@ function probe(endpoint: URL, timeoutMs: number): Promise<string | null> {
   });
 }
 
+/**
+ * One request before the run: the contract's request example with the token. A run whose every
+ * check goes to the wrong place (a 404 or 405: the URL is not the endpoint) or with a token the
+ * server does not take (401, 403) would only show hundreds of checks with the same misleading
+ * answer, so it stops with one diagnosis instead. Resolves to that diagnosis, or null (any
+ * other answer, or none: the run then shows it).
+ */
+export async function preflight(endpoint: URL, token: string, body: string, timeoutMs: number): Promise<string | null> {
+  let status: number;
+  try {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-webhook-token': token },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    status = response.status;
+    await response.body?.cancel();
+  } catch {
+    return null;
+  }
+  const answered = `POST ${endpoint.href} answered ${status}`;
+  if (status === 404 || status === 405) {
+    const where =
+      endpoint.pathname === WEBHOOK_PATH
+        ? `The contract's path ${WEBHOOK_PATH} was appended to a URL without a path; if the server takes events elsewhere, give the endpoint's full URL`
+        : `A URL with a path keeps it (here "${endpoint.pathname}"); the endpoint is ${WEBHOOK_PATH}`;
+    return `${answered}: is --url the endpoint? ${where}`;
+  }
+  if (status === 401 || status === 403) return `${answered} to a valid event with the token given: is --token the one the server accepts?`;
+  return null;
+}
+
 /** The value at an RFC 6901 pointer of a JSON text, as JSON cut short; undefined when the text is not JSON. */
 function valueAt(text: string, pointer: string): string | undefined {
   let value: unknown;
@@ -351,6 +384,12 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
 
   // The contract's request example, as Dredd sends it (compact JSON), for the checks that send it.
   const exampleBody = contractRequestExample(root).body;
+  const misconfigured = await preflight(endpoint, options.token, exampleBody, timeoutMs);
+  if (misconfigured) {
+    result.error = misconfigured;
+    result.counts.total = 0;
+    return finish();
+  }
   const byId = new Map(plan.map((check) => [check.id, check]));
   const lastOfGroup = new Map(plan.map((check) => [check.group, check.id]));
   const results = new Map<string, CheckResult>();
