@@ -813,7 +813,7 @@ describe('converge-webhook verify (the CLI, from dist/)', () => {
     expect(strict.code).toBe(1);
     const result = JSON.parse(strict.stdout) as VerifyResult;
     expect([result.ok, result.strict, result.counts.failed, result.rules.map((b) => b.level)]).toEqual([false, true, 0, ['deviation', 'deviation', 'deviation']]);
-  });
+  }, 90_000);
 
   it('exits 2 on usage errors, with a plain message and no stack trace, and 1 when nothing answers at the URL', async () => {
     const cases: Array<[string[], string | RegExp]> = [
