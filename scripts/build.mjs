@@ -3,7 +3,7 @@
 // Runs before `npm start`, in `npm test` and on `npm pack` (prepack); never on install, so that
 // the package's users run no script of it.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,11 +55,13 @@ if (existsSync(join(root, 'dist'))) renameSync(join(root, 'dist'), join(root, ol
 renameSync(join(root, out), join(root, 'dist'));
 rmSync(join(root, old), { recursive: true, force: true });
 
-// npm links the bins of dependencies, never the project's own; link it so that
-// `npx converge-webhook` works in a checkout after `npm ci` (npx looks in node_modules/.bin first).
-const bin = join(root, 'node_modules/.bin');
-if (existsSync(bin)) {
-  rmSync(join(bin, 'converge-webhook'), { force: true });
-  symlinkSync('../../dist/esm/src/cli.js', join(bin, 'converge-webhook'));
+// The bin is bin/converge-webhook.js (committed: it says "run npm run build" when dist/ is missing),
+// which npx finds in package.json; a link that earlier builds put in node_modules/.bin pointed at
+// dist/ directly and would shadow it, so it goes.
+const link = join(root, 'node_modules/.bin/converge-webhook');
+try {
+  if (readlinkSync(link) === '../../dist/esm/src/cli.js') rmSync(link);
+} catch {
+  // No link: nothing to remove.
 }
 console.error(`built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);

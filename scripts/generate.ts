@@ -32,6 +32,7 @@ import YAML from 'yaml';
 
 import { codeTableModule, loadCodeTable } from './lib/codes-table.ts';
 import { type Contract, ContractError, type ContractLevels, defaultOperation, loadContracts } from './lib/contracts.ts';
+import { libraryEntry } from './lib/library-entry.ts';
 import { Openapi30Error, toOpenapi30 } from './lib/to-openapi-30.ts';
 
 type JsonObject = { [key: string]: unknown };
@@ -650,7 +651,8 @@ async function generateContract(contract: Contract): Promise<RegistryEntry> {
     cwd: root,
     $refOptions: {},
   });
-  write(`${id}/types/schemas.d.ts`, interfacesToTypeAliases(schemaTypes));
+  const schemaDts = interfacesToTypeAliases(schemaTypes);
+  write(`${id}/types/schemas.d.ts`, schemaDts);
 
   // Precompiled validators.
   for (const [path, text] of Object.entries(validatorModules(idBase, schemas, plan))) write(`${id}/${path}`, text);
@@ -658,6 +660,27 @@ async function generateContract(contract: Contract): Promise<RegistryEntry> {
   // The code table (rules as data), compiled for the validation engine, its constants resolved in the bundle.
   const codes = contract.path(d.codes);
   write(`${id}/codes.ts`, codeTableModule(loadCodeTable(join(root, codes), bundled), `// ${GENERATED}`, codes, '../../src/engine/table.js'));
+
+  // The library entry: the engine bound to this contract's validators, table and operations.
+  const withLevels = [defaultOperation(d), ...d.operations.filter((o) => o !== defaultOperation(d))].filter((o) => o.levels);
+  const typeNames = new Set([...schemaDts.matchAll(/^export type (\w+)/gm)].map((m) => m[1]!));
+  try {
+    const text = libraryEntry({
+      header: `// ${GENERATED}`,
+      descriptor: d,
+      file: contract.file,
+      document: bundled,
+      typeNames,
+      operations: withLevels.map((o) => {
+        const levels = o.levels!;
+        const path = (name: string) => validatorFile(kebab(name));
+        return { id: o.id, webhook: o.in === 'webhooks', validators: { error: path(levels.errors), warning: path(levels.warnings), conforming: path(levels.conforming ?? `Strict${levels.errors}`) } };
+      }),
+    });
+    write(`${id}/index.ts`, text);
+  } catch (error) {
+    throw new GenerateError(error instanceof Error ? error.message : String(error));
+  }
 
   const info = bundled.info as { version: string };
   return {

@@ -7,6 +7,9 @@ export class UsageError extends Error {}
 /** A check that ran and failed: printed without a stack trace, exit code 1. */
 export class CheckFailed extends Error {}
 
+/** Something the command cannot do yet (a contract it does not serve): one line, exit code 2, no usage hint. */
+export class NotSupported extends Error {}
+
 export interface OptionSpec {
   type: 'string' | 'boolean';
   short?: string;

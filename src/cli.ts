@@ -3,15 +3,22 @@
  * converge-webhook: the command line of converge-webhook-contract.
  * Exit codes: 0 success, 1 a check failed (invalid input, failed contract test), 2 usage error.
  */
-import { CheckFailed, closest, parseCommandArgs as parse, UsageError } from './cli-support.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { CheckFailed, closest, NotSupported, parseCommandArgs as parse, UsageError } from './cli-support.js';
 import { EndpointUrlError } from './endpoint.js';
 import { readInput, violationLines } from './input.js';
-import { validateBody, type Violation } from './validate.js';
+import type { BodyValidateOptions, BodyValidationResult, Violation } from './library.js';
+import { findContract, readRegistry, type Registry } from './registry.js';
+import { packageRoot } from './verify/verify.js';
 
-const USAGE = `Usage: converge-webhook <command> [options]
+function usage(registry: Registry): string {
+  return `Usage: converge-webhook <command> [options]
 
 Commands:
-  validate [--strict] [--json] <file|->...   Check event files (or stdin) against the contract
+  validate [--contract ID] [--strict] [--json] <file|->...
+                                             Check bodies (files or stdin) against a contract
   mock [--port 4010] [--host H] [--quiet]    Run the Prism mock of the endpoint (npm start)
   sandbox [--port 4011] [--host H] [--token T] [--data DIR | --memory] [--fsync] [--quiet] [--json]
                                              Run the stateful reference implementation
@@ -25,19 +32,54 @@ Commands:
   docs [--contract ID] [--open] [--serve] [--port P] [--json]
                                              Print (open, serve) a contract's reference page
   help                                       Show this help
+  --version                                  Print the package's version and each contract's
+
+Contracts (--contract ID, default ${registry.default}): ${registry.contracts.map((c) => c.id).join(', ')}.
+mock, sandbox, verify and send serve ${registry.default} only so far.
 
 Run "npx converge-webhook <command> --help" for a command's options.
 Exit codes: 0 ok, 1 a check failed, 2 usage error.`;
+}
 
-const VALIDATE_USAGE = `Usage: converge-webhook validate [--strict] [--json] <file|->...
+function validateUsage(registry: Registry): string {
+  const lines = registry.contracts.map((c) => `    ${c.id.padEnd(12)} ${c.mediaTypes.join(', ')}; webhooks: ${c.operations.filter((o) => o.levels).map((o) => `${o.id}${o.default ? ' (default)' : ''}`).join(', ')}`);
+  return `Usage: converge-webhook validate [--contract ID] [--content-type TYPE] [--webhook NAME] [--strict] [--json] <file|->...
 
-Checks each JSON file (or standard input, "-") against the Converge webhook contract.
-  --strict   treat warnings as errors (Event Spec, timestamp form, a body over 1 MiB)
-  --json     print a JSON array of {file, valid, errors, warnings} instead of text
+Checks each body file (or standard input, "-") against a contract, as its receiver would.
+  --contract ID        ${registry.contracts.map((c) => c.id).join(', ')} (default ${registry.default})
+  --content-type TYPE  the Content-Type the bodies come with (default: the contract's first media type);
+                       one the contract does not accept is judged as its receiver would judge it
+  --webhook NAME       the webhook (the kind of notification) the bodies are for (default: the contract's default)
+  --query NAME=VALUE   a query parameter of the request, for the rules that compare the body with one (repeatable)
+  --strict             treat warnings as errors (the recommendations, such as a body over the size limit)
+  --json               print a JSON array of {file, valid, errors, warnings} instead of text
+
+Contracts, their media types and webhooks:
+${lines.join('\n')}
 
 Exit codes: 0 every input is valid (warnings allowed), 1 an input is invalid, 2 usage error.`;
+}
 
-const COMMANDS = ['validate', 'mock', 'sandbox', 'verify', 'send', 'diff', 'docs', 'help'];
+/** What the CLI uses of a contract's library entry (generated/<id>/index.ts). */
+interface ContractEntry {
+  validateBody(body: Uint8Array, options: BodyValidateOptions): BodyValidationResult;
+  OPERATIONS: readonly string[];
+  MEDIA_TYPES: readonly string[];
+}
+
+/** A contract's library entry, loaded by id (only the chosen contract's code is loaded). */
+async function loadEntry(id: string): Promise<ContractEntry> {
+  return (await import(`../generated/${id}/index.js`)) as ContractEntry;
+}
+
+/** A value that must be one of a list: a usage error naming the list, and the likely one. */
+function oneOf(option: string, value: string, list: readonly string[], what: string): string {
+  if (list.includes(value)) return value;
+  const guess = closest(value, list);
+  throw new UsageError(`${option}: expected ${what} (${list.join(', ')}), found "${value}"${guess ? `; did you mean ${guess}?` : ''}`);
+}
+
+const COMMANDS = ['validate', 'mock', 'sandbox', 'verify', 'send', 'diff', 'docs', 'help', '--version'];
 
 interface FileResult {
   file: string;
@@ -61,22 +103,62 @@ function formatHuman(results: FileResult[]): string {
   return lines.join('\n');
 }
 
-function commandValidate(argv: string[]): number {
-  const { values, positionals } = parse(argv, { strict: { type: 'boolean' }, json: { type: 'boolean' } });
+async function commandValidate(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    contract: { type: 'string' },
+    'content-type': { type: 'string' },
+    webhook: { type: 'string' },
+    query: { type: 'string', multiple: true },
+    strict: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  const registry = readRegistry();
   if (values.help) {
-    console.log(VALIDATE_USAGE);
+    console.log(validateUsage(registry));
     return 0;
+  }
+  const contract = findContract(registry, values.contract);
+  const entry = await loadEntry(contract.id);
+  // Any media type: one the contract does not accept is judged as its receiver judges it.
+  const contentType = values['content-type'];
+  if (contentType !== undefined && !/^[\w.+-]+\/[\w.+-]+\s*(;.*)?$/.test(contentType)) {
+    throw new UsageError(`--content-type: expected a media type such as ${entry.MEDIA_TYPES.join(' or ')}, found "${contentType}"`);
+  }
+  const bodiless = contract.operations.filter((o) => !o.levels).map((o) => o.id);
+  if (values.webhook !== undefined && bodiless.includes(values.webhook)) throw new UsageError(`--webhook: ${values.webhook} reads no body, so there is nothing to validate (bodies: ${entry.OPERATIONS.join(', ')})`);
+  const operation = values.webhook === undefined ? undefined : oneOf('--webhook', values.webhook, entry.OPERATIONS, `a webhook of the ${contract.id} contract that takes a body`);
+  const query: Record<string, string> = {};
+  for (const pair of values.query ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--query: expected NAME=VALUE, found "${pair}"`);
+    query[pair.slice(0, at)] = pair.slice(at + 1);
   }
   if (positionals.length === 0) throw new UsageError('validate needs at least one file, or "-" for standard input');
   if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('standard input ("-") can be read only once');
   // Read everything first: an unreadable file is a usage error, and nothing is half-reported.
   const inputs = positionals.map((file) => ({ file, bytes: readInput(file) }));
+  const options: BodyValidateOptions = {
+    strict: Boolean(values.strict),
+    ...(contentType !== undefined ? { contentType } : {}),
+    ...(operation !== undefined ? { operation } : {}),
+    ...(values.query ? { parameters: { query } } : {}),
+  };
   const results: FileResult[] = inputs.map(({ file, bytes }) => {
-    const { valid, errors, warnings } = validateBody(bytes, { strict: Boolean(values.strict) });
+    const { valid, errors, warnings } = entry.validateBody(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
     return { file, valid, errors, warnings };
   });
   console.log(values.json ? JSON.stringify(results, null, 2) : formatHuman(results));
   return results.every((r) => r.valid) ? 0 : 1;
+}
+
+/** The package's version and each contract's (its OpenAPI document's info.version). */
+function versions(registry: Registry): string {
+  const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  const width = Math.max(...registry.contracts.map((c) => c.id.length));
+  return [
+    `converge-webhook-contract ${version}`,
+    ...registry.contracts.map((c) => `  ${c.id.padEnd(width)}  ${c.version}  ${c.title}${c.id === registry.default ? ' (default)' : ''}`),
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -84,7 +166,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'validate':
-        return commandValidate(rest);
+        return await commandValidate(rest);
+      case '--version':
+        console.log(versions(readRegistry()));
+        return 0;
       // The other commands load their tools (Prism, Dredd, ...) only when they run.
       case 'mock':
       case 'sandbox':
@@ -99,7 +184,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
-        console.log(USAGE);
+        console.log(usage(readRegistry()));
         return command === undefined ? 2 : 0;
       default: {
         const guess = closest(command, COMMANDS);
@@ -110,6 +195,10 @@ export async function main(argv: string[]): Promise<number> {
     // A --url that names no endpoint is a usage mistake in every command.
     if (error instanceof UsageError || error instanceof EndpointUrlError) {
       console.error(`converge-webhook: ${error.message}\nRun "npx converge-webhook help" for usage.`);
+      return 2;
+    }
+    if (error instanceof NotSupported) {
+      console.error(`converge-webhook: ${error.message}`);
       return 2;
     }
     if (error instanceof CheckFailed) {

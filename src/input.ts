@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 
 import { UsageError } from './cli-support.js';
-import type { ValidationResult } from './validate.js';
+import type { ValidationResult } from './library.js';
 
 /** The bytes of a file, or of standard input for "-"; an unreadable one is a usage error. */
 export function readInput(file: string): Buffer {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { CheckFailed, UsageError } from './cli-support.js';
+import { CheckFailed, closest, NotSupported, UsageError } from './cli-support.js';
 import { packageRoot } from './verify/verify.js';
 
 /** Where a generated schema and its validator are, relative to the package root. */
@@ -86,6 +86,41 @@ export function readRegistry(root: string = packageRoot()): Registry {
 export function findContract(registry: Registry, id: string | undefined): RegistryContract {
   const wanted = id ?? registry.default;
   const found = registry.contracts.find((c) => c.id === wanted);
-  if (!found) throw new UsageError(`--contract: expected one of ${registry.contracts.map((c) => c.id).join(', ')}, found "${wanted}"`);
+  if (!found) {
+    const ids = registry.contracts.map((c) => c.id);
+    const guess = closest(wanted, ids);
+    throw new UsageError(`--contract: expected one of ${ids.join(', ')}, found "${wanted}"${guess ? `; did you mean ${guess}?` : ''}`);
+  }
   return found;
+}
+
+/**
+ * The guard at the top of a command that serves only some contracts: takes `--contract ID` out of
+ * the arguments (the command's own parser need not know it), checks the id against the registry,
+ * and refuses a contract the command does not serve yet, in one line. Returns the other arguments.
+ */
+export function servedContract(command: string, argv: readonly string[], served?: readonly string[]): string[] {
+  const rest: string[] = [];
+  let id: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (arg === '--contract' || arg.startsWith('--contract=')) {
+      id = arg === '--contract' ? argv[++i] : arg.slice('--contract='.length);
+      if (id === undefined || (arg === '--contract' && id.startsWith('-'))) throw new UsageError(`--contract: expected a contract id, found ${id === undefined ? 'nothing' : `the option "${id}"`}`);
+      continue;
+    }
+    rest.push(arg);
+  }
+  if (id === undefined) return rest;
+  const registry = readRegistry();
+  const contract = findContract(registry, id);
+  const serves = served ?? [registry.default];
+  if (!serves.includes(contract.id)) {
+    throw new NotSupported(`${command} does not serve the ${contract.id} contract yet (${serves.join(', ')} only today; see the contracts table in the README)`);
+  }
+  return rest;
 }

@@ -1,9 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import YAML from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { readExample, root, runCli } from './helpers.js';
+import { contractFolders } from './fixtures/contracts.js';
+import { keys, readExample, root, runCli } from './helpers.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'converge-cli-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
@@ -160,5 +163,154 @@ describe('converge-webhook validate', () => {
     const run = await runCli(['validate', '--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Usage: converge-webhook validate/);
+  });
+});
+
+interface ManifestEntry {
+  file: string;
+  summary: string;
+  errors?: Array<{ code: string; pointer?: string; in?: string }>;
+  warnings: Array<{ code: string; pointer: string }>;
+  contentType?: string | null;
+  kind?: string;
+  webhook?: string;
+  licenseCode?: string;
+}
+
+/** Why a file alone cannot reproduce an example's verdict (the HTTP layer's tests judge it), or undefined. */
+function requestOnly(entry: ManifestEntry): string | undefined {
+  if (entry.kind === 'conversion') return 'a conversion webhook reads no body';
+  if (entry.contentType === null) return 'a request without a Content-Type header';
+  if ((entry.errors ?? []).some((e) => e.in !== undefined)) return 'a request parameter or header (secret, license code, eventType, x-request-id)';
+  return undefined;
+}
+
+describe.each(contractFolders().map((folder) => [folder.id, folder] as const))('converge-webhook validate --contract %s: every example of the manifests', (id, folder) => {
+  const entries = (['valid', 'invalid'] as const).flatMap((kind) => YAML.parse(readFileSync(join(root, folder.examples, `${kind}.yaml`), 'utf8')) as ManifestEntry[]);
+  const judged = entries.filter((entry) => requestOnly(entry) === undefined);
+
+  it('judges most of them from the file alone', () => {
+    expect(judged.length).toBeGreaterThan(entries.length * 0.8);
+  });
+
+  // One run per set of options (content type, webhook, license code): every file of the set at once.
+  const groups = new Map<string, { args: string[]; entries: ManifestEntry[] }>();
+  for (const entry of judged) {
+    const args = [
+      ...(entry.contentType ? ['--content-type', entry.contentType] : []),
+      ...(entry.webhook ? ['--webhook', entry.webhook] : []),
+      ...(entry.licenseCode ? ['--query', `licenseCode=${entry.licenseCode}`] : []),
+    ];
+    const key = args.join(' ');
+    const group = groups.get(key) ?? { args, entries: [] };
+    group.entries.push(entry);
+    groups.set(key, group);
+  }
+
+  it.each([...groups.values()].map((group) => [group.args.join(' ') || '(no options)', group] as const))('with %s: the exact codes, the verdict and the exit code', async (_name, group) => {
+    const files = group.entries.map((entry) => `${folder.examples}/${entry.file}`);
+    const run = await runCli(['validate', '--contract', id, '--json', ...group.args, ...files]);
+    expect(run.stderr).toBe('');
+    const results = JSON.parse(run.stdout) as Array<{ file: string; valid: boolean; errors: Array<{ code: string; pointer: string }>; warnings: Array<{ code: string; pointer: string }> }>;
+    expect(results.map((r) => r.file)).toEqual(files);
+    group.entries.forEach((entry, i) => {
+      const result = results[i]!;
+      const expected = { valid: (entry.errors ?? []).length === 0, errors: keys((entry.errors ?? []) as Array<{ code: string; pointer: string }>), warnings: keys(entry.warnings ?? []) };
+      expect({ valid: result.valid, errors: keys(result.errors), warnings: keys(result.warnings) }, `${entry.file}: ${entry.summary}`).toEqual(expected);
+    });
+    expect(run.code).toBe(results.every((r) => r.valid) ? 0 : 1);
+  }, 60_000);
+});
+
+describe('converge-webhook validate --contract, --content-type, --webhook', () => {
+  const FORM = 'spec/provesource/examples/invalid/duplicate-email.form';
+  const SEED = 'spec/webengage/examples/valid/seed-journey-activated.json';
+
+  it('reads a file as form with --content-type, in text as in JSON', async () => {
+    const run = await runCli(['validate', '--contract', 'provesource', '--content-type', 'application/x-www-form-urlencoded', FORM]);
+    expect(run).toEqual({
+      code: 1,
+      stdout: `INVALID  ${FORM}\n  error    /email                        form-duplicate-field        expected each field once, found "email" where /email already has a value\n\n1 file: 0 valid, 1 invalid (1 error, 0 warnings)\n`,
+      stderr: '',
+    });
+    // Without the flag the file is read as JSON (the contract's first media type), and its form shape is said.
+    const json = await runCli(['validate', '--contract', 'provesource', '--json', FORM]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual([
+      {
+        file: FORM,
+        valid: false,
+        errors: [{ code: 'content-type-mismatch', pointer: '', message: 'expected a body in application/json, as its Content-Type says, found a body in the form of application/x-www-form-urlencoded (send it with the Content-Type application/x-www-form-urlencoded)' }],
+        warnings: [],
+      },
+    ]);
+  });
+
+  it('validates a body as the webhook --webhook names', async () => {
+    expect((await runCli(['validate', '--contract', 'webengage', '--webhook', 'journey', SEED])).code).toBe(0);
+    const asEvents = await runCli(['validate', '--contract', 'webengage', '--json', SEED]);
+    expect(asEvents.code).toBe(0);
+    expect(JSON.parse(asEvents.stdout)).toMatchObject([{ file: SEED, valid: true }]);
+  });
+
+  it.each([
+    [['validate', '--contract', 'acme', VALID], '--contract: expected one of converge, provesource, webengage, found "acme"'],
+    [['validate', '--contract', 'provesorce', VALID], '--contract: expected one of converge, provesource, webengage, found "provesorce"; did you mean provesource?'],
+    [['validate', '--contract', 'provesource', '--content-type', 'form', FORM], '--content-type: expected a media type such as application/json or application/x-www-form-urlencoded, found "form"'],
+    [['validate', '--contract', 'webengage', '--webhook', 'jorney', SEED], '--webhook: expected a webhook of the webengage contract that takes a body (events, activityEvents, globalSystemEvents, globalApplicationEvents, journey, feedback, feedbackReply, surveyResponse), found "jorney"; did you mean journey?'],
+    [['validate', '--contract', 'provesource', '--webhook', 'conversion', FORM], '--webhook: conversion reads no body, so there is nothing to validate (bodies: stream)'],
+    [['validate', '--contract', 'webengage', '--query', 'licenseCode', SEED], '--query: expected NAME=VALUE, found "licenseCode"'],
+  ])('a contract, media type or webhook it does not have: exit 2, one plain line: %j', async (args, message) => {
+    const run = await runCli(args);
+    expect(run).toEqual({ code: 2, stdout: '', stderr: `converge-webhook: ${message}\nRun "npx converge-webhook help" for usage.\n` });
+  });
+
+  it.each(['sandbox', 'mock', 'verify', 'send'])('%s --contract provesource or webengage: exit 2 with one line saying it serves converge only today', async (command) => {
+    for (const id of ['provesource', 'webengage']) {
+      const run = await runCli([command, '--contract', id]);
+      expect(run).toEqual({ code: 2, stdout: '', stderr: `converge-webhook: ${command} does not serve the ${id} contract yet (converge only today; see the contracts table in the README)\n` });
+    }
+    // An unknown id is a usage error with the list, as everywhere.
+    const unknown = await runCli([command, '--contract=acme']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^converge-webhook: --contract: expected one of converge, provesource, webengage, found "acme"\n/);
+  });
+
+  it('--contract converge is the default everywhere: validate and the help of the other commands accept it', async () => {
+    expect((await runCli(['validate', '--contract', 'converge', VALID])).code).toBe(0);
+    for (const command of ['sandbox', 'mock', 'verify', 'send']) {
+      const run = await runCli([command, '--contract', 'converge', '--help']);
+      expect(run.code, command).toBe(0);
+      expect(run.stdout, command).toMatch(new RegExp(`^Usage: converge-webhook ${command}`));
+    }
+  });
+
+  it('--version prints the package version and each contract\'s info.version', async () => {
+    const registry = JSON.parse(readFileSync(join(root, 'generated/contracts.json'), 'utf8')) as { contracts: Array<{ id: string; version: string; title: string }> };
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    const run = await runCli(['--version']);
+    expect(run).toEqual({
+      code: 0,
+      stdout: `converge-webhook-contract ${version}\n${registry.contracts.map((c, i) => `  ${c.id.padEnd(11)}  ${c.version}  ${c.title}${i === 0 ? ' (default)' : ''}\n`).join('')}`,
+      stderr: '',
+    });
+    expect(run.stdout).toMatch(/^ {2}webengage {4}\d+\.\d+\.\d+ {2}WebEngage webhooks$/m);
+  });
+});
+
+describe('the bin before a build', () => {
+  it('says "run npm run build" and exits 2 when dist/ is missing, instead of "not found"', () => {
+    // A checkout without dist/: the committed bin and package.json, nothing built.
+    const checkout = join(temp, 'checkout');
+    mkdirSync(join(checkout, 'bin'), { recursive: true });
+    copyFileSync(join(root, 'bin/converge-webhook.js'), join(checkout, 'bin/converge-webhook.js'));
+    chmodSync(join(checkout, 'bin/converge-webhook.js'), 0o755);
+    copyFileSync(join(root, 'package.json'), join(checkout, 'package.json'));
+    const run = spawnSync('npx', ['--no-install', 'converge-webhook', 'validate', 'x.json'], { cwd: checkout, encoding: 'utf8' });
+    expect({ code: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'converge-webhook: dist/ is missing: run "npm run build" first (a checkout builds it; an installed package ships it)\n',
+    });
   });
 });

@@ -59,8 +59,8 @@ describe.each(folders.map((folder) => [folder.id, folder] as const))('the %s con
   const judged = entries.filter((entry) => httpOnly(entry) === undefined);
   const results = new Map<(typeof entries)[number], { result: BodyResult; strict: BodyResult }>();
 
-  beforeAll(() => {
-    harness = contractEngines(folder);
+  beforeAll(async () => {
+    harness = await contractEngines(folder);
     for (const entry of judged) {
       const engine = harness.engine(entry.webhook);
       const body = new Uint8Array(readFileSync(join(root, folder.examples, entry.file)));

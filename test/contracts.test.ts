@@ -149,6 +149,18 @@ describe('the lists outside spec/ name every contract', () => {
     expect(Object.values(expected).flatMap((rules) => Object.values(rules).flat())).toHaveLength(13);
   });
 
+  it('the package maps "." to the default contract\'s entry and "./<id>" to every contract\'s, ESM, CommonJS and types', () => {
+    const main = registry.default;
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; main: string; module: string; types: string };
+    const entry = (id: string) => ({
+      import: { types: `./dist/esm/generated/${id}/index.d.ts`, default: `./dist/esm/generated/${id}/index.js` },
+      require: { types: `./dist/cjs/generated/${id}/index.d.ts`, default: `./dist/cjs/generated/${id}/index.js` },
+    });
+    expect(manifest.exports['.']).toEqual(entry(main));
+    expect([manifest.main, manifest.module, manifest.types]).toEqual([`./dist/cjs/generated/${main}/index.js`, `./dist/esm/generated/${main}/index.js`, `./dist/esm/generated/${main}/index.d.ts`]);
+    for (const { id } of registry.contracts) if (id !== main) expect(manifest.exports[`./${id}`], id).toEqual(entry(id));
+  });
+
   it('package.json exports each contract\'s documents, types and schemas under its id, and Converge\'s also at the top', () => {
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
     for (const contract of registry.contracts) {

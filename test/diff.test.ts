@@ -994,6 +994,17 @@ describe('converge-webhook diff (CLI)', () => {
     expect((await runCli(['diff', 'generated/converge/openapi/openapi.json', '--contract', 'converge'])).code).toBe(0);
   });
 
+  it.each(['provesource', 'webengage'])('compares with the package\'s own %s document with --contract (the registry\'s, not a list in the code)', async (id) => {
+    const result = await runCli(['diff', `generated/${id}/openapi/openapi.json`, '--contract', id]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain(`\nnew: generated/${id}/openapi/openapi.json (version `);
+    expect(result.stdout).toMatch(/No changes: the version may stay\./);
+    // Without --contract, <new> is the default contract's: another webhook entirely.
+    const other = await runCli(['diff', `generated/${id}/openapi/openapi.json`]);
+    expect(other.code).toBe(1);
+    expect(other.stdout).toMatch(/^new: generated\/converge\/openapi\/openapi\.json /m);
+  });
+
   it('reads the old document from standard input with "-"', async () => {
     const result = await runCli(['diff', '-', pair.new], { input: readFileSync(pair.old, 'utf8') });
     expect(result.code).toBe(0);

@@ -104,6 +104,39 @@ const verify = await runVerify({ url: 'http://127.0.0.1:9', token: 't' }).then((
 console.log(JSON.stringify({ status: answer.status, stored: stored.map((e) => e.event_id), mock, verify, install: PRISM_INSTALL_COMMAND }));
 `;
 
+/** converge-webhook-contract/provesource and /webengage, as a receiver of those webhooks imports them. */
+const CONSUMER_CONTRACTS = `import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isStreamNotification, MEDIA_TYPES, validateBody as validateProveSource, type Product, type StreamNotification, type ViolationCode } from 'converge-webhook-contract/provesource';
+import { OPERATIONS, SYSTEM_EVENT_NAMES, validateBody as validateWebEngage, type JourneyEvent } from 'converge-webhook-contract/webengage';
+
+const product: Product = { name: 'Mug', link: 'https://shop.example/mug', id: 7 };
+// @ts-expect-error link is required
+const noLink: Product = { name: 'Mug' };
+const notification: StreamNotification = { email: 'jane@example.com', timestamp: 1725312229, products: [product] };
+const code: ViolationCode = 'content-type-mismatch';
+// @ts-expect-error a code of another contract
+const other: ViolationCode = 'aliases-too-many';
+
+const form = 'email=jane%40example.com&firstName=Jane&products[0][name]=Mug&products[0][link]=https%3A%2F%2Fshop.example%2Fmug&products[0][price]=12.5';
+const asForm = validateProveSource(form, { contentType: 'application/x-www-form-urlencoded' });
+const asJson = validateProveSource(new TextEncoder().encode(JSON.stringify(notification)), { contentType: 'application/json; charset=utf-8' });
+const seedFile = createRequire(import.meta.url).resolve('converge-webhook-contract/package.json').replace(/package\\.json$/, 'spec/webengage/examples/valid/seed-journey-activated.json');
+const journey = validateWebEngage(readFileSync(seedFile), { operation: 'journey' });
+const typed: JourneyEvent | undefined = journey.valid ? (journey.value as JourneyEvent) : undefined;
+console.log(JSON.stringify({
+  mediaTypes: MEDIA_TYPES,
+  form: asForm,
+  json: asJson.valid,
+  mismatch: validateProveSource(form).errors.map((e) => e.code),
+  missingLink: validateProveSource('email=a%40b.com&products[0][name]=Mug', { contentType: 'application/x-www-form-urlencoded' }).errors,
+  guard: [isStreamNotification(notification), isStreamNotification({ products: [noLink] })],
+  code,
+  other,
+  webengage: { operations: OPERATIONS.length, names: SYSTEM_EVENT_NAMES.length > 0, valid: journey.valid, errors: journey.errors, warnings: journey.warnings, event: typed?.event_name },
+}));
+`;
+
 /** Every subpath of "exports", resolved as Node resolves them for an ES module, and what each holds. */
 const CONSUMER_EXPORTS = `import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -123,6 +156,9 @@ console.log(JSON.stringify({
   keys: Object.keys(manifest.exports),
   version: manifest.version,
   main: typeof (await import(name)).validateBody,
+  // The main entry is the default contract's: the same module as its own subpath would be.
+  mainIsDefault: import.meta.resolve(name).endsWith('/dist/esm/generated/converge/index.js'),
+  entries: await Promise.all(['provesource', 'webengage'].map(async (id) => Object.keys(await import(name + '/' + id)).sort())),
   testing: typeof (await import(name + '/testing')).startSandbox,
   openapiJson: JSON.parse(read('/openapi.json')).openapi,
   openapiYaml: /^openapi: 3\.1\.0$/m.test(read('/openapi.yaml')),
@@ -147,11 +183,13 @@ console.log(JSON.stringify({
 `;
 
 const CONSUMER_CJS = `import { validateEvent, SALES_CHANNEL_TYPES, type WebhookEvent } from 'converge-webhook-contract';
+import { validateBody as validateProveSource } from 'converge-webhook-contract/provesource';
 // @ts-expect-error aliases is non-empty in the type too (minItems: 1)
 const event: WebhookEvent = { event_name: 'Placed Order', event_id: 'o-1', properties: {}, profile_properties: {}, aliases: [] };
 const spec = require('converge-webhook-contract/openapi.json') as { openapi: string };
 const schema = require('converge-webhook-contract/schemas/webhook-event.schema.json') as { $id: string };
-console.log(JSON.stringify({ errors: validateEvent(event).errors.map((e) => e.code), channels: SALES_CHANNEL_TYPES.length, openapi: spec.openapi, id: schema.$id }));
+const form = validateProveSource('email=jane%40example.com&timestamp=1725312229000', { contentType: 'application/x-www-form-urlencoded' });
+console.log(JSON.stringify({ errors: validateEvent(event).errors.map((e) => e.code), channels: SALES_CHANNEL_TYPES.length, openapi: spec.openapi, id: schema.$id, provesource: [form.valid, form.value] }));
 `;
 
 beforeAll(() => {
@@ -176,6 +214,7 @@ beforeAll(() => {
   // The testing entry runs servers: its consumers are Node test suites, with Node's types.
   mkdirSync(join(project, 'node-tests'));
   writeFileSync(join(project, 'node-tests/testing.ts'), CONSUMER_TESTING);
+  writeFileSync(join(project, 'node-tests/contracts.ts'), CONSUMER_CONTRACTS);
   writeFileSync(
     join(project, 'tsconfig.node.json'),
     JSON.stringify({ extends: './tsconfig.json', compilerOptions: { types: ['node'], typeRoots: [join(root, 'node_modules/@types')], outDir: 'out-node' }, include: ['node-tests'] }),
@@ -194,7 +233,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('the packed package', () => {
   it('ships the contract, generated artifacts and both builds, and no tests or sources of the build', () => {
     expect(packed).toEqual(expect.arrayContaining([
-      'dist/esm/src/index.js', 'dist/esm/src/index.d.ts', 'dist/cjs/src/index.js', 'dist/cjs/src/index.d.ts', 'dist/esm/src/cli.js',
+      'bin/converge-webhook.js', 'dist/esm/src/cli.js',
+      ...['converge', 'provesource', 'webengage'].flatMap((id) => ['esm', 'cjs'].flatMap((build) => [`dist/${build}/generated/${id}/index.js`, `dist/${build}/generated/${id}/index.d.ts`])),
       'generated/converge/openapi/openapi.json', 'generated/converge/openapi/openapi.yaml', 'generated/converge/openapi/openapi-3.0.json',
       'generated/converge/schemas/webhook-event.schema.json', 'spec/converge/openapi.yaml', 'spec/converge/examples/valid.yaml', 'README.md', 'package.json',
     ]));
@@ -242,7 +282,13 @@ describe('the packed package', () => {
 
   it('runs validateEvent from a CommonJS consumer, with the JSON subpath exports', () => {
     const out = JSON.parse(execFileSync(process.execPath, [join(project, 'out/cjs.cjs')], { cwd: project, encoding: 'utf8' })) as Record<string, unknown>;
-    expect(out).toEqual({ errors: ['aliases-too-few'], channels: 10, openapi: '3.1.0', id: 'urn:converge-webhook-contract:v1:webhook-event' });
+    expect(out).toEqual({
+      errors: ['aliases-too-few'],
+      channels: 10,
+      openapi: '3.1.0',
+      id: 'urn:converge-webhook-contract:v1:webhook-event',
+      provesource: [true, { email: 'jane@example.com', timestamp: 1725312229000 }],
+    });
   });
 
   it('sends typed events with openapi-fetch: a PlacedOrderEvent and a CustomEvent are request bodies', async () => {
@@ -271,11 +317,16 @@ describe('the packed package', () => {
     expect(out).toEqual({
       keys: [
         '.', './testing', './openapi.json', './openapi.yaml', './openapi.dereferenced.json', './openapi-3.0.json', './openapi-types', './schemas/*',
-        ...['converge', 'provesource', 'webengage'].flatMap((id) => ['openapi.json', 'openapi.yaml', 'openapi.dereferenced.json', 'openapi-3.0.json', 'openapi-types', 'schemas/*'].map((s) => `./${id}/${s}`)),
+        ...['converge', 'provesource', 'webengage'].flatMap((id) => [...(id === 'converge' ? [] : [`./${id}`]), ...['openapi.json', 'openapi.yaml', 'openapi.dereferenced.json', 'openapi-3.0.json', 'openapi-types', 'schemas/*'].map((s) => `./${id}/${s}`)]),
         './package.json',
       ],
       version: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
       main: 'function',
+      mainIsDefault: true,
+      entries: [
+        ['MAX_BODY_BYTES', 'MEDIA_TYPES', 'OPERATIONS', 'StreamNotificationError', 'TIMESTAMP_SECONDS_BELOW', 'VIOLATION_CODES', 'assertStreamNotification', 'isStreamNotification', 'validateBody', 'validateEvent'],
+        ['EXCLUDED_SYSTEM_EVENT_NAMES', 'GLOBAL_SYSTEM_EVENT_NAMES', 'MEDIA_TYPES', 'OPERATIONS', 'SYSTEM_EVENT_NAMES', 'VIOLATION_CODES', 'WEBENGAGE_TIME_PATTERN', 'validateBody', 'validateEvent'],
+      ],
       testing: 'function',
       openapiJson: '3.1.0',
       openapiYaml: true,
@@ -306,6 +357,24 @@ describe('the packed package', () => {
       mock: expect.stringContaining('Install it with: npm install --save-dev @stoplight/prism-cli@5.14.2'),
       verify: expect.stringContaining('verify needs Dredd'),
       install: 'npm install --save-dev @stoplight/prism-cli@5.14.2',
+    });
+  }, 60_000);
+
+  it('imports converge-webhook-contract/provesource (a form body and a JSON body) and /webengage (a seed example), typed', () => {
+    // Compiled with the Node test suite above (tsconfig.node.json).
+    const compiled = spawnSync(process.execPath, [tsc, '-p', join(project, 'tsconfig.node.json')], { cwd: project, encoding: 'utf8' });
+    expect(`${compiled.stdout}${compiled.stderr}`).toBe('');
+    const out = JSON.parse(execFileSync(process.execPath, [join(project, 'out-node/contracts.js')], { cwd: project, encoding: 'utf8' })) as Record<string, unknown>;
+    expect(out).toEqual({
+      mediaTypes: ['application/json', 'application/x-www-form-urlencoded'],
+      form: { valid: true, errors: [], warnings: [], value: { email: 'jane@example.com', firstName: 'Jane', products: [{ name: 'Mug', link: 'https://shop.example/mug', price: 12.5 }] } },
+      json: true,
+      mismatch: ['content-type-mismatch'],
+      missingLink: [{ code: 'missing-field', pointer: '/products/0/link', message: 'expected a value (required), found nothing' }],
+      guard: [true, false],
+      code: 'content-type-mismatch',
+      other: 'aliases-too-many',
+      webengage: { operations: 8, names: true, valid: true, errors: [], warnings: [], event: 'journey_activated' },
     });
   }, 60_000);
 

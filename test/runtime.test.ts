@@ -104,7 +104,7 @@ describe('the main entry needs nothing of Node', () => {
     // The walk reaches the whole library, or finding nothing would mean nothing.
     expect(modules).toEqual(
       expect.arrayContaining([
-        'src/index.ts', 'src/validate.ts', 'src/json.ts', 'src/codes.ts', 'src/constants.ts',
+        'src/index.ts', 'generated/converge/index.ts', 'src/library.ts', 'src/json.ts',
         'src/engine/engine.ts', 'src/engine/compile.ts', 'src/engine/checks.ts', 'src/engine/values.ts', 'src/media/json.ts', 'generated/converge/codes.ts',
         'generated/converge/validators/conforming-event.js', 'generated/converge/validators/event-spec.js', 'generated/converge/validators/webhook-event.js',
       ]),
@@ -112,6 +112,26 @@ describe('the main entry needs nothing of Node', () => {
     // Converge's entry loads the JSON decoder only: the form decoder (and its registry) belong to other contracts.
     expect(modules.filter((m) => m.startsWith('src/media/'))).toEqual(['src/media/json.ts']);
     expect(findings).toEqual([]);
+  });
+
+  // Each contract's entry (the package's "." is the default contract's, "./<id>" every one's).
+  const registry = JSON.parse(readFileSync(join(root, 'generated/contracts.json'), 'utf8')) as { contracts: Array<{ id: string; mediaTypes: string[] }> };
+  it.each(registry.contracts.map((c) => [c.id, c] as const))('the %s entry reaches its own contract only, the engine and its media types, and nothing of Node', (id, contract) => {
+    const { modules, findings } = walk(join(root, `generated/${id}/index.ts`));
+    expect(findings).toEqual([]);
+    const generated = modules.filter((m) => m.startsWith('generated/'));
+    // Its own code table, validators and entry, and no other contract's file, nor the registry.
+    expect(generated).toEqual(expect.arrayContaining([`generated/${id}/index.ts`, `generated/${id}/codes.ts`]));
+    expect(generated.filter((m) => !m.startsWith(`generated/${id}/`))).toEqual([]);
+    expect(generated.filter((m) => m.startsWith(`generated/${id}/validators/`)).length).toBeGreaterThanOrEqual(3);
+    // The rest is the engine: no command, server, registry or other module of src/.
+    expect(modules.filter((m) => !m.startsWith('generated/'))).toEqual(
+      [
+        'src/engine/checks.ts', 'src/engine/compile.ts', 'src/engine/engine.ts', 'src/engine/values.ts', 'src/json.ts', 'src/library.ts',
+        ...(contract.mediaTypes.includes('application/x-www-form-urlencoded') ? ['src/media/form.ts'] : []),
+        ...(contract.mediaTypes.includes('application/json') ? ['src/media/json.ts'] : []),
+      ].sort(),
+    );
   });
 
   it('the check sees what it looks for, and only that', () => {

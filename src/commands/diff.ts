@@ -21,7 +21,8 @@ A change that makes a valid message invalid breaks the message's writers; one th
 message valid breaks its readers. Senders write requests and read responses; receivers the reverse.
 
   <new>          default: the package's own document of the contract (--contract)
-  --contract ID  the contract whose document is <new> (default: converge)
+  --contract ID  the contract whose document is <new> (default: the default contract;
+                 "converge-webhook --version" lists them)
   --strict       warning-level rules (schemas marked x-level: warning, or under x-warning-schema)
                  count as errors: narrowing one breaks senders, widening one breaks receivers
   --json         print one JSON object {old, new, strict, changes, required, bump, ok, suggested}

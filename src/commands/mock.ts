@@ -3,6 +3,7 @@ import { listenForStop, parseCommandArgs, parseHost, parsePort, STOP_SIGNALS, Us
 import { resolveEndpointUrl } from '../endpoint.js';
 import { PortInUse, prismBin, PRISM_VERSION, PrismNotInstalled, startMock } from '../mock/mock.js';
 import { docsHint } from './docs.js';
+import { servedContract } from '../registry.js';
 
 const USAGE = `Usage: converge-webhook mock [--port 4010] [--host 127.0.0.1] [--quiet]
 
@@ -24,6 +25,7 @@ const SAMPLE_EVENT =
 
 
 export async function run(argv: string[]): Promise<number> {
+  argv = servedContract('mock', argv); // --contract: the default contract only, so far
   const { values, positionals } = parseCommandArgs(argv, { port: { type: 'string' }, host: { type: 'string' }, quiet: { type: 'boolean' } });
   if (values.help) {
     console.log(USAGE);

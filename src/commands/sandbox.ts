@@ -6,6 +6,7 @@ import { MAX_BODY_BYTES } from '../constants.js';
 import { maskToken } from '../endpoint.js';
 import { formatLogEntry, startSandbox, StoreError, type RunningSandbox, type SandboxLogEntry } from '../sandbox/sandbox.js';
 import { docsHint } from './docs.js';
+import { servedContract } from '../registry.js';
 
 const DEFAULT_PORT = 4011;
 const DEFAULT_DATA_DIR = '.sandbox-data';
@@ -41,6 +42,7 @@ const SAMPLE_EVENT =
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export async function run(argv: string[]): Promise<number> {
+  argv = servedContract('sandbox', argv); // --contract: the default contract only, so far
   const { values, positionals } = parseCommandArgs(argv, {
     port: { type: 'string' },
     host: { type: 'string' },

@@ -5,6 +5,7 @@ import { CheckFailed, parseCommandArgs, UsageError } from '../cli-support.js';
 import { maskToken, resolveEndpointUrl } from '../endpoint.js';
 import { readInput, violationLines } from '../input.js';
 import { validateBody, type ValidationResult } from '../validate.js';
+import { servedContract } from '../registry.js';
 
 const TOKEN_ENV = 'CONVERGE_WEBHOOK_TOKEN';
 const TIMEOUT_MS = 30_000;
@@ -81,6 +82,7 @@ function printableBody(text: string, contentType: string): { json: boolean; valu
 }
 
 export async function run(argv: string[]): Promise<number> {
+  argv = servedContract('send', argv); // --contract: the default contract only, so far
   const { values, positionals } = parseCommandArgs(argv, {
     url: { type: 'string' },
     token: { type: 'string' },

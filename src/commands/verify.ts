@@ -8,6 +8,7 @@ import { GROUP_LABELS } from '../verify/plan.js';
 import { RULES, type Level } from '../verify/rules.js';
 import { formatText, groupLine, toJUnit } from '../verify/report.js';
 import { DREDD_INSTALL_COMMAND, DreddNotInstalled, loadDredd, resolveEndpoint, runVerify, VerifyOptionsError, type CheckResult, type VerifyResult } from '../verify/verify.js';
+import { servedContract } from '../registry.js';
 
 const TOKEN_ENV = 'CONVERGE_WEBHOOK_TOKEN';
 
@@ -92,6 +93,7 @@ function integer(name: string, value: string | undefined, fallback: number, max:
 }
 
 export async function run(argv: string[]): Promise<number> {
+  argv = servedContract('verify', argv); // --contract: the default contract only, so far
   const { values, positionals } = parseCommandArgs(joinNumberValues(argv), {
     url: { type: 'string' },
     strict: { type: 'boolean' },
