@@ -360,6 +360,8 @@ describe('the mock from an installed package (node_modules/converge-webhook-cont
     cpSync(join(root, 'dist'), join(pkg, 'dist'), { recursive: true });
     cpSync(join(root, 'generated/converge/openapi/openapi.json'), join(pkg, 'generated/converge/openapi/openapi.json'));
     cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
+    // The registry: the CLI lists and picks contracts from it.
+    cpSync(join(root, 'generated/contracts.json'), join(pkg, 'generated/contracts.json'));
     for (const name of readdirSync(join(root, 'node_modules'))) {
       if (name === '.bin' || (name === '@stoplight' && !withPrism)) continue;
       symlinkSync(join(root, 'node_modules', name), join(modules, name));

@@ -140,7 +140,7 @@ describe("the README's receiver", () => {
     expect(ts.formatDiagnostics(of(file), host)).toBe('');
     // The import resolved to the built package, by name.
     const resolved = program.getSourceFiles().map((f) => f.fileName);
-    expect(resolved).toContain(join(root, 'dist/esm/src/index.d.ts'));
+    expect(resolved).toContain(join(root, 'dist/esm/generated/converge/index.d.ts'));
     expect(of(wrong).map((d) => [d.code, ts.flattenDiagnosticMessageText(d.messageText, '\n')])).toEqual([
       [2322, "Type 'number | undefined' is not assignable to type 'string'.\n  Type 'undefined' is not assignable to type 'string'."],
     ]);
