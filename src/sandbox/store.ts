@@ -30,7 +30,7 @@
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { Violation } from '../validate.js';
+import type { Violation } from '../engine/engine.js';
 import { FolderLock, LockError, reason } from './lock.js';
 
 export const STORE_FILE = 'events.jsonl';
