@@ -1,5 +1,5 @@
 /** `converge-webhook sandbox`: the stateful reference implementation of the endpoint, on the terminal. */
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 import { readFileSync } from 'node:fs';
 
@@ -195,7 +195,7 @@ function secretOptions(runtime: ContractRuntime): Array<{ option: string; key: s
     return runtime.operations.map((o) => ({
       option: o.default ? 'webhook-id' : `${o.id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-id`,
       key: o.id,
-      what: `the ${o.id} webhook's id (${auth.parameter} in its URL, the secret)`,
+      what: `the ${o.id} webhook's id, the secret ${auth.parameter} in its URL`,
     }));
   }
   return [];
@@ -214,10 +214,10 @@ ${[...new Set(runtime.operations.map((o) => `  ${o.method} ${o.path}`))].join('\
   DELETE /api/events forget every delivery (between tests)
   GET  /logs         the deliveries as a web page
 
-${secrets.map((s) => `  --${s.option} ID`.padEnd(22) + `${s.what} (default: a random one)`).join('\n')}
+${secrets.map((s) => `  --${s.option} ID`.padEnd(23) + `${s.what} (default: random)`).join('\n')}
   --port N             port to listen on (default ${port}; 0 picks a free one)
   --host H             address to listen on (default 127.0.0.1)
-  --data DIR           folder of the store (default ./${DEFAULT_DATA_DIR}); restarts keep deliveries
+  --data DIR           folder of the store (default ./${DEFAULT_DATA_DIR}/${d.id}); restarts keep deliveries
   --memory             keep deliveries in memory only
   --fsync              flush every delivery to disk before answering
   --quiet              do not print a line per request
@@ -265,7 +265,8 @@ async function runContract(argv: string[], id: string): Promise<number> {
   const host = parseHost(values.host as string | undefined);
   if (values.memory && values.data !== undefined) throw new UsageError('--memory and --data exclude each other: choose one');
   if (values.memory && values.fsync) throw new UsageError('--fsync needs a store on disk: drop --memory, or drop --fsync');
-  const dataDir = values.memory ? undefined : resolve((values.data as string | undefined) ?? DEFAULT_DATA_DIR);
+  // Each contract's store in its own folder by default: a store holds one contract's deliveries.
+  const dataDir = values.memory ? undefined : resolve((values.data as string | undefined) ?? join(DEFAULT_DATA_DIR, d.id));
   const json = Boolean(values.json);
   const chosenSecrets: Record<string, string | undefined> = {};
   for (const s of secrets) chosenSecrets[s.key] = values[s.option] as string | undefined;
