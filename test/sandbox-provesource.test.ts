@@ -145,8 +145,11 @@ describe('the conversion webhook', () => {
     expect(await bare.json()).toEqual({ status: 'accepted', kind: 'conversion', warnings: [] });
     expect((await post(CONVERSION_ID, 'not json at all {', 'application/json')).status).toBe(200);
     expect((await post(CONVERSION_ID, Buffer.alloc(10, 0xff), 'text/plain')).status).toBe(200);
-    expect(sandbox.count()).toBe(3);
+    // Not read, so not limited either: a body over bodyLimit still counts one conversion.
+    expect((await post(CONVERSION_ID, Buffer.alloc(2 * 1024 * 1024, 0x61), 'application/octet-stream')).status).toBe(200);
+    expect(sandbox.count()).toBe(4);
     expect(sandbox.events().map((e) => [e.kind, e.body])).toEqual([
+      ['conversion', null],
       ['conversion', null],
       ['conversion', null],
       ['conversion', null],

@@ -177,9 +177,14 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
     const { operation, principal, secret } = admitted;
     const kind = operation.id;
     if (operation.body === 'none' || !operation.engine) {
-      // The body is not read, only drained (within the usual bound): a bare POST counts one.
-      const drained = await readBody(req, limit);
-      if (!drained.ok && drained.status === 'gone') return;
+      // The body is not read, only drained and dropped (nothing is kept, so no limit applies;
+      // the request timeout bounds it): a bare POST counts one.
+      const complete = await new Promise<boolean>((resolve) => {
+        req.on('end', () => resolve(true));
+        req.on('close', () => resolve(req.complete));
+        req.resume();
+      });
+      if (!complete) return;
       return store_(req, res, { kind, principal, secret, warnings: [], body: 'null', eventId: '' });
     }
     const read = await readBody(req, limit);
