@@ -14,6 +14,7 @@ import YAML from 'yaml';
 import { loadContractRuntime } from '../src/contract-runtime.js';
 import { startContractSandbox, type RunningContractSandbox, type StoredDelivery } from '../src/sandbox/contract-sandbox.js';
 import { launchChromium, skipBrowserTests } from './fixtures/browser.js';
+import { exchange } from './fixtures/hostile-http.js';
 import { keys, root, spawnCli } from './helpers.js';
 
 const EXAMPLES = 'spec/provesource/examples';
@@ -194,6 +195,31 @@ describe('body limit', () => {
     expect(Buffer.byteLength(exact)).toBe(1024 * 1024);
     expect((await post(STREAM_ID, exact, 'application/json')).status).toBe(200);
     expect(sandbox.count()).toBe(before + 1);
+  });
+});
+
+describe('hostile requests', () => {
+  const port = () => Number(new URL(sandbox.url).port);
+
+  it('Expect: 100-continue to an unknown id is refused before the body is sent', async () => {
+    const head = `POST /webhooks/track/nope HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n`;
+    const result = await exchange(port(), [head], { expect: 1 });
+    expect(result.responses.map((r) => r.status)).toEqual([404]);
+  });
+
+  it('a request that is not HTTP gets a 400 problem; odd paths get 404 and the sandbox keeps serving', async () => {
+    const broken = await exchange(port(), ['POST /webhooks/track/x HTTP/1.1\r\nHost\r\n\r\n']);
+    expect(broken.responses.map((r) => [r.status, r.headers['content-type']])).toEqual([[400, 'application/problem+json; charset=utf-8']]);
+    for (const path of ['/webhooks/track/%', '/webhooks/track/%E0%A4%A', `/webhooks/track/${STREAM_ID}/extra`, '/webhooks/track/..%2F..%2Fapi%2Fevents', `/webhooks/track/${'a'.repeat(8000)}`]) {
+      const res = await fetch(`${sandbox.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"email":"a@example.com"}' });
+      expect(res.status, path).toBe(404);
+    }
+    expect((await post(STREAM_ID, '{"email":"still@example.com"}', 'application/json')).status).toBe(200);
+  });
+
+  it('a percent-encoded id is the id it decodes to', async () => {
+    const encoded = [...STREAM_ID].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('');
+    expect((await post(encoded, '{"email":"enc@example.com"}', 'application/json')).status).toBe(200);
   });
 });
 
