@@ -16,7 +16,7 @@ import { valueAt } from '../engine/values.js';
 import { createAuth, type Auth } from './auth/registry.js';
 import { createSandboxServer, listen, readBody, rejectEarly, sendJson, sendProblem, sendText, type Problem } from './http.js';
 import { renderColumnsPage } from './logs-page.js';
-import { EventStore, StoreError, type EventFilter, type EventRecord, type OpenReport } from './store.js';
+import { EventStore, parseSince, StoreError, type EventFilter, type EventRecord, type OpenReport } from './store.js';
 
 export interface ContractSandboxOptions {
   port?: number;
@@ -76,7 +76,6 @@ export interface RunningContractSandbox {
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const LOGS_PAGE_DEFAULT_LIMIT = 100;
 const MAX_LISTED = 100;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 interface Route {
   pattern: RegExp;
@@ -267,9 +266,9 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
         if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1_000_000) return { ok: false, detail: `limit: expected an integer from 1 to 1000000, found ${JSON.stringify(value.slice(0, 40))}.` };
         filter.limit = Number(value);
       } else if (key === 'since') {
-        if (/^\d+$/.test(value) && Number.isSafeInteger(Number(value))) filter.afterId = Number(value);
-        else if (RFC3339.test(value) && !Number.isNaN(Date.parse(value))) filter.since = Date.parse(value);
-        else return { ok: false, detail: `since: expected a sequence number or an ISO 8601 date-time with a timezone, found ${JSON.stringify(value.slice(0, 40))}.` };
+        const since = parseSince(value);
+        if (typeof since === 'string') return { ok: false, detail: `since: ${since}.` };
+        Object.assign(filter, since);
       } else fields.push([key, value]);
     }
     return { ok: true, filter, fields };

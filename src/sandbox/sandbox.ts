@@ -36,7 +36,7 @@ import {
   type Problem,
 } from './http.js';
 import { renderLogsPage } from './logs-page.js';
-import { EventStore, StoreError, type EventFilter, type EventRecord, type OpenReport } from './store.js';
+import { EventStore, parseSince, StoreError, type EventFilter, type EventRecord, type OpenReport } from './store.js';
 
 export { StoreError } from './store.js';
 export type { OpenReport } from './store.js';
@@ -142,7 +142,6 @@ const LOGS_PAGE_DEFAULT_LIMIT = 100;
  * 150 MB per event in memory (a few such events ran the sandbox out of memory).
  */
 const MAX_LISTED = 100;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const token = options.token ?? `sbx_${randomBytes(24).toString('base64url')}`;
@@ -504,21 +503,6 @@ function parseFilter(query: string, defaultLimit: number | undefined): FilterRes
     }
   }
   return { ok: true, filter };
-}
-
-/**
- * `since` is either a sequence number (events with a larger `id`: pass the largest id you
- * have seen, a cursor that never misses or repeats an event), or an RFC 3339 date-time with a
- * timezone (events received at or after that instant).
- */
-function parseSince(value: string): Pick<EventFilter, 'afterId' | 'since'> | string {
-  if (/^\d+$/.test(value)) {
-    const n = Number(value);
-    if (Number.isSafeInteger(n)) return { afterId: n };
-  }
-  const time = RFC3339.test(value) ? Date.parse(value) : NaN;
-  if (!Number.isNaN(time)) return { since: time };
-  return `expected a sequence number (the id of the last event you saw) or an ISO 8601 date-time with a timezone (2024-09-02T12:34:56Z), found ${JSON.stringify(value.slice(0, 40))}`;
 }
 
 /** A log line for people: what arrived and what the sandbox answered, token masked, untrusted text quoted. */
