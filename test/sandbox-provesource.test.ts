@@ -306,6 +306,28 @@ describe('the CLI: sandbox --contract provesource', () => {
     const token = spawnCli(['sandbox', '--contract', 'provesource', '--memory', '--token', 'x']);
     expect(await token.exited).toBe(2);
     expect(token.stderr()).toContain("Unknown option '--token'");
+    const same = spawnCli(['sandbox', '--contract', 'provesource', '--memory', '--port', '0', '--webhook-id', 'abc', '--conversion-id', 'abc']);
+    expect(await same.exited).toBe(2);
+    expect(same.stderr()).toContain('the ids of stream and conversion must differ');
+  });
+
+  it('--contract: an unknown id and a contract whose auth is not served yet are usage errors; converge is the default sandbox', async () => {
+    const unknown = spawnCli(['sandbox', '--contract', 'nope', '--memory']);
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.stderr()).toMatch(/--contract: expected one of converge, .*provesource.*, found "nope"/);
+    const missing = spawnCli(['sandbox', '--memory', '--contract']);
+    expect(await missing.exited).toBe(2);
+    expect(missing.stderr()).toContain('--contract: expected a contract id, found nothing');
+    const webengage = spawnCli(['sandbox', '--contract', 'webengage', '--memory']);
+    expect(await webengage.exited).toBe(2);
+    expect(webengage.stderr()).toContain('spec/webengage/contract.yaml: /auth/type "query-md5", which it does not serve yet');
+    const converge = spawnCli(['sandbox', '--contract', 'converge', '--memory', '--port', '0', '--token', 'converge-token-0123456789']);
+    try {
+      await converge.waitFor(/^Converge webhook sandbox listening on http:\/\/127\.0\.0\.1:\d+\n {2}endpoint {2}POST http:\/\/127\.0\.0\.1:\d+\/api\/webhooks\n/m);
+    } finally {
+      converge.child.kill('SIGINT');
+      expect(await converge.exited).toBe(0);
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { listenForStop, parseCommandArgs, parseHost, parsePort, UsageError, type OptionSpec } from '../cli-support.js';
 import { loadContractRuntime, type ContractRuntime } from '../contract-runtime.js';
 import { findContract, readRegistry } from '../registry.js';
+import { AUTH_TYPES } from '../sandbox/auth/registry.js';
 import { formatContractLogEntry, startContractSandbox, type ContractLogEntry, type RunningContractSandbox } from '../sandbox/contract-sandbox.js';
 import { packageRoot } from '../verify/verify.js';
 import { MAX_BODY_BYTES } from '../constants.js';
@@ -242,6 +243,11 @@ function describeStore(shownDir: string | undefined, opened: RunningSandbox['ope
 async function runContract(argv: string[], id: string): Promise<number> {
   const runtime = await loadContractRuntime(id);
   const d = runtime.descriptor;
+  if (!Object.hasOwn(AUTH_TYPES, d.auth.type)) {
+    throw new UsageError(
+      `--contract: expected a contract whose auth the sandbox serves (${Object.keys(AUTH_TYPES).join(', ')}), found "${id}" with ${runtime.registry.descriptor}: /auth/type "${d.auth.type}", which it does not serve yet`,
+    );
+  }
   const secrets = secretOptions(runtime);
   const defaultPort = d.ports?.sandbox ?? DEFAULT_PORT;
   const spec: Record<string, OptionSpec> = {
@@ -293,7 +299,9 @@ async function runContract(argv: string[], id: string): Promise<number> {
       if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host: expected an address of this machine such as 127.0.0.1, found "${host}" (${code})`);
       if (error instanceof StoreError) throw new UsageError(error.message);
       // A secret the auth type refuses (an id that is not one path segment, two equal ids).
-      if (error instanceof TypeError) throw new UsageError(`--${secrets.find((s) => error.message.startsWith(`${s.key} `))?.option ?? secrets.map((s) => s.option).join('/')}: ${error.message}`);
+      if (error instanceof TypeError && secrets.length > 0) {
+        throw new UsageError(`--${secrets.find((s) => error.message.startsWith(`${s.key} `))?.option ?? secrets.map((s) => s.option).join(' / --')}: ${error.message}`);
+      }
       throw error;
     }
     const shownDir = dataDir === undefined ? undefined : relative(process.cwd(), dataDir) || '.';
