@@ -11,6 +11,7 @@ import { EndpointUrlError } from './endpoint.js';
 import { readInput, violationLines } from './input.js';
 import type { BodyValidateOptions, BodyValidationResult, Violation } from './library.js';
 import { findContract, readRegistry, type Registry } from './registry.js';
+import { AUTH_TYPES } from './sandbox/auth/registry.js';
 import { packageRoot } from './verify/verify.js';
 
 function usage(registry: Registry): string {
@@ -35,7 +36,7 @@ Commands:
   --version                                  Print the package's version and each contract's
 
 Contracts (--contract ID, default ${registry.default}): ${registry.contracts.map((c) => c.id).join(', ')}.
-mock, sandbox, verify and send serve ${registry.default} only so far.
+sandbox serves ${registry.contracts.filter((c) => Object.hasOwn(AUTH_TYPES, c.auth)).map((c) => c.id).join(', ')}; mock, verify and send serve ${registry.default} only so far.
 
 Run "npx converge-webhook <command> --help" for a command's options.
 Exit codes: 0 ok, 1 a check failed, 2 usage error.`;

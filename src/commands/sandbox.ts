@@ -1,17 +1,23 @@
 /** `converge-webhook sandbox`: the stateful reference implementation of the endpoint, on the terminal. */
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
-import { listenForStop, parseCommandArgs, parseHost, parsePort, UsageError } from '../cli-support.js';
+import { readFileSync } from 'node:fs';
+
+import { listenForStop, parseCommandArgs, parseHost, parsePort, UsageError, type OptionSpec } from '../cli-support.js';
+import { loadContractRuntime, type ContractRuntime } from '../contract-runtime.js';
+import { findContract, readRegistry } from '../registry.js';
+import { AUTH_TYPES } from '../sandbox/auth/registry.js';
+import { formatContractLogEntry, startContractSandbox, type ContractLogEntry, type RunningContractSandbox } from '../sandbox/contract-sandbox.js';
+import { packageRoot } from '../verify/verify.js';
 import { MAX_BODY_BYTES } from '../constants.js';
 import { maskToken } from '../endpoint.js';
 import { formatLogEntry, startSandbox, StoreError, type RunningSandbox, type SandboxLogEntry } from '../sandbox/sandbox.js';
 import { docsHint } from './docs.js';
-import { servedContract } from '../registry.js';
 
 const DEFAULT_PORT = 4011;
 const DEFAULT_DATA_DIR = '.sandbox-data';
 
-const USAGE = `Usage: converge-webhook sandbox [--port ${DEFAULT_PORT}] [--token T] [--data DIR | --memory] [--fsync] [--quiet] [--json]
+const USAGE = `Usage: converge-webhook sandbox [--contract ID] [--port ${DEFAULT_PORT}] [--token T] [--data DIR | --memory] [--fsync] [--quiet] [--json]
 
 Runs a complete, stateful implementation of POST /api/webhooks on loopback: it checks the
 token's value, validates every event against the contract (400 with the violations), accepts
@@ -21,6 +27,8 @@ valid ones with their Event Spec warnings, deduplicates on event_id, and keeps w
   DELETE /api/events forget every event (between tests)
   GET  /logs         the events as a web page, like Converge's Logs tab
 
+  --contract ID  the contract to serve (default converge); with another, its own options:
+               converge-webhook sandbox --contract ID --help
   --port N     port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host H     address to listen on (default 127.0.0.1; /api/events and /logs need no token,
                so anything but loopback shows the events to the network)
@@ -42,8 +50,13 @@ const SAMPLE_EVENT =
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export async function run(argv: string[]): Promise<number> {
-  argv = servedContract('sandbox', argv); // --contract: the default contract only, so far
+  // --contract is read first: the options of the others depend on their auth (sandbox: --contract handled here).
+  const contract = contractArgument(argv);
+  const registry = readRegistry();
+  const chosen = findContract(registry, contract);
+  if (chosen.id !== registry.default) return runContract(argv, chosen.id);
   const { values, positionals } = parseCommandArgs(argv, {
+    contract: { type: 'string' },
     port: { type: 'string' },
     host: { type: 'string' },
     token: { type: 'string' },
@@ -116,13 +129,7 @@ export async function run(argv: string[]): Promise<number> {
         }),
       );
     } else {
-      const store =
-        shownDir === undefined
-          ? 'in memory (nothing is kept after it stops)'
-          : `${shownDir}/events.jsonl, ${opened.events} event${opened.events === 1 ? '' : 's'} stored` +
-            (opened.truncatedBytes > 0 ? `; cut off a torn last line of ${opened.truncatedBytes} bytes (a write interrupted by a kill)` : '') +
-            (opened.skippedLines > 0 ? `; skipped ${opened.skippedLines} damaged line${opened.skippedLines === 1 ? '' : 's'} (left in the file)` : '') +
-            (opened.lockFallbackDir ? `; its lock is in ${opened.lockFallbackDir} (the folder's path is too long for a Unix socket)` : '');
+      const store = describeStore(shownDir, opened, 'event');
       out(
         [
           `Converge webhook sandbox listening on ${sandbox.url}`,
@@ -161,4 +168,209 @@ export async function run(argv: string[]): Promise<number> {
 /** Single-quotes a word for POSIX shells. */
 function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The value of --contract in argv (--contract X or --contract=X), before the command's options are known. */
+function contractArgument(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    if (arg.startsWith('--contract=')) return arg.slice('--contract='.length);
+    if (arg === '--contract') {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('-')) throw new UsageError(`--contract: expected a contract id, found ${value === undefined ? 'nothing' : `the option "${value}"`}`);
+      return value;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The options that set a contract's secrets: a header token is --token; a secret in the path
+ * is --webhook-id for the default operation and --<operation>-id for each other.
+ */
+function secretOptions(runtime: ContractRuntime): Array<{ option: string; key: string; what: string }> {
+  const auth = runtime.descriptor.auth;
+  if (auth.type === 'header-token') return [{ option: 'token', key: '', what: `the token senders must send in ${auth.header}` }];
+  if (auth.type === 'path-secret') {
+    return runtime.operations.map((o) => ({
+      option: o.default ? 'webhook-id' : `${o.id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-id`,
+      key: o.id,
+      what: `the ${o.id} webhook's id, the secret ${auth.parameter} in its URL`,
+    }));
+  }
+  return [];
+}
+
+function contractUsage(runtime: ContractRuntime, secrets: ReturnType<typeof secretOptions>, port: number): string {
+  const d = runtime.descriptor;
+  const options = secrets.map((s) => `[--${s.option} ID]`).join(' ');
+  const filters = [...(d.logs.filters ?? []), 'since=<id or ISO date-time>', 'limit'].join(', ');
+  return `Usage: converge-webhook sandbox --contract ${d.id} ${options} [--port ${port}] [--data DIR | --memory] [--fsync] [--quiet] [--json]
+
+Runs a complete, stateful implementation of the ${d.title} on loopback:
+${[...new Set(runtime.operations.map((o) => `  ${o.method} ${o.path}`))].join('\n')}
+(${runtime.operations.map((o) => `${o.id}: ${o.body === 'none' ? 'no body is read' : `${d.mediaTypes.join(' or ')}, validated`}`).join('; ')}), and keeps what arrived.
+  GET  /api/events   stored deliveries as JSON, newest first (filters: ${filters})
+  DELETE /api/events forget every delivery (between tests)
+  GET  /logs         the deliveries as a web page
+
+${secrets.map((s) => `  --${s.option} ID`.padEnd(23) + `${s.what} (default: random)`).join('\n')}
+  --port N             port to listen on (default ${port}; 0 picks a free one)
+  --host H             address to listen on (default 127.0.0.1)
+  --data DIR           folder of the store (default ./${DEFAULT_DATA_DIR}/${d.id}); restarts keep deliveries
+  --memory             keep deliveries in memory only
+  --fsync              flush every delivery to disk before answering
+  --quiet              do not print a line per request
+  --json               print JSON lines instead
+
+The secrets are printed once, on start; everything after shows them masked.
+Stops on Ctrl-C (SIGINT) or SIGTERM, exit code 0.
+Exit codes: 0 stopped cleanly, 2 usage error (port in use, data folder in use or not writable).`;
+}
+
+/** A store as the start-up block describes it. */
+function describeStore(shownDir: string | undefined, opened: RunningSandbox['opened'], noun: string): string {
+  return shownDir === undefined
+    ? 'in memory (nothing is kept after it stops)'
+    : `${shownDir}/events.jsonl, ${opened.events} ${noun}${opened.events === 1 ? '' : 's'} stored` +
+        (opened.truncatedBytes > 0 ? `; cut off a torn last line of ${opened.truncatedBytes} bytes (a write interrupted by a kill)` : '') +
+        (opened.skippedLines > 0 ? `; skipped ${opened.skippedLines} damaged line${opened.skippedLines === 1 ? '' : 's'} (left in the file)` : '') +
+        (opened.lockFallbackDir ? `; its lock is in ${opened.lockFallbackDir} (the folder's path is too long for a Unix socket)` : '');
+}
+
+/** `sandbox --contract ID` for a contract other than the default: served from its runtime. */
+async function runContract(argv: string[], id: string): Promise<number> {
+  const runtime = await loadContractRuntime(id);
+  const d = runtime.descriptor;
+  if (!Object.hasOwn(AUTH_TYPES, d.auth.type)) {
+    throw new UsageError(
+      `--contract: expected a contract whose auth the sandbox serves (${Object.keys(AUTH_TYPES).join(', ')}), found "${id}" with ${runtime.registry.descriptor}: /auth/type "${d.auth.type}", which it does not serve yet`,
+    );
+  }
+  const secrets = secretOptions(runtime);
+  const defaultPort = d.ports?.sandbox ?? DEFAULT_PORT;
+  const spec: Record<string, OptionSpec> = {
+    contract: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    data: { type: 'string' },
+    memory: { type: 'boolean' },
+    fsync: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    json: { type: 'boolean' },
+  };
+  for (const s of secrets) spec[s.option] = { type: 'string' };
+  const { values, positionals } = parseCommandArgs(argv, spec) as { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  if (values.help) {
+    console.log(contractUsage(runtime, secrets, defaultPort));
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`sandbox takes no file arguments, found "${positionals.join(' ')}"`);
+  const port = parsePort(values.port as string | undefined, defaultPort);
+  const host = parseHost(values.host as string | undefined);
+  if (values.memory && values.data !== undefined) throw new UsageError('--memory and --data exclude each other: choose one');
+  if (values.memory && values.fsync) throw new UsageError('--fsync needs a store on disk: drop --memory, or drop --fsync');
+  // Each contract's store in its own folder by default: a store holds one contract's deliveries.
+  const dataDir = values.memory ? undefined : resolve((values.data as string | undefined) ?? join(DEFAULT_DATA_DIR, d.id));
+  const json = Boolean(values.json);
+  const chosenSecrets: Record<string, string | undefined> = {};
+  for (const s of secrets) chosenSecrets[s.key] = values[s.option] as string | undefined;
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+  const stop = listenForStop();
+  try {
+    let sandbox: RunningContractSandbox;
+    try {
+      sandbox = await startContractSandbox(runtime, {
+        port,
+        host,
+        secrets: chosenSecrets,
+        dataDir,
+        inMemory: Boolean(values.memory),
+        fsync: Boolean(values.fsync),
+        onRequest: values.quiet ? undefined : json ? (e: ContractLogEntry) => out(JSON.stringify({ event: 'request', ...e })) : (e) => out(formatContractLogEntry(e)),
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new UsageError(`--port: expected a free port, found ${port} on ${host} already in use; pick another, or --port 0 for any free one`);
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host: expected an address of this machine such as 127.0.0.1, found "${host}" (${code})`);
+      if (error instanceof StoreError) throw new UsageError(error.message);
+      // A secret the auth type refuses (an id that is not one path segment, two equal ids).
+      if (error instanceof TypeError && secrets.length > 0) {
+        throw new UsageError(`--${secrets.find((s) => error.message.startsWith(`${s.key} `))?.option ?? secrets.map((s) => s.option).join(' / --')}: ${error.message}`);
+      }
+      throw error;
+    }
+    const shownDir = dataDir === undefined ? undefined : relative(process.cwd(), dataDir) || '.';
+    const opened = sandbox.opened;
+    if (json) {
+      out(
+        JSON.stringify({
+          event: 'listening',
+          contract: d.id,
+          url: sandbox.url,
+          urls: sandbox.urls,
+          secrets: sandbox.secrets,
+          events_url: `${sandbox.url}/api/events`,
+          logs_url: `${sandbox.url}/logs`,
+          data_dir: dataDir ?? null,
+          stored: opened.events,
+          repaired: { truncated_bytes: opened.truncatedBytes, skipped_lines: opened.skippedLines },
+          lock_fallback_dir: opened.lockFallbackDir ?? null,
+          max_body_bytes: d.bodyLimit,
+        }),
+      );
+    } else {
+      const width = Math.max(9, ...runtime.operations.map((o) => o.id.length + 1));
+      const sample = d.sample?.file ? readSample(d.id, d.sample.file) : undefined;
+      const withBody = runtime.operations.find((o) => o.body !== 'none');
+      const bare = runtime.operations.find((o) => o.body === 'none');
+      out(
+        [
+          `${d.title} sandbox listening on ${sandbox.url}`,
+          ...runtime.operations.map((o) => {
+            const secret = sandbox.secrets[o.id];
+            return `  ${o.id.padEnd(width)} ${o.method} ${sandbox.urls[o.id]}` + (secret === undefined ? '' : `   (the id is the secret: shown once; ${sandbox.auth.mask(secret)} from now on)`);
+          }),
+          ...(sandbox.secrets[''] === undefined ? [] : [`  ${'token'.padEnd(width)} ${sandbox.secrets['']}   (shown once; ${sandbox.auth.mask(sandbox.secrets[''])} from now on)`]),
+          `  ${'events'.padEnd(width)} GET|DELETE ${sandbox.url}/api/events`,
+          `  ${'logs'.padEnd(width)} ${sandbox.url}/logs`,
+          `  ${'store'.padEnd(width)} ${describeStore(shownDir, opened, 'delivery').replace('deliverys', 'deliveries')}`,
+          '',
+          'Try it:',
+          ...(withBody && sample !== undefined
+            ? [`  curl -i -X POST ${sandbox.urls[withBody.id]} \\`, `    -H 'Content-Type: ${d.mediaTypes[0]}' \\`, `    -d ${shellQuote(sample)}`]
+            : []),
+          ...(bare ? [`  curl -i -X POST ${sandbox.urls[bare.id]}`] : []),
+          `  curl -s ${sandbox.url}/api/events`,
+          '',
+          values.quiet ? 'Press Ctrl-C to stop.' : 'Press Ctrl-C to stop. Requests:',
+        ].join('\n'),
+      );
+    }
+    if (!LOOPBACK.test(host)) {
+      console.error(`warning: listening on ${host}, not loopback: /api/events and /logs need no secret, so anyone who can reach it sees the deliveries`);
+    }
+    const stopSignal = await stop.wait();
+    const kept = sandbox.count();
+    await sandbox.stop();
+    const noun = kept === 1 ? 'delivery' : 'deliveries';
+    if (json) out(JSON.stringify({ event: 'stopped', signal: stopSignal, stored: kept }));
+    else out(`\nStopped (${stopSignal}): ${kept} ${noun} ${shownDir === undefined ? 'dropped (in memory)' : `kept in ${shownDir}`}.`);
+    return 0;
+  } finally {
+    stop.dispose();
+  }
+}
+
+/** The contract's sample body, on one line (for the curl line). */
+function readSample(id: string, file: string): string | undefined {
+  try {
+    return JSON.stringify(JSON.parse(readFileSync(resolve(packageRoot(), 'spec', id, file), 'utf8')));
+  } catch {
+    return undefined;
+  }
 }

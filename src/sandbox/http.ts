@@ -1,6 +1,8 @@
 /** Small HTTP helpers of the sandbox: problem+json answers, bounded body reading, tokens. */
 import { hash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /** The problem type of a 400, as in the contract's example. */
 export const VIOLATIONS_TYPE = 'urn:converge-webhook-contract:problem:invalid-event';
@@ -138,6 +140,11 @@ export function hashToken(token: string): Buffer {
   return hash('sha256', token, 'buffer');
 }
 
+/** A secret's public fingerprint (the start of its SHA-256): what is stored and shown instead of it. */
+export function fingerprint(hashed: Buffer): string {
+  return `sha256:${hashed.toString('hex').slice(0, 16)}`;
+}
+
 /** Compares a presented token with the expected one's hash in constant time; hashing first hides the length too. */
 export function tokenMatches(presented: string, expectedHash: Buffer): boolean {
   return timingSafeEqual(hashToken(presented), expectedHash);
@@ -145,4 +152,67 @@ export function tokenMatches(presented: string, expectedHash: Buffer): boolean {
 
 function clip(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * The sandbox's HTTP server: headers and body must arrive within `timeoutMs` (else 408), and
+ * requests Node cannot parse get a problem+json answer too. `earlyProblem` answers
+ * `Expect: 100-continue` before the body is sent, when the headers already say no.
+ */
+export function createSandboxServer(
+  timeoutMs: number,
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+  earlyProblem: (req: IncomingMessage, res: ServerResponse) => boolean,
+): Server {
+  const server: Server = createServer(
+    {
+      // Node checks every connection on this interval and reports a late one to the clientError
+      // handler below, which answers 408 and closes the socket.
+      headersTimeout: timeoutMs,
+      requestTimeout: timeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(timeoutMs / 4))),
+      keepAliveTimeout: 5000,
+    },
+    handle,
+  );
+  server.maxConnections = 1024;
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (earlyProblem(req, res)) return;
+    res.writeContinue();
+    server.emit('request', req, res);
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const [status, title, detail] =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', `The request did not arrive within ${timeoutMs} ms.`]
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large', 'The request headers are too large.']
+          : [400, 'Bad Request', `The request is not valid HTTP/1.1 (${String(error.code ?? 'parse error')}).`];
+    const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+    // Then cut the connection: a slow or broken client gets no more of our time.
+    socket.end(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+      () => socket.destroy(),
+    );
+  });
+  return server;
+}
+
+/** Listens, and gives the base URL (an IPv6 address in brackets). */
+export async function listen(server: Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 }

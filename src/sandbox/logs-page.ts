@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 
 import { SALES_CHANNEL_TYPES } from '../constants.js';
+import type { LogsColumn } from '../contract-runtime.js';
+import { valueAt } from '../engine/values.js';
 import type { EventRecord } from './store.js';
 
 /** How much of one body the page shows; the whole body is at /api/events?event_id=... */
@@ -122,6 +124,126 @@ function channelOf(body: unknown): { text: string; fallback: boolean } {
   if (typeof value === 'string' && CHANNELS.has(value)) return { text: value, fallback: false };
   const shown = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
   return { text: `${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown} (unknown: web)`, fallback: true };
+}
+
+export interface ColumnsPageInput {
+  /** The contract's title. */
+  title: string;
+  /** The contract's `logs.columns`. */
+  columns: readonly LogsColumn[];
+  /** The operations (kinds) for the filter, and the one chosen. */
+  kinds: string[];
+  kind: string | undefined;
+  events: EventRecord[];
+  bodyOf: (record: EventRecord) => string;
+  matching: number;
+  total: number;
+  /** Where to send, secrets masked ("kind: POST url"). */
+  endpoints: string[];
+}
+
+/** The Logs page of any contract: one column per `logs.columns` entry, the body under each row. */
+export function renderColumnsPage(input: ColumnsPageInput): LogsPage {
+  const nonce = randomBytes(16).toString('base64');
+  const csp = `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
+  const shown = input.events.length;
+  const summary =
+    input.total === 0
+      ? 'Nothing received yet.'
+      : `${count(input.matching, 'delivery').replace('deliverys', 'deliveries')}${input.kind === undefined ? '' : ` to ${q(input.kind)}`}` +
+        `${shown < input.matching ? `, the newest ${shown} shown` : ''} (${count(input.total, 'delivery').replace('deliverys', 'deliveries')} stored).`;
+  const options = input.kinds.map((kind) => `<option value="${escapeHtml(kind)}"${kind === input.kind ? ' selected' : ''}>${escapeHtml(kind)}</option>`).join('');
+  const head = input.columns.map((c) => `<span role="columnheader">${escapeHtml(c.title)}</span>`).join('');
+  const rows = input.events.map((record) => renderRow(input.columns, record, input.bodyOf(record))).join('\n');
+  const empty =
+    input.total === 0 ? `<p class="hint">Send to ${input.endpoints.map((e) => `<code>${escapeHtml(e)}</code>`).join(' or ')} (the URLs printed when the sandbox started), then reload.</p>` : '';
+  const grid = `summary,.columns{grid-template-columns:repeat(${input.columns.length},minmax(90px,1fr))}`;
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>Logs · ${escapeHtml(input.title)} sandbox</title>
+<style nonce="${nonce}">${STYLE}${grid}.columns{display:grid;gap:10px;padding:4px 11px;font-weight:600;color:#4a5361}</style>
+</head>
+<body>
+<header>
+<h1>Logs</h1>
+<p class="summary" data-testid="summary">${escapeHtml(summary)}</p>
+<form method="get" action="/logs">
+<label>Kind <select name="kind"><option value="">All kinds</option>${options}</select></label>
+<button type="submit">Filter</button>
+<a href="/logs">Clear</a> · <a href="/api/events">JSON</a>
+</form>
+</header>
+<main>
+${empty}<div class="columns" role="row" data-testid="columns">${head}</div>
+<ol class="events">
+${rows}
+</ol>
+</main>
+</body>
+</html>
+`;
+  return { html, csp };
+}
+
+/** A column's text for one delivery: a record value, a body value, or the column's fallback pick. */
+function cellOf(column: LogsColumn, record: EventRecord, body: unknown): string {
+  if (column.value === 'received') return new Date(record.receivedAt).toISOString().replace('T', ' ').replace('Z', ' UTC');
+  if (column.value === 'kind') return record.eventName;
+  if (column.value === 'warnings') {
+    const codes = [...new Set(record.warnings.map((w) => w.code))];
+    return record.warnings.length === 0 ? 'no warnings' : `${count(record.warnings.length, 'warning')}: ${codes.join(', ')}`;
+  }
+  let value = column.pointer === undefined ? undefined : valueAt(body, column.pointer);
+  if ((value === undefined || value === null) && column.otherwise) value = pick(valueAt(body, column.otherwise.array), column.otherwise.pick, column.otherwise.field);
+  if (value === undefined || value === null) return '';
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * An item's field from an array, by a named rule: `first`, or `highest-<field>-else-first`
+ * (the item with the largest numeric <field>, or the first when none has one).
+ */
+function pick(list: unknown, rule: string, field: string): unknown {
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  let chosen: unknown = list[0];
+  const by = /^highest-(.+)-else-first$/.exec(rule)?.[1];
+  if (by !== undefined) {
+    let best = -Infinity;
+    for (const item of list) {
+      const n = isObject(item) ? item[by] : undefined;
+      if (typeof n === 'number' && n > best) {
+        best = n;
+        chosen = item;
+      }
+    }
+  }
+  return isObject(chosen) ? chosen[field] : undefined;
+}
+
+function renderRow(columns: readonly LogsColumn[], record: EventRecord, text: string): string {
+  const body = parseQuietly(text);
+  const cells = columns
+    .map((column) => `<span class="cell" data-column="${escapeHtml(column.title)}"${column.value === 'warnings' && record.warnings.length > 0 ? ' data-warnings="yes"' : ''}>${escapeHtml(cellOf(column, record, body))}</span>`)
+    .join('\n');
+  const warningList =
+    record.warnings.length === 0
+      ? ''
+      : `<ul class="warning-list">${record.warnings
+          .map((w) => `<li><code>${escapeHtml(w.code)}</code> <code>${escapeHtml(w.pointer || '(body)')}</code> ${escapeHtml(w.message)}</li>`)
+          .join('')}</ul>`;
+  return `<li class="event" data-id="${record.id}" data-kind="${escapeHtml(record.eventName)}">
+<details>
+<summary>
+${cells}
+</summary>
+${warningList}<pre class="body">${escapeHtml(text === 'null' ? '(no body)' : prettyJson(text, MAX_SHOWN_BODY_CHARS))}</pre>
+</details>
+</li>`;
 }
 
 /**

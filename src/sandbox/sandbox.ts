@@ -11,9 +11,7 @@
  * on what arrived. They never show the token (only a fingerprint, `token_hash`).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { MAX_BODY_BYTES } from '../constants.js';
 import { maskToken, resolveEndpointUrl } from '../endpoint.js';
@@ -22,8 +20,11 @@ import type { WebhookEvent } from '../../generated/converge/types/schemas.js';
 import { validateEvent, type Violation } from '../validate.js';
 import {
   checkJsonContentType,
+  createSandboxServer,
   decodeUtf8,
+  fingerprint,
   hashToken,
+  listen,
   readBody,
   rejectEarly,
   sendAccepted,
@@ -35,7 +36,7 @@ import {
   type Problem,
 } from './http.js';
 import { renderLogsPage } from './logs-page.js';
-import { EventStore, StoreError, type EventFilter, type EventRecord, type OpenReport } from './store.js';
+import { EventStore, parseSince, StoreError, type EventFilter, type EventRecord, type OpenReport } from './store.js';
 
 export { StoreError } from './store.js';
 export type { OpenReport } from './store.js';
@@ -141,7 +142,6 @@ const LOGS_PAGE_DEFAULT_LIMIT = 100;
  * 150 MB per event in memory (a few such events ran the sandbox out of memory).
  */
 const MAX_LISTED = 100;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const token = options.token ?? `sbx_${randomBytes(24).toString('base64url')}`;
@@ -153,7 +153,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   if (!Number.isFinite(timeoutMs) || timeoutMs < 100) throw new TypeError(`startSandbox: requestTimeoutMs: expected at least 100, found ${timeoutMs}`);
   const host = options.host ?? '127.0.0.1';
   const expectedHash = hashToken(token);
-  const tokenHash = `sha256:${expectedHash.toString('hex').slice(0, 16)}`;
+  const tokenHash = fingerprint(expectedHash);
   const masked = maskToken(token);
   const store = await EventStore.open({ dataDir: options.inMemory ? undefined : options.dataDir, fsync: options.fsync });
 
@@ -347,15 +347,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     });
   };
 
-  const server: Server = createServer(
-    {
-      // Headers and body must arrive within timeoutMs: Node checks every connection on this interval and
-      // reports a late one to the clientError handler below, which answers 408 and closes the socket.
-      headersTimeout: timeoutMs,
-      requestTimeout: timeoutMs,
-      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(timeoutMs / 4))),
-      keepAliveTimeout: 5000,
-    },
+  const server = createSandboxServer(
+    timeoutMs,
     (req, res) => {
       try {
         handle(req, res);
@@ -363,58 +356,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         internalError(req, res, error);
       }
     },
-  );
-  server.maxConnections = 1024;
-  // `Expect: 100-continue`: refuse before the client sends the body, when the headers already say no.
-  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    const url = req.url ?? '';
-    if (url === '/api/webhooks' || url.startsWith('/api/webhooks?')) {
+    // `Expect: 100-continue`: refuse before the client sends the body, when the headers already say no.
+    (req, res) => {
+      const url = req.url ?? '';
+      if (url !== '/api/webhooks' && !url.startsWith('/api/webhooks?')) return false;
       const early = headerProblem(req);
-      if (early) {
-        sendProblem(res, early.problem, { ...early.headers, Connection: 'close' });
-        entry(req, early.problem.status, early.token, { detail: early.problem.detail });
-        return;
-      }
-    }
-    res.writeContinue();
-    server.emit('request', req, res);
-  });
-  // Requests Node cannot parse (bad HTTP, headers too large or too slow): answer in problem+json too.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
-    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
-      socket.destroy();
-      return;
-    }
-    const [status, title, detail] =
-      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout', `The request did not arrive within ${timeoutMs} ms.`]
-        : error.code === 'HPE_HEADER_OVERFLOW'
-          ? [431, 'Request Header Fields Too Large', 'The request headers are too large.']
-          : [400, 'Bad Request', `The request is not valid HTTP/1.1 (${String(error.code ?? 'parse error')}).`];
-    const body = JSON.stringify({ type: 'about:blank', title, status, detail });
-    // Then cut the connection: a slow or broken client gets no more of our time.
-    socket.end(
-      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
-      () => socket.destroy(),
-    );
-  });
+      if (!early) return false;
+      sendProblem(res, early.problem, { ...early.headers, Connection: 'close' });
+      entry(req, early.problem.status, early.token, { detail: early.problem.detail });
+      return true;
+    },
+  );
 
+  let url: string;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    url = await listen(server, options.port ?? 0, host);
   } catch (error) {
     store.close();
     throw error;
   }
-  const address = server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   webhookUrl = resolveEndpointUrl(url).href;
   store.announce(url);
 
@@ -543,21 +503,6 @@ function parseFilter(query: string, defaultLimit: number | undefined): FilterRes
     }
   }
   return { ok: true, filter };
-}
-
-/**
- * `since` is either a sequence number (events with a larger `id`: pass the largest id you
- * have seen, a cursor that never misses or repeats an event), or an RFC 3339 date-time with a
- * timezone (events received at or after that instant).
- */
-function parseSince(value: string): Pick<EventFilter, 'afterId' | 'since'> | string {
-  if (/^\d+$/.test(value)) {
-    const n = Number(value);
-    if (Number.isSafeInteger(n)) return { afterId: n };
-  }
-  const time = RFC3339.test(value) ? Date.parse(value) : NaN;
-  if (!Number.isNaN(time)) return { since: time };
-  return `expected a sequence number (the id of the last event you saw) or an ISO 8601 date-time with a timezone (2024-09-02T12:34:56Z), found ${JSON.stringify(value.slice(0, 40))}`;
 }
 
 /** A log line for people: what arrived and what the sandbox answered, token masked, untrusted text quoted. */

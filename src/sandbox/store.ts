@@ -30,7 +30,7 @@
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { Violation } from '../validate.js';
+import type { Violation } from '../engine/engine.js';
 import { FolderLock, LockError, reason } from './lock.js';
 
 export const STORE_FILE = 'events.jsonl';
@@ -435,4 +435,21 @@ export class EventStore {
     });
     return true;
   }
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * `since` is either a sequence number (events with a larger `id`: pass the largest id you
+ * have seen, a cursor that never misses or repeats an event), or an RFC 3339 date-time with a
+ * timezone (events received at or after that instant).
+ */
+export function parseSince(value: string): Pick<EventFilter, 'afterId' | 'since'> | string {
+  if (/^\d+$/.test(value)) {
+    const n = Number(value);
+    if (Number.isSafeInteger(n)) return { afterId: n };
+  }
+  const time = RFC3339.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isNaN(time)) return { since: time };
+  return `expected a sequence number (the id of the last event you saw) or an ISO 8601 date-time with a timezone (2024-09-02T12:34:56Z), found ${JSON.stringify(value.slice(0, 40))}`;
 }

@@ -1,0 +1,449 @@
+/**
+ * The sandbox of any contract, from its runtime (src/contract-runtime.ts): the operations and
+ * their URL templates, the auth type (./auth/), the media types and the body limit, the engine
+ * of each operation with a body, what identifies and deduplicates a delivery, and the Logs
+ * columns. It names no contract and no field: all it knows of one is that data.
+ *
+ * Routes: each operation's `METHOD path`; `GET|DELETE /api/events` (filters: the contract's
+ * `logs.filters`, since, limit; newest first); `GET /logs`; `GET /` redirects there.
+ * `/api/events` and `/logs` need no secret (loopback by default) and never show one.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import type { ContractRuntime, RuntimeOperation } from '../contract-runtime.js';
+import type { Violation } from '../engine/engine.js';
+import { valueAt } from '../engine/values.js';
+import { createAuth, type Auth } from './auth/registry.js';
+import { createSandboxServer, listen, readBody, rejectEarly, sendJson, sendProblem, sendText, type Problem } from './http.js';
+import { renderColumnsPage } from './logs-page.js';
+import { EventStore, parseSince, StoreError, type EventFilter, type EventRecord, type OpenReport } from './store.js';
+
+export interface ContractSandboxOptions {
+  port?: number;
+  host?: string;
+  /** The secrets senders must present, by operation id ('' when one serves every operation); random when absent. */
+  secrets?: Record<string, string | undefined>;
+  dataDir?: string;
+  inMemory?: boolean;
+  fsync?: boolean;
+  /** Called once per request to an operation, with the secret masked. */
+  onRequest?: (entry: ContractLogEntry) => void;
+  requestTimeoutMs?: number;
+}
+
+/** What happened to one request to an operation. Never holds a secret. */
+export interface ContractLogEntry {
+  time: string;
+  method: string;
+  status: number;
+  /** The operation the request reached, when auth could tell. */
+  kind?: string;
+  /** The secret masked, "none", "wrong" or "unknown". */
+  secret: string;
+  id?: number;
+  duplicate?: boolean;
+  warnings?: string[];
+  violations?: string[];
+  detail?: string;
+}
+
+/** One stored delivery, as GET /api/events returns it. */
+export interface StoredDelivery {
+  id: number;
+  /** The operation it was sent to. */
+  kind: string;
+  received_at: string;
+  warnings: Violation[];
+  /** The decoded body (a form body as the object it decodes to); null for an operation without a body. */
+  body: unknown;
+}
+
+export interface RunningContractSandbox {
+  url: string;
+  /** Each operation's URL, with its secret when the secret is in the path. */
+  urls: Record<string, string>;
+  /** The secrets, by operation id ('' when one serves all): shown once by the CLI. */
+  secrets: Readonly<Record<string, string>>;
+  auth: Auth;
+  dataDir: string | undefined;
+  opened: OpenReport;
+  events(query?: { kind?: string; limit?: number; since?: number }): StoredDelivery[];
+  count(): number;
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+const LOGS_PAGE_DEFAULT_LIMIT = 100;
+const MAX_LISTED = 100;
+
+interface Route {
+  pattern: RegExp;
+  names: string[];
+  operations: RuntimeOperation[];
+}
+
+/** A URL template as a pattern: each {name} is one path segment. */
+function compileTemplate(path: string): { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = path
+    .split(/(\{[^}]+\})/)
+    .map((part) => {
+      const name = /^\{([^}]+)\}$/.exec(part)?.[1];
+      if (name === undefined) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(name);
+      return '([^/]+)';
+    })
+    .join('');
+  return { pattern: new RegExp(`^${source}$`), names };
+}
+
+export async function startContractSandbox(runtime: ContractRuntime, options: ContractSandboxOptions = {}): Promise<RunningContractSandbox> {
+  const { descriptor, table } = runtime;
+  if (options.inMemory && options.dataDir !== undefined) throw new TypeError('startContractSandbox: dataDir and inMemory exclude each other');
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 100) throw new TypeError(`startContractSandbox: requestTimeoutMs: expected at least 100, found ${timeoutMs}`);
+  const host = options.host ?? '127.0.0.1';
+  const limit = descriptor.bodyLimit;
+  const auth = createAuth(descriptor.auth, { secrets: options.secrets, operations: runtime.operations.map((o) => ({ id: o.id, body: o.body })) });
+  const statusOf = new Map(table.codes.map((c) => [c.code, c.status] as const));
+  const dedupe = descriptor.events.dedupe;
+  const idPointer = (descriptor.events.id as { pointer?: string } | undefined)?.pointer;
+  const filters = descriptor.logs.filters ?? [];
+  const routes: Route[] = [];
+  for (const operation of runtime.operations) {
+    const existing = routes.find((r) => r.operations[0]!.path === operation.path);
+    if (existing) existing.operations.push(operation);
+    else routes.push({ ...compileTemplate(operation.path), operations: [operation] });
+  }
+  const store = await EventStore.open({ dataDir: options.inMemory ? undefined : options.dataDir, fsync: options.fsync });
+  const log = options.onRequest;
+  let stopped = false;
+
+  const entry = (req: IncomingMessage, status: number, secret: string, more: Partial<ContractLogEntry> = {}): void => {
+    log?.({ time: new Date().toISOString(), method: req.method ?? '', status, secret, ...more });
+  };
+
+  type Matched = { route: Route; parameters: Record<string, string> };
+  const match = (path: string): Matched | undefined => {
+    for (const route of routes) {
+      const found = route.pattern.exec(path);
+      if (!found) continue;
+      const parameters: Record<string, string> = {};
+      route.names.forEach((name, i) => {
+        try {
+          parameters[name] = decodeURIComponent(found[i + 1]!);
+        } catch {
+          parameters[name] = found[i + 1]!;
+        }
+      });
+      return { route, parameters };
+    }
+    return undefined;
+  };
+
+  type Early = { problem: Problem; headers?: Record<string, string>; secret: string; kind?: string };
+  type Admitted = { operation: RuntimeOperation; principal: string; secret: string };
+  /** The checks that need only the request line and headers: method, auth, declared length. */
+  const admit = (req: IncomingMessage, matched: Matched, query: string): Early | Admitted => {
+    const methods = [...new Set(matched.route.operations.map((o) => o.method.toUpperCase()))];
+    if (!methods.includes(req.method ?? '')) {
+      return {
+        problem: { title: 'Method Not Allowed', status: 405, detail: `Expected ${methods.join(' or ')} on ${matched.route.operations[0]!.path}, found ${req.method}.` },
+        headers: { Allow: methods.join(', ') },
+        secret: 'none',
+      };
+    }
+    const checked = auth.check({ headers: req.headers, parameters: matched.parameters, query });
+    if (!checked.ok) return { problem: checked.problem, secret: checked.shown };
+    const operation = checked.operation !== undefined ? matched.route.operations.find((o) => o.id === checked.operation) : matched.route.operations[0];
+    if (!operation) {
+      // The secret belongs to an operation on another URL.
+      return { problem: { title: 'Not Found', status: descriptor.auth.refuse?.status ?? 404, detail: 'No webhook is served at this URL with this secret.' }, secret: 'wrong' };
+    }
+    const length = req.headers['content-length'];
+    if (operation.body !== 'none' && length !== undefined && Number(length) > limit) {
+      return {
+        problem: { title: 'Payload Too Large', status: 413, detail: `The body is larger than ${limit} bytes (Content-Length: ${Number(length)}).` },
+        secret: checked.shown,
+        kind: operation.id,
+      };
+    }
+    return { operation, principal: checked.principal, secret: checked.shown };
+  };
+
+  const deliver = async (req: IncomingMessage, res: ServerResponse, admitted: Admitted): Promise<void> => {
+    const { operation, principal, secret } = admitted;
+    const kind = operation.id;
+    if (operation.body === 'none' || !operation.engine) {
+      // The body is not read, only drained and dropped (nothing is kept, so no limit applies;
+      // the request timeout bounds it): a bare POST counts one.
+      const complete = await new Promise<boolean>((resolve) => {
+        req.on('end', () => resolve(true));
+        req.on('close', () => resolve(req.complete));
+        req.resume();
+      });
+      if (!complete) return;
+      return store_(req, res, { kind, principal, secret, warnings: [], body: 'null', eventId: '' });
+    }
+    const read = await readBody(req, limit);
+    if (!read.ok) {
+      if (read.status === 413) {
+        rejectEarly(req, res, { title: 'Payload Too Large', status: 413, detail: `The body is larger than ${limit} bytes.` });
+        entry(req, 413, secret, { kind, detail: 'body over the limit' });
+      }
+      return;
+    }
+    const header = req.headers['content-type'];
+    const result = operation.engine.validateBody(read.bytes, { contentType: header === undefined || header.trim() === '' ? null : header });
+    if (!result.valid) return refuse(req, res, kind, secret, result.errors, result.warnings);
+    const warnings = result.warnings.length > MAX_LISTED ? result.warnings.slice(0, MAX_LISTED) : result.warnings;
+    const type = (header ?? '').split(';')[0]!.trim().toLowerCase();
+    // A JSON body is kept as sent (big numbers, key order); any other as the JSON of what it decodes to.
+    let text = type === 'application/json' ? read.bytes.toString('utf8') : JSON.stringify(result.value);
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const idValue = idPointer === undefined ? undefined : valueAt(result.value, idPointer);
+    const eventId = typeof idValue === 'string' || typeof idValue === 'number' ? String(idValue) : '';
+    return store_(req, res, { kind, principal, secret, warnings, body: text.trim(), eventId });
+  };
+
+  const store_ = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    d: { kind: string; principal: string; secret: string; warnings: Violation[]; body: string; eventId: string },
+  ): void => {
+    const scope = dedupe === 'per-principal' ? d.principal : '';
+    const answer = (error: StoreError | undefined, duplicate: boolean, id?: number): void => {
+      if (error) {
+        sendProblem(res, { title: 'Service Unavailable', status: 503, detail: `${error.message}. Retry later.` });
+        entry(req, 503, d.secret, { kind: d.kind, detail: error.message });
+        return;
+      }
+      sendJson(res, 200, { status: 'accepted', kind: d.kind, ...(dedupe === 'none' ? {} : { duplicate }), warnings: d.warnings });
+      entry(req, 200, d.secret, { kind: d.kind, id, duplicate, warnings: d.warnings.map((w) => w.code) });
+    };
+    if (dedupe !== 'none' && d.eventId !== '' && store.has(scope, d.eventId)) {
+      store.whenWritten((error) => answer(error && !store.has(scope, d.eventId) ? error : undefined, true));
+      return;
+    }
+    if (stopped) {
+      sendProblem(res, { title: 'Service Unavailable', status: 503, detail: 'The sandbox is stopping; the delivery was not stored. Retry later.' });
+      return;
+    }
+    const id = store.nextSequence;
+    store.add({ eventId: d.eventId, eventName: d.kind, receivedAt: Date.now(), tokenHash: scope, warnings: d.warnings, body: d.body }, (error) => answer(error, false, id));
+  };
+
+  const refuse = (req: IncomingMessage, res: ServerResponse, kind: string, secret: string, violations: Violation[], warnings: Violation[]): void => {
+    const first = violations[0]!;
+    const status = statusOf.get(first.code) ?? 400;
+    const detail =
+      `${violations.length} contract violation${violations.length === 1 ? '' : 's'}: ${first.pointer || '(body)'}: ${first.message}` +
+      `${violations.length > 1 ? ` (and ${violations.length - 1} more)` : ''}.`;
+    const listed = violations.slice(0, MAX_LISTED);
+    const title = status === 415 ? 'Unsupported Media Type' : runtime.refused.title;
+    sendJson(res, status, { type: runtime.refused.type, title, status, detail, violations: listed, warnings: warnings.slice(0, MAX_LISTED) }, 'application/problem+json');
+    entry(req, status, secret, { kind, violations: listed.map((v) => v.code), detail });
+  };
+
+  const recordJson = (r: EventRecord): string =>
+    `{"id":${r.id},"kind":${JSON.stringify(r.eventName)},"received_at":"${new Date(r.receivedAt).toISOString()}","warnings":${JSON.stringify(r.warnings)},"body":${store.bodyText(r)}}`;
+
+  type Query = { ok: true; filter: EventFilter; fields: Array<[string, string]> } | { ok: false; detail: string };
+  /** `kind`, the contract's declared body filters (top-level fields), `since`, `limit`. */
+  const parseQuery = (query: string, defaultLimit: number | undefined): Query => {
+    const filter: EventFilter = { limit: defaultLimit };
+    const fields: Array<[string, string]> = [];
+    const known = [...filters, 'since', 'limit'];
+    const seen = new Set<string>();
+    for (const [key, value] of new URLSearchParams(query)) {
+      if (!known.includes(key)) return { ok: false, detail: `Unknown query parameter ${JSON.stringify(key.slice(0, 40))}: expected ${known.join(', ')}.` };
+      if (seen.has(key)) return { ok: false, detail: `The query parameter ${key} is given twice: expected it at most once.` };
+      seen.add(key);
+      if (value === '') continue;
+      if (key === 'kind') filter.eventName = value;
+      else if (key === 'limit') {
+        if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1_000_000) return { ok: false, detail: `limit: expected an integer from 1 to 1000000, found ${JSON.stringify(value.slice(0, 40))}.` };
+        filter.limit = Number(value);
+      } else if (key === 'since') {
+        const since = parseSince(value);
+        if (typeof since === 'string') return { ok: false, detail: `since: ${since}.` };
+        Object.assign(filter, since);
+      } else fields.push([key, value]);
+    }
+    return { ok: true, filter, fields };
+  };
+
+  /** Records matching the filter and the body fields, newest first. */
+  const select = (filter: EventFilter, fields: Array<[string, string]>): EventRecord[] => {
+    if (fields.length === 0) return store.query(filter);
+    const out: EventRecord[] = [];
+    const max = filter.limit ?? Infinity;
+    for (const r of store.query({ ...filter, limit: undefined })) {
+      if (out.length >= max) break;
+      let body: unknown;
+      try {
+        body = JSON.parse(store.bodyText(r));
+      } catch {
+        continue;
+      }
+      if (fields.every(([name, value]) => valueAt(body, `/${name}`) === value)) out.push(r);
+    }
+    return out;
+  };
+
+  const eventsRoute = (req: IncomingMessage, res: ServerResponse, query: string): void => {
+    if (req.method === 'DELETE') {
+      const deleted = store.count;
+      store.reset();
+      sendJson(res, 200, { status: 'reset', deleted });
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      rejectEarly(req, res, { title: 'Method Not Allowed', status: 405, detail: `Expected GET or DELETE on /api/events, found ${req.method}.` }, { Allow: 'GET, HEAD, DELETE' });
+      return;
+    }
+    const parsed = parseQuery(query, undefined);
+    if (!parsed.ok) return sendProblem(res, { title: 'Bad Request', status: 400, detail: parsed.detail });
+    sendText(res, 200, `[${select(parsed.filter, parsed.fields).map(recordJson).join(',')}]`, 'application/json');
+  };
+
+  const logsRoute = (req: IncomingMessage, res: ServerResponse, query: string): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      rejectEarly(req, res, { title: 'Method Not Allowed', status: 405, detail: `Expected GET on /logs, found ${req.method}.` }, { Allow: 'GET, HEAD' });
+      return;
+    }
+    const parsed = parseQuery(query, LOGS_PAGE_DEFAULT_LIMIT);
+    if (!parsed.ok) return sendProblem(res, { title: 'Bad Request', status: 400, detail: parsed.detail });
+    const matching = select({ ...parsed.filter, limit: undefined }, parsed.fields);
+    const page = renderColumnsPage({
+      title: descriptor.title,
+      columns: descriptor.logs.columns,
+      kinds: runtime.operations.map((o) => o.id),
+      kind: parsed.filter.eventName,
+      events: matching.slice(0, parsed.filter.limit),
+      bodyOf: (r) => store.bodyText(r),
+      matching: matching.length,
+      total: store.count,
+      endpoints: Object.entries(maskedUrls).map(([kind, url]) => `${kind}: POST ${url}`),
+    });
+    sendText(res, 200, page.html, 'text/html', { 'Content-Security-Policy': page.csp, 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'no-referrer' });
+  };
+
+  const split = (url: string) => {
+    const q = url.indexOf('?');
+    return q === -1 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const { path, query } = split(req.url ?? '/');
+    switch (path) {
+      case '/api/events':
+        return eventsRoute(req, res, query);
+      case '/logs':
+        return logsRoute(req, res, query);
+      case '/':
+        if (req.method === 'GET' || req.method === 'HEAD') return sendText(res, 302, 'See /logs', 'text/plain', { Location: '/logs' });
+        break;
+    }
+    const matched = match(path);
+    if (matched) {
+      const admitted = admit(req, matched, query);
+      if ('problem' in admitted) {
+        rejectEarly(req, res, admitted.problem, admitted.headers);
+        entry(req, admitted.problem.status, admitted.secret, { kind: admitted.kind, detail: admitted.problem.detail });
+        return;
+      }
+      deliver(req, res, admitted).catch((error: unknown) => internalError(req, res, error));
+      return;
+    }
+    rejectEarly(req, res, {
+      title: 'Not Found',
+      status: 404,
+      detail: `No such path ${JSON.stringify(path.length > 100 ? `${path.slice(0, 97)}...` : path)}: the endpoints are ${[...new Set(runtime.operations.map((o) => `${o.method} ${o.path}`))].join(', ')}; also GET|DELETE /api/events and GET /logs.`,
+    });
+  };
+
+  const server = createSandboxServer(
+    timeoutMs,
+    (req, res) => {
+      try {
+        handle(req, res);
+      } catch (error) {
+        internalError(req, res, error);
+      }
+    },
+    (req, res) => {
+      const matched = match(split(req.url ?? '').path);
+      if (!matched) return false;
+      const admitted = admit(req, matched, split(req.url ?? '').query);
+      if (!('problem' in admitted)) return false;
+      sendProblem(res, admitted.problem, { ...admitted.headers, Connection: 'close' });
+      entry(req, admitted.problem.status, admitted.secret, { detail: admitted.problem.detail });
+      return true;
+    },
+  );
+
+  let url: string;
+  try {
+    url = await listen(server, options.port ?? 0, host);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  store.announce(url);
+  const urlOf = (operation: RuntimeOperation, secretOf: (s: string) => string): string => {
+    const secret = auth.secrets[operation.id] ?? auth.secrets[''];
+    const parameter = descriptor.auth.parameter;
+    return `${url}${operation.path.replace(/\{([^}]+)\}/g, (whole, name: string) => (name === parameter && secret !== undefined ? encodeURIComponent(secretOf(secret)) : whole))}`;
+  };
+  const urls = Object.fromEntries(runtime.operations.map((o) => [o.id, urlOf(o, (s) => s)]));
+  const maskedUrls = Object.fromEntries(runtime.operations.map((o) => [o.id, urlOf(o, auth.mask).replace(/%2A/g, '*')]));
+
+  return {
+    url,
+    urls,
+    secrets: auth.secrets,
+    auth,
+    dataDir: options.inMemory ? undefined : options.dataDir,
+    opened: store.opened,
+    events(query = {}) {
+      return store.query({ eventName: query.kind, limit: query.limit, afterId: query.since }).map((r) => JSON.parse(recordJson(r)) as StoredDelivery);
+    },
+    count: () => store.count,
+    reset: () => store.reset(),
+    stop(): Promise<void> {
+      if (stopped) return Promise.resolve();
+      stopped = true;
+      return new Promise((resolve) => {
+        server.close(() => {
+          store.close();
+          resolve();
+        });
+        server.closeAllConnections();
+      });
+    },
+  };
+
+  function internalError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    process.emitWarning(`sandbox: internal error on ${req.method} ${(req.url ?? '').slice(0, 100).replace(/\/[^/?]{8,}/g, '/…')}: ${error instanceof Error ? error.message : String(error)}`);
+    if (!res.headersSent) sendProblem(res, { title: 'Internal Server Error', status: 500, detail: 'The sandbox failed on this request (a bug); it keeps serving.' });
+    else res.destroy();
+  }
+}
+
+/** A log line for people: what arrived and what the sandbox answered, the secret masked. */
+export function formatContractLogEntry(e: ContractLogEntry): string {
+  const parts = [e.time, String(e.status)];
+  if (e.kind) parts.push(e.kind);
+  if (e.status === 200) {
+    parts.push(e.duplicate ? 'duplicate (already stored, dropped)' : `stored #${e.id}`);
+    if (e.warnings && e.warnings.length > 0) parts.push(`${e.warnings.length} warning${e.warnings.length === 1 ? '' : 's'} (${[...new Set(e.warnings)].join(', ')})`);
+  } else if (e.violations) {
+    parts.push(`rejected: ${[...new Set(e.violations)].join(', ')}`);
+  } else if (e.detail) {
+    parts.push(e.detail);
+  }
+  parts.push(`secret ${e.secret}`);
+  return parts.join('  ');
+}
