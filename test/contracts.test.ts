@@ -88,7 +88,7 @@ describe('generated/contracts.json, the registry', () => {
       for (const response of Object.values(contract.responses)) files.push(response.file, `${response.validator}.js`);
       expect(files.filter((file) => !existsSync(join(root, file))), contract.id).toEqual([]);
     }
-    const [converge, provesource, webengage] = registry.contracts;
+    const [converge, provesource, webengage] = ['converge', 'provesource', 'webengage'].map((id) => registry.contracts.find((c) => c.id === id));
     expect(converge!.operations).toEqual([
       {
         id: 'event', in: 'paths', method: 'POST', path: '/api/webhooks', operationId: 'sendEvent', default: true, body: 'required',
