@@ -1,9 +1,9 @@
 /**
  * A contract's runtime, loaded by id: its descriptor (spec/<id>/contract.yaml), its code table
- * (generated/<id>/codes), and an engine per operation bound to its precompiled validators (the
- * files generated/contracts.json lists). Loaded with dynamic imports, so a command that serves
- * one contract loads no other's code. Node only (it reads files): the library entry does not
- * import it.
+ * (generated/<id>/codes), and its library entry (generated/<id>/index), which binds the engine to
+ * the contract's validators, media types and body limit: one binding per contract, the one users
+ * import. Loaded with dynamic imports, so a command that serves one contract loads no other's
+ * code. Node only (it reads files): the library entry does not import it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 
 import { CheckFailed } from './cli-support.js';
-import { createEngine, type Engine, type ValidateFunction } from './engine/engine.js';
+import type { Engine } from './engine/engine.js';
 import type { CodeTable } from './engine/table.js';
-import { mediaTypes } from './media/registry.js';
+import type { BodyValidateOptions, BodyValidationResult } from './library.js';
 import { findContract, readRegistry, type RegistryContract } from './registry.js';
 import type { AuthSpec } from './sandbox/auth/types.js';
 import { packageRoot } from './verify/verify.js';
@@ -52,8 +52,8 @@ export interface RuntimeOperation {
   path: string;
   default: boolean;
   body: 'required' | 'none';
-  /** The engine of an operation with a body. */
-  engine?: Engine;
+  /** The validation of an operation with a body: the library entry's validateBody, for this operation. */
+  engine?: Pick<Engine, 'validateBody'>;
 }
 
 export interface ContractRuntime {
@@ -84,20 +84,13 @@ export async function loadContractRuntime(id: string | undefined, root: string =
 
   const here = import.meta.url;
   const { table } = (await import(new URL(`../generated/${registry.id}/codes.js`, here).href)) as { table: CodeTable };
-  const validator = async (path: string): Promise<ValidateFunction> =>
-    ((await import(new URL(`../${path}.js`, here).href)) as { default: ValidateFunction }).default;
-  const media = mediaTypes(descriptor.mediaTypes, { form: descriptor.form });
+  const entry = (await import(new URL(`../generated/${registry.id}/index.js`, here).href)) as {
+    validateBody(body: string | Uint8Array, options?: BodyValidateOptions): BodyValidationResult;
+  };
   const operations: RuntimeOperation[] = [];
   for (const op of registry.operations) {
-    const levels = op.levels;
-    const engine =
-      op.body === 'none' || !levels
-        ? undefined
-        : createEngine(
-            table,
-            { error: await validator(levels.errors.validator), warning: await validator(levels.warnings.validator), conforming: await validator(levels.conforming.validator) },
-            { media, bodyLimit: descriptor.bodyLimit, operation: op.in === 'webhooks' ? op.id : undefined },
-          );
+    const engine: RuntimeOperation['engine'] =
+      op.body === 'none' || !op.levels ? undefined : { validateBody: (body, options = {}) => entry.validateBody(body, { ...options, operation: op.id }) };
     operations.push({ id: op.id, method: op.method, path: op.path, default: op.default, body: op.body, engine });
   }
   const document = JSON.parse(readFileSync(join(root, registry.openapi.json), 'utf8')) as Record<string, unknown>;
