@@ -202,3 +202,13 @@ describe('parsePushNotificationContent', () => {
     );
   });
 });
+
+describe('the README', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  it('shows the helpers with a secret that is the one they compute, and says what the secret does not prove', () => {
+    const example = /^webengageSecret\('([^']*)', '([^']*)'\); \/\/ '([0-9a-f]{32})'$/m.exec(readme);
+    expect(example).not.toBeNull();
+    expect(webengageSecret(example![1]!, example![2]!)).toBe(example![3]);
+    for (const claim of ['the same value on every delivery', 'covers nothing of the body', 'anyone who has seen one delivery URL']) expect(readme).toContain(claim);
+  });
+});
