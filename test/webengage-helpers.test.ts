@@ -15,6 +15,8 @@ import { parse } from 'yaml';
 import { md5, md5Hex } from '../src/hash/md5.js';
 import { constantTimeEqual, queryDigest, verifyQueryDigest, type DigestFormula } from '../src/hash/query-digest.js';
 import { parseJsonInString } from '../src/json-in-string.js';
+import type { ContractDescriptor } from '../scripts/lib/contracts.ts';
+import { libraryEntry } from '../scripts/lib/library-entry.ts';
 import { root } from './helpers.js';
 
 // The built entry, by the package's own name (its exports map resolves it into dist/).
@@ -210,5 +212,36 @@ describe('the README', () => {
     expect(example).not.toBeNull();
     expect(webengageSecret(example![1]!, example![2]!)).toBe(example![3]);
     for (const claim of ['the same value on every delivery', 'covers nothing of the body', 'anyone who has seen one delivery URL']) expect(readme).toContain(claim);
+  });
+});
+
+describe('the generator binds helpers from contract.yaml', () => {
+  const descriptor = parse(readFileSync(join(folder, 'contract.yaml'), 'utf8')) as ContractDescriptor & { library: { helpers: unknown[] } };
+  const entryFor = (changes: Partial<ContractDescriptor>) =>
+    libraryEntry({
+      header: '// generated',
+      descriptor: { ...descriptor, library: {}, ...changes },
+      file: 'spec/webengage/contract.yaml',
+      document: {},
+      operations: [{ id: 'events', webhook: true, validators: { error: 'validators/a', warning: 'validators/b', conforming: 'validators/c' } }],
+      typeNames: new Set(),
+    });
+
+  it('writes each helper from its use and the auth section', () => {
+    const text = entryFor({ library: { helpers: descriptor.library.helpers } });
+    expect(text).toContain('export function webengageSecret(licenseCode: string, secretKey: string): string {');
+    expect(text).toContain('export function verifyWebengageSecret(query: { readonly "licenseCode"?: string | null; readonly "secret"?: string | null }, account: { readonly "licenseCode": string; readonly "secretKey": string }): boolean {');
+    expect(text).toContain('const parsePushNotificationContentCode = new RegExp("^[A-Z][A-Z0-9_]*$");');
+    expect(text).toContain('return parseJsonInString(text, parsePushNotificationContentCode);');
+    expect(text.match(/const digestFormula/g)).toHaveLength(1);
+  });
+
+  it.each<[string, Partial<ContractDescriptor>, string]>([
+    ['an unknown use', { library: { helpers: [{ name: 'f', use: 'sha256' }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/use: expected query-digest, verify-query-digest or json-in-string, found "sha256"'],
+    ['a name that is no identifier', { library: { helpers: [{ name: 'a-b', use: 'json-in-string' }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/name: expected an identifier, found "a-b"'],
+    ['a bad code pattern', { library: { helpers: [{ name: 'f', use: 'json-in-string', code: '([' }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/code: expected a regular expression, found "(["'],
+    ['a digest without a formula', { auth: { type: 'header-token', header: 'x' }, library: { helpers: [{ name: 'f', use: 'query-digest' }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/use: expected /auth/formula and /auth/parameter for query-digest, found none'],
+  ])('refuses %s, naming the pointer', (_, changes, message) => {
+    expect(() => entryFor(changes)).toThrow(new Error(message));
   });
 });

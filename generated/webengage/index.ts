@@ -148,7 +148,9 @@ export function verifyWebengageSecret(query: { readonly "licenseCode"?: string |
   return verifyQueryDigest(digestFormula, {"digest":"secret","equal":["licenseCode"]}, query, account);
 }
 
+const parsePushNotificationContentCode = new RegExp("^[A-Z][A-Z0-9_]*$");
+
 /** Reads system_data.push_notification_content: JSON text (first non-blank character { or [) as {kind: 'json', value}, a code such as GCM_ERROR (^[A-Z][A-Z0-9_]*$) as {kind: 'code', code}, anything else as {kind: 'invalid', reason, message, position?}. Never throws, never changes the payload; `value` is unknown (narrow it to PushNotificationPayload yourself). */
 export function parsePushNotificationContent(text: unknown): JsonInString {
-  return parseJsonInString(text, /^[A-Z][A-Z0-9_]*$/);
+  return parseJsonInString(text, parsePushNotificationContentCode);
 }

@@ -170,8 +170,10 @@ ${doc(a.doc ?? `Throws a \`${a.error}\` listing every violation unless \`value\`
         throw new Error(`${where}/code: expected a regular expression, found ${JSON.stringify(pattern)}`);
       }
       helperImports.add('json-in-string');
-      helpers.push(`${doc(helper.doc)}export function ${helper.name}(text: unknown): JsonInString {
-  return parseJsonInString(text, /${pattern.replace(/\//g, '\\/')}/);
+      helpers.push(`const ${helper.name}Code = new RegExp(${JSON.stringify(pattern)});
+
+${doc(helper.doc)}export function ${helper.name}(text: unknown): JsonInString {
+  return parseJsonInString(text, ${helper.name}Code);
 }`);
     } else {
       throw new Error(`${where}/use: expected query-digest, verify-query-digest or json-in-string, found ${JSON.stringify(helper.use)}`);
