@@ -108,7 +108,7 @@ console.log(JSON.stringify({ status: answer.status, stored: stored.map((e) => e.
 const CONSUMER_CONTRACTS = `import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isStreamNotification, MEDIA_TYPES, validateBody as validateProveSource, type Product, type StreamNotification, type ViolationCode } from 'converge-webhook-contract/provesource';
-import { OPERATIONS, SYSTEM_EVENT_NAMES, validateBody as validateWebEngage, type JourneyEvent } from 'converge-webhook-contract/webengage';
+import { OPERATIONS, SYSTEM_EVENT_NAMES, parsePushNotificationContent, validateBody as validateWebEngage, verifyWebengageSecret, webengageSecret, type JourneyEvent } from 'converge-webhook-contract/webengage';
 
 const product: Product = { name: 'Mug', link: 'https://shop.example/mug', id: 7 };
 // @ts-expect-error link is required
@@ -124,6 +124,10 @@ const asJson = validateProveSource(new TextEncoder().encode(JSON.stringify(notif
 const seedFile = createRequire(import.meta.url).resolve('converge-webhook-contract/package.json').replace(/package\\.json$/, 'spec/webengage/examples/valid/seed-journey-activated.json');
 const journey = validateWebEngage(readFileSync(seedFile), { operation: 'journey' });
 const typed: JourneyEvent | undefined = journey.valid ? (journey.value as JourneyEvent) : undefined;
+const secret: string = webengageSecret('~99199077', 'test-key-webengage-1');
+// @ts-expect-error the account needs its secret key
+verifyWebengageSecret({ licenseCode: '~99199077', secret }, { licenseCode: '~99199077' });
+const content = parsePushNotificationContent('GCM_ERROR');
 console.log(JSON.stringify({
   mediaTypes: MEDIA_TYPES,
   form: asForm,
@@ -134,6 +138,7 @@ console.log(JSON.stringify({
   code,
   other,
   webengage: { operations: OPERATIONS.length, names: SYSTEM_EVENT_NAMES.length > 0, valid: journey.valid, errors: journey.errors, warnings: journey.warnings, event: typed?.event_name },
+  helpers: { secret, verified: verifyWebengageSecret({ licenseCode: '~99199077', secret }, { licenseCode: '~99199077', secretKey: 'test-key-webengage-1' }), code: content.kind === 'code' ? content.code : content.kind },
 }));
 `;
 
@@ -325,7 +330,7 @@ describe('the packed package', () => {
       mainIsDefault: true,
       entries: [
         ['MAX_BODY_BYTES', 'MEDIA_TYPES', 'OPERATIONS', 'StreamNotificationError', 'TIMESTAMP_SECONDS_BELOW', 'VIOLATION_CODES', 'assertStreamNotification', 'isStreamNotification', 'validateBody', 'validateEvent'],
-        ['EXCLUDED_SYSTEM_EVENT_NAMES', 'GLOBAL_SYSTEM_EVENT_NAMES', 'MEDIA_TYPES', 'OPERATIONS', 'SYSTEM_EVENT_NAMES', 'VIOLATION_CODES', 'WEBENGAGE_TIME_PATTERN', 'validateBody', 'validateEvent'],
+        ['EXCLUDED_SYSTEM_EVENT_NAMES', 'GLOBAL_SYSTEM_EVENT_NAMES', 'MEDIA_TYPES', 'OPERATIONS', 'SYSTEM_EVENT_NAMES', 'VIOLATION_CODES', 'WEBENGAGE_TIME_PATTERN', 'parsePushNotificationContent', 'validateBody', 'validateEvent', 'verifyWebengageSecret', 'webengageSecret'],
       ],
       testing: 'function',
       openapiJson: '3.1.0',
@@ -375,6 +380,7 @@ describe('the packed package', () => {
       code: 'content-type-mismatch',
       other: 'aliases-too-many',
       webengage: { operations: 8, names: true, valid: true, errors: [], warnings: [], event: 'journey_activated' },
+      helpers: { secret: '79b6e2663b50e63380722a1251d39d63', verified: true, code: 'GCM_ERROR' },
     });
   }, 60_000);
 

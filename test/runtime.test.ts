@@ -18,6 +18,7 @@ import { build } from 'esbuild';
 import fc from 'fast-check';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
 import { decodeUtf8, describeUtf8Error } from '../src/json.js';
 import { validateBody } from '../src/index.js';
@@ -124,10 +125,12 @@ describe('the main entry needs nothing of Node', () => {
     expect(generated).toEqual(expect.arrayContaining([`generated/${id}/index.ts`, `generated/${id}/codes.ts`]));
     expect(generated.filter((m) => !m.startsWith(`generated/${id}/`))).toEqual([]);
     expect(generated.filter((m) => m.startsWith(`generated/${id}/validators/`)).length).toBeGreaterThanOrEqual(3);
-    // The rest is the engine: no command, server, registry or other module of src/.
+    // The rest is the engine (and the generic helpers its contract.yaml binds): no command, server, registry or other module of src/.
+    const helpers = ((parse(readFileSync(join(root, `spec/${id}/contract.yaml`), 'utf8')) as { library?: { helpers?: Array<{ use: string }> } }).library?.helpers ?? []).map((h) => h.use);
     expect(modules.filter((m) => !m.startsWith('generated/'))).toEqual(
       [
-        'src/engine/checks.ts', 'src/engine/compile.ts', 'src/engine/engine.ts', 'src/engine/values.ts', 'src/json.ts', 'src/library.ts',
+        'src/engine/checks.ts', 'src/engine/compile.ts', 'src/engine/engine.ts', 'src/engine/values.ts', 'src/json.ts', 'src/json-in-string.ts', 'src/library.ts',
+        ...(helpers.some((use) => use.endsWith('query-digest')) ? ['src/hash/md5.ts', 'src/hash/query-digest.ts'] : []),
         ...(contract.mediaTypes.includes('application/x-www-form-urlencoded') ? ['src/media/form.ts'] : []),
         ...(contract.mediaTypes.includes('application/json') ? ['src/media/json.ts'] : []),
       ].sort(),

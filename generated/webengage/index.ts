@@ -6,6 +6,9 @@
  */
 import { bindContract, type BodyValidateOptions as AnyBodyValidateOptions, type BodyValidationResult as AnyBodyValidationResult, type ValidateOptions as AnyValidateOptions, type ValidationResult as AnyValidationResult, type Violation as AnyViolation } from '../../src/library.js';
 import { json } from '../../src/media/json.js';
+import { queryDigest, verifyQueryDigest, type DigestFormula } from '../../src/hash/query-digest.js';
+import { parseJsonInString, type JsonInString } from '../../src/json-in-string.js';
+export type { JsonInString } from '../../src/json-in-string.js';
 import { table, violationCodes } from './codes.js';
 import validator0 from './validators/web-engage-event.js';
 import validator1 from './validators/conforming-event.js';
@@ -130,4 +133,24 @@ export function validateEvent(value: unknown, options: ValidateOptions = {}): Va
  */
 export function validateBody(body: string | Uint8Array, options: BodyValidateOptions = {}): BodyValidationResult {
   return contract.validateBody(body, options) as BodyValidationResult;
+}
+
+/** contract.yaml /auth/formula. */
+const digestFormula: DigestFormula = {"hash":"md5","encoding":"hex-lower","input":["{licenseCode}",":","{secretKey}"],"charset":"utf-8"};
+
+/** The `secret` WebEngage sends: the lower-case hex MD5 of the UTF-8 bytes of licenseCode + ":" + secretKey. The same value on every delivery; it covers nothing of the body. */
+export function webengageSecret(licenseCode: string, secretKey: string): string {
+  return queryDigest(digestFormula, { licenseCode, secretKey });
+}
+
+/** True when the query's `secret` is webengageSecret(account.licenseCode, account.secretKey), compared in constant time, and its `licenseCode` is the account's. Never throws: a missing value is false. */
+export function verifyWebengageSecret(query: { readonly "licenseCode"?: string | null; readonly "secret"?: string | null }, account: { readonly "licenseCode": string; readonly "secretKey": string }): boolean {
+  return verifyQueryDigest(digestFormula, {"digest":"secret","equal":["licenseCode"]}, query, account);
+}
+
+const parsePushNotificationContentCode = new RegExp("^[A-Z][A-Z0-9_]*$");
+
+/** Reads system_data.push_notification_content: JSON text (first non-blank character { or [) as {kind: 'json', value}, a code such as GCM_ERROR (^[A-Z][A-Z0-9_]*$) as {kind: 'code', code}, anything else as {kind: 'invalid', reason, message, position?}. Never throws, never changes the payload; `value` is unknown (narrow it to PushNotificationPayload yourself). */
+export function parsePushNotificationContent(text: unknown): JsonInString {
+  return parseJsonInString(text, parsePushNotificationContentCode);
 }

@@ -2,7 +2,8 @@
  * A contract's library entry, generated/<id>/index.ts: the engine (src/library.ts) bound to the
  * contract's own code table, precompiled validators, operations and media types, its constants
  * drawn from its documents, the guards and the assert function its contract.yaml declares
- * (`library`), and every type of generated/<id>/types/schemas.d.ts. Nothing here names a
+ * (`library`), its helpers (generic functions of src/ bound by name to arguments from
+ * contract.yaml), and every type of generated/<id>/types/schemas.d.ts. Nothing here names a
  * contract: what differs is in contract.yaml.
  */
 import type { ContractDescriptor } from './contracts.ts';
@@ -12,6 +13,7 @@ export interface LibrarySection {
   constants?: Record<string, string | { from: string; doc?: string }>;
   guards?: Array<{ name: string; type: string; level: 'errors' | 'conforming'; operation?: string; where?: { pointer: string; in: string }; doc?: string }>;
   assert?: { name: string; type: string; error: string; message: string; doc?: string };
+  helpers?: Array<{ name: string; use: 'query-digest' | 'verify-query-digest' | 'json-in-string'; code?: string; doc?: string }>;
   [key: string]: unknown;
 }
 
@@ -134,6 +136,50 @@ ${doc(a.doc ?? `Throws a \`${a.error}\` listing every violation unless \`value\`
 `;
   }
 
+  // Helpers: a generic function of src/ (`use`) bound to its arguments from contract.yaml.
+  const helpers: string[] = [];
+  const helperImports = new Set<string>();
+  const auth = d.auth as { type: string; parameter?: string; licenseCodeParameter?: string; formula?: { hash: string; encoding: string; input: string[]; charset: string } };
+  (library.helpers ?? []).forEach((helper, i) => {
+    const where = `${file}: /library/helpers/${i}`;
+    if (!IDENTIFIER.test(helper.name)) throw new Error(`${where}/name: expected an identifier, found "${helper.name}"`);
+    if (helper.use === 'query-digest' || helper.use === 'verify-query-digest') {
+      const formula = auth.formula;
+      if (!formula || auth.parameter === undefined) throw new Error(`${where}/use: expected /auth/formula and /auth/parameter for ${helper.use}, found none`);
+      const names = [...new Set(formula.input.flatMap((part) => /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(part)?.[1] ?? []))];
+      if (names.length === 0) throw new Error(`${file}: /auth/formula/input: expected a {name} placeholder, found none`);
+      if (!helperImports.has('digest')) helpers.unshift(`/** contract.yaml /auth/formula. */\nconst digestFormula: DigestFormula = ${JSON.stringify(formula)};`);
+      helperImports.add('digest');
+      if (helper.use === 'query-digest') {
+        helpers.push(`${doc(helper.doc)}export function ${helper.name}(${names.map((n) => `${n}: string`).join(', ')}): string {
+  return queryDigest(digestFormula, { ${names.join(', ')} });
+}`);
+      } else {
+        const equal = auth.licenseCodeParameter === undefined ? [] : [auth.licenseCodeParameter];
+        const queryFields = [...equal, auth.parameter].map((n) => `readonly ${JSON.stringify(n)}?: string | null`).join('; ');
+        const accountFields = names.map((n) => `readonly ${JSON.stringify(n)}: string`).join('; ');
+        helpers.push(`${doc(helper.doc)}export function ${helper.name}(query: { ${queryFields} }, account: { ${accountFields} }): boolean {
+  return verifyQueryDigest(digestFormula, ${JSON.stringify({ digest: auth.parameter, equal })}, query, account);
+}`);
+      }
+    } else if (helper.use === 'json-in-string') {
+      const pattern = helper.code ?? '^[A-Z][A-Z0-9_]*$';
+      try {
+        new RegExp(pattern);
+      } catch {
+        throw new Error(`${where}/code: expected a regular expression, found ${JSON.stringify(pattern)}`);
+      }
+      helperImports.add('json-in-string');
+      helpers.push(`const ${helper.name}Code = new RegExp(${JSON.stringify(pattern)});
+
+${doc(helper.doc)}export function ${helper.name}(text: unknown): JsonInString {
+  return parseJsonInString(text, ${helper.name}Code);
+}`);
+    } else {
+      throw new Error(`${where}/use: expected query-digest, verify-query-digest or json-in-string, found ${JSON.stringify(helper.use)}`);
+    }
+  });
+
   const form = d.form as { arrays?: string[]; numbers?: string[] } | undefined;
   const decoders = media.map((type) => {
     if (type === 'application/json') return 'json';
@@ -152,6 +198,8 @@ ${doc(a.doc ?? `Throws a \`${a.error}\` listing every violation unless \`value\`
     `import { bindContract${library.assert ? ', ViolationsError' : ''}, type BodyValidateOptions as AnyBodyValidateOptions, type BodyValidationResult as AnyBodyValidationResult, type ValidateOptions as AnyValidateOptions, type ValidationResult as AnyValidationResult, type Violation as AnyViolation } from '../../src/library.js';`,
     ...(media.includes('application/json') ? [`import { json } from '../../src/media/json.js';`] : []),
     ...(media.includes('application/x-www-form-urlencoded') ? [`import { form } from '../../src/media/form.js';`] : []),
+    ...(helperImports.has('digest') ? [`import { queryDigest, verifyQueryDigest, type DigestFormula } from '../../src/hash/query-digest.js';`] : []),
+    ...(helperImports.has('json-in-string') ? [`import { parseJsonInString, type JsonInString } from '../../src/json-in-string.js';`, `export type { JsonInString } from '../../src/json-in-string.js';`] : []),
     `import { table, violationCodes } from './codes.js';`,
     ...[...imports].map(([path, name]) => `import ${name} from './${path}.js';`),
     ...(typeImports.size > 0 ? [`import type { ${[...typeImports].sort().join(', ')} } from './types/schemas.js';`] : []),
@@ -206,6 +254,7 @@ export function validateBody(body: string | Uint8Array, options: BodyValidateOpt
 `,
     ...guards.flatMap((g) => [g, '']),
     assertion,
+    ...helpers.flatMap((h) => [h, '']),
   );
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }

@@ -3,7 +3,7 @@
  * registers its checks) and parameterised by the code table. None knows a contract: the table
  * says where each runs and with which limits.
  */
-import { locateSyntaxError } from '../json.js';
+import { parseJsonInString } from '../json-in-string.js';
 import type { Check, Parameter } from './table.js';
 import { escapeToken, jsonType, unescapeToken, valueAt } from './values.js';
 
@@ -64,20 +64,13 @@ const jsonInString: CheckFunction<Extract<Check, { name: 'json-in-string' }>> = 
   const otherwise = check.otherwise === undefined ? undefined : new RegExp(check.otherwise);
   const findings: CheckFinding[] = [];
   for (const [pointer, value] of at(root, check.pointer)) {
+    // Other types are the schema's to report.
     if (typeof value !== 'string') continue;
-    const start = value.search(/\S/);
-    if (start >= 0 && (value[start] === '{' || value[start] === '[')) {
-      try {
-        JSON.parse(value);
-      } catch {
-        const error = locateSyntaxError(value);
-        findings.push({ pointer, detail: `not JSON: expected ${error.expected}, found ${error.found} at position ${error.offset}` });
-      }
-    } else if (value === '') {
-      findings.push({ pointer, detail: 'empty' });
-    } else if (otherwise && !otherwise.test(value)) {
-      findings.push({ pointer, detail: 'neither JSON nor a code' });
-    }
+    const result = parseJsonInString(value, otherwise);
+    if (result.kind !== 'invalid') continue;
+    // Without a code pattern, any text that does not start like JSON is accepted.
+    if (result.reason === 'unrecognised' && !otherwise) continue;
+    findings.push({ pointer, detail: result.reason === 'not-json' ? `not JSON: ${result.message}` : result.message });
   }
   return findings;
 };
