@@ -46,14 +46,19 @@ describe('the token comparison', () => {
     expect(http).toMatch(/import \{[^}]*\btimingSafeEqual\b[^}]*\} from 'node:crypto'/);
     expect(http).toMatch(/return hash\('sha256', token, 'buffer'\);/);
     expect(http).toMatch(/return timingSafeEqual\(hashToken\(presented\), expectedHash\);/);
+    // The sandbox checks the token through the header-token auth (src/sandbox/auth/header-token.ts).
+    const headerAuth = readFileSync(join(root, 'src/sandbox/auth/header-token.ts'), 'utf8');
     const sandbox = readFileSync(join(root, 'src/sandbox/sandbox.ts'), 'utf8');
+    expect(sandbox).toMatch(/headerToken\(\{ type: 'header-token', header: 'X-Webhook-Token' \}/);
     // The presented token is only ever checked for being absent, then handed to tokenMatches.
-    const comparisons = [...sandbox.matchAll(/(?<!typeof )\bpresented\s*(===|!==|==|!=)\s*([^\s)|&]+)/g)].map((m) => m[2]);
+    const comparisons = [...headerAuth.matchAll(/(?<!typeof )\bpresented\s*(===|!==|==|!=)\s*([^\s)|&]+)/g)].map((m) => m[2]);
     expect(comparisons.sort()).toEqual(["''", 'undefined']);
-    expect(sandbox).toMatch(/!tokenMatches\(presented, expectedHash\)/);
+    expect(headerAuth).toMatch(/!tokenMatches\(presented, expectedHash\)/);
     // The token itself is never compared, searched or sliced outside the mask.
-    expect(sandbox).not.toMatch(/\btoken\s*(===|!==|==|!=)|(===|!==)\s*token\b|token\.(startsWith|endsWith|includes|indexOf|localeCompare)\(/);
-    expect(sandbox).not.toMatch(/expectedHash\s*(===|!==|==|!=)|\.equals\(expectedHash\)/);
+    for (const source of [sandbox, headerAuth]) {
+      expect(source).not.toMatch(/\btoken\s*(===|!==|==|!=)|(===|!==)\s*token\b|token\.(startsWith|endsWith|includes|indexOf|localeCompare)\(/);
+      expect(source).not.toMatch(/expectedHash\s*(===|!==|==|!=)|\.equals\(expectedHash\)/);
+    }
   });
 
   it('hashes every presented token to 32 bytes, so timingSafeEqual never sees two lengths (and never throws)', () => {

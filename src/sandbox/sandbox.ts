@@ -22,8 +22,6 @@ import {
   checkJsonContentType,
   createSandboxServer,
   decodeUtf8,
-  fingerprint,
-  hashToken,
   listen,
   readBody,
   rejectEarly,
@@ -31,10 +29,10 @@ import {
   sendJson,
   sendProblem,
   sendText,
-  tokenMatches,
   VIOLATIONS_TYPE,
   type Problem,
 } from './http.js';
+import { headerToken, TOKEN_PATTERN } from './auth/header-token.js';
 import { renderLogsPage } from './logs-page.js';
 import { EventStore, parseSince, StoreError, type EventFilter, type EventRecord, type OpenReport } from './store.js';
 
@@ -133,7 +131,6 @@ export interface SandboxLogEntry {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-const TOKEN_PATTERN = /^[\x21-\x7e]+$/;
 const FILTERS = ['event_name', 'event_id', 'since', 'limit'] as const;
 const LOGS_PAGE_DEFAULT_LIMIT = 100;
 /**
@@ -152,8 +149,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs < 100) throw new TypeError(`startSandbox: requestTimeoutMs: expected at least 100, found ${timeoutMs}`);
   const host = options.host ?? '127.0.0.1';
-  const expectedHash = hashToken(token);
-  const tokenHash = fingerprint(expectedHash);
+  // The token check is the header-token auth's, the one every contract with a header token uses.
+  const auth = headerToken({ type: 'header-token', header: 'X-Webhook-Token' }, { secrets: { '': token }, operations: [{ id: 'event', body: 'required' }] });
+  const tokenHash = auth.principals['']!;
   const masked = maskToken(token);
   const store = await EventStore.open({ dataDir: options.inMemory ? undefined : options.dataDir, fsync: options.fsync });
 
@@ -182,13 +180,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         token: 'none',
       };
     }
-    const presented = req.headers['x-webhook-token'];
-    if (presented === undefined || presented === '') {
-      return { problem: { title: 'Unauthorized', status: 401, detail: 'The X-Webhook-Token header is missing: send the token of this source.' }, token: 'none' };
-    }
-    if (typeof presented !== 'string' || !tokenMatches(presented, expectedHash)) {
-      return { problem: { title: 'Unauthorized', status: 401, detail: 'The X-Webhook-Token header does not match the token of this source.' }, token: 'wrong' };
-    }
+    const checked = auth.check({ headers: req.headers, parameters: {}, query: '' });
+    if (!checked.ok) return { problem: checked.problem, token: checked.shown };
     const length = req.headers['content-length'];
     if (length !== undefined && Number(length) > MAX_BODY_BYTES) {
       return {
