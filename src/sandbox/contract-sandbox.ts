@@ -14,7 +14,7 @@ import type { ContractRuntime, RuntimeOperation } from '../contract-runtime.js';
 import type { Violation } from '../engine/engine.js';
 import { valueAt } from '../engine/values.js';
 import { createAuth, type Auth } from './auth/registry.js';
-import { createSandboxServer, listen, readBody, rejectEarly, sendJson, sendProblem, sendText, type Problem } from './http.js';
+import { closeServer, createSandboxServer, listen, readBody, rejectEarly, sendJson, sendProblem, sendText, type Problem } from './http.js';
 import { renderColumnsPage } from './logs-page.js';
 import { EventStore, parseSince, StoreError, type EventFilter, type EventRecord, type OpenReport } from './store.js';
 
@@ -415,13 +415,7 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
     stop(): Promise<void> {
       if (stopped) return Promise.resolve();
       stopped = true;
-      return new Promise((resolve) => {
-        server.close(() => {
-          store.close();
-          resolve();
-        });
-        server.closeAllConnections();
-      });
+      return closeServer(server, () => store.close());
     },
   };
 

@@ -205,6 +205,17 @@ export function createSandboxServer(
 }
 
 /** Listens, and gives the base URL (an IPv6 address in brackets). */
+/** Stops listening and ends open connections; `closed` runs once the server has closed (the store is closed there). */
+export function closeServer(server: Server, closed: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => {
+      closed();
+      resolve();
+    });
+    server.closeAllConnections();
+  });
+}
+
 export async function listen(server: Server, port: number, host: string): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -20,6 +20,7 @@ import type { WebhookEvent } from '../../generated/converge/types/schemas.js';
 import { validateEvent, type Violation } from '../validate.js';
 import {
   checkJsonContentType,
+  closeServer,
   createSandboxServer,
   decodeUtf8,
   listen,
@@ -398,13 +399,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     stop(): Promise<void> {
       if (stopped) return Promise.resolve();
       stopped = true;
-      return new Promise((resolve) => {
-        server.close(() => {
-          store.close();
-          resolve();
-        });
-        server.closeAllConnections();
-      });
+      return closeServer(server, () => store.close());
     },
   };
 
