@@ -2,7 +2,8 @@
  * Generates everything in generated/ from the hand-written contracts in spec/: for every
  * spec/<id>/contract.yaml (found on disk: adding a contract is adding a folder), the folder
  * generated/<id>/ with openapi/, schemas/, types/ and validators/, and the registry
- * generated/contracts.json that the runtime reads to list and pick contracts.
+ * generated/contracts.json that the runtime reads to list and pick contracts; and the package's
+ * `exports` in package.json, from that registry (scripts/lib/package-exports.ts).
  *
  *   npm run generate                 writes generated/
  *   npm run generate -- --out DIR    writes DIR instead (the freshness test uses this)
@@ -34,6 +35,7 @@ import { codeTableModule, loadCodeTable } from './lib/codes-table.ts';
 import { type Contract, ContractError, type ContractLevels, defaultOperation, loadContracts } from './lib/contracts.ts';
 import { libraryEntry } from './lib/library-entry.ts';
 import { Openapi30Error, toOpenapi30 } from './lib/to-openapi-30.ts';
+import { withPackageExports } from './lib/package-exports.ts';
 
 type JsonObject = { [key: string]: unknown };
 
@@ -731,7 +733,18 @@ async function main(): Promise<void> {
   const entries: RegistryEntry[] = [];
   for (const contract of contracts) entries.push(await generateContract(contract));
   // The registry: what the CLI needs to list and pick contracts without loading them.
-  write('contracts.json', json({ $comment: GENERATED, default: entries.find((e) => e.default)!.id, contracts: entries }));
+  const defaultId = entries.find((e) => e.default)!.id;
+  write('contracts.json', json({ $comment: GENERATED, default: defaultId, contracts: entries }));
+  // The package's exports follow the registry (only for the real generated/: --out is a scratch copy).
+  if (out === join(root, 'generated')) {
+    const manifest = join(root, 'package.json');
+    const before = readFileSync(manifest, 'utf8');
+    const after = withPackageExports(before, defaultId, entries);
+    if (after !== before) {
+      writeFileSync(manifest, after);
+      log('package.json: exports updated from the registry');
+    }
+  }
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -1,7 +1,7 @@
 /**
  * The contracts as data: every spec/<id>/contract.yaml against spec/contract.schema.json, the
  * loader's messages for a broken one, and the lists outside spec/ that must name every
- * contract (the registry, Redocly's apis and ignore file, the package's exports), each audited
+ * contract (the registry, Redocly's ignore file, the package's exports written by the generator), each audited
  * here against the folders found on disk.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 
 import { loadContracts } from '../scripts/lib/contracts.ts';
+import { packageEntryFields, packageExports, withPackageExports } from '../scripts/lib/package-exports.ts';
 import { readRegistry } from '../src/registry.js';
 import { root } from './helpers.js';
 
@@ -114,16 +115,13 @@ describe('generated/contracts.json, the registry', () => {
 describe('the lists outside spec/ name every contract', () => {
   const registry = readRegistry(root);
 
-  it('redocly.yaml lints each contract twice: its source and its bundle', () => {
-    const config = YAML.parse(readFileSync(join(root, 'redocly.yaml'), 'utf8')) as { apis: Record<string, { root: string }> };
-    expect(config.apis).toEqual(
-      Object.fromEntries(
-        registry.contracts.flatMap((c) => [
-          [`${c.id}@source`, { root: `./${c.source}` }],
-          [`${c.id}@bundled`, { root: `./${c.openapi.yaml}` }],
-        ]),
-      ),
-    );
+  it('npm run lint lints every contract found on disk twice, its source and its bundle, with no list of contracts to edit', () => {
+    const config = YAML.parse(readFileSync(join(root, 'redocly.yaml'), 'utf8')) as Record<string, unknown>;
+    expect(config.apis).toBeUndefined();
+    const lint = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.lint!;
+    expect(lint.split(' ').slice(-2)).toEqual(['spec/*/openapi.yaml', 'generated/*/openapi/openapi.yaml']);
+    // The globs reach exactly the registry's documents.
+    for (const c of registry.contracts) expect([c.source, c.openapi.yaml]).toEqual([`spec/${c.id}/openapi.yaml`, `generated/${c.id}/openapi/openapi.yaml`]);
   });
 
   it('.redocly.lint-ignore.yaml holds exactly the examples of the bundles whose media type is not JSON, and nothing else', () => {
@@ -149,22 +147,24 @@ describe('the lists outside spec/ name every contract', () => {
     expect(Object.values(expected).flatMap((rules) => Object.values(rules).flat())).toHaveLength(13);
   });
 
-  it('the package maps "." to the default contract\'s entry and "./<id>" to every contract\'s, ESM, CommonJS and types', () => {
-    const main = registry.default;
-    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; main: string; module: string; types: string };
+  it('package.json\'s exports, main, module and types are what npm run generate writes from the registry', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(manifest.exports).toEqual(packageExports(registry.default, registry.contracts));
+    expect({ main: manifest.main, module: manifest.module, types: manifest.types }).toEqual(packageEntryFields(registry.default));
+    const text = readFileSync(join(root, 'package.json'), 'utf8');
+    expect(withPackageExports(text, registry.default, registry.contracts)).toBe(text);
+  });
+
+  it('package.json exports each contract\'s documents, types and schemas under its id, and the default\'s also at the top', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
     const entry = (id: string) => ({
       import: { types: `./dist/esm/generated/${id}/index.d.ts`, default: `./dist/esm/generated/${id}/index.js` },
       require: { types: `./dist/cjs/generated/${id}/index.d.ts`, default: `./dist/cjs/generated/${id}/index.js` },
     });
-    expect(manifest.exports['.']).toEqual(entry(main));
-    expect([manifest.main, manifest.module, manifest.types]).toEqual([`./dist/cjs/generated/${main}/index.js`, `./dist/esm/generated/${main}/index.js`, `./dist/esm/generated/${main}/index.d.ts`]);
-    for (const { id } of registry.contracts) if (id !== main) expect(manifest.exports[`./${id}`], id).toEqual(entry(id));
-  });
-
-  it('package.json exports each contract\'s documents, types and schemas under its id, and Converge\'s also at the top', () => {
-    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+    expect(manifest.exports['.']).toEqual(entry(registry.default));
     for (const contract of registry.contracts) {
       const id = contract.id;
+      if (id !== registry.default) expect(manifest.exports[`./${id}`], id).toEqual(entry(id));
       expect(manifest.exports, id).toMatchObject({
         [`./${id}/openapi.json`]: `./${contract.openapi.json}`,
         [`./${id}/openapi.yaml`]: `./${contract.openapi.yaml}`,
