@@ -1,9 +1,11 @@
 // Builds dist/: the ES module build (library, CLI, servers) and the CommonJS build of the
 // library entry, each with the precompiled validators and generated types beside it.
-// Runs before `npm start`, in `npm test` and on `npm pack` (prepack); never on install, so that
-// the package's users run no script of it.
+// Runs in `npm test` and on `npm pack` (prepack); never on install, so that the package's users
+// run no script of it. Before `npm start` it runs with --if-stale: it builds only when a file
+// that goes into dist/ (src/, generated/, the tsconfigs, package.json) is newer than the last
+// build, so that starting the mock again does not wait for tsc.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,27 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const started = Date.now();
+
+const STAMP = join(root, 'dist/.built');
+/** The newest modification time under `path` (a file or a folder), 0 when it is not there; the reference pages (generated/<id>/docs/) are not built into dist/. */
+function newest(path) {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((max, name) => (name === 'docs' ? max : Math.max(max, newest(join(path, name)))), stat.mtimeMs);
+}
+if (process.argv.includes('--if-stale')) {
+  const built = newest(STAMP);
+  const inputs = ['src', 'generated', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.cjs.json', 'package.json', 'scripts/build.mjs'];
+  if (built > 0 && inputs.every((input) => newest(join(root, input)) <= built)) {
+    console.error('dist/ is up to date (npm run build rebuilds it anyway)');
+    process.exit(0);
+  }
+}
 
 // Build into a fresh folder and swap it in at the end: a failed build leaves the last good
 // dist/ in place, and a CLI started meanwhile (by a test, say) never sees a half-built one.
@@ -49,6 +72,9 @@ copy('src/verify', `${out}/esm/src/verify`, (n) => (n.endsWith('.cjs') ? n : nul
 copy('src/mock', `${out}/esm/src/mock`, (n) => (n.endsWith('.cjs') ? n : null));
 writeFileSync(join(root, out, 'cjs/package.json'), '{ "type": "commonjs" }\n');
 chmodSync(join(root, out, 'esm/src/cli.js'), 0o755);
+// Written last: the time the inputs were read (a file changed during the build is newer).
+writeFileSync(join(root, out, '.built'), `${new Date(started).toISOString()}\n`);
+utimesSync(join(root, out, '.built'), started / 1000, started / 1000);
 
 const old = `dist.old-${process.pid}`;
 if (existsSync(join(root, 'dist'))) renameSync(join(root, 'dist'), join(root, old));
