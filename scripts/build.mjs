@@ -24,7 +24,8 @@ function newest(path) {
     return 0;
   }
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(path).reduce((max, name) => (name === 'docs' ? max : Math.max(max, newest(join(path, name)))), stat.mtimeMs);
+  // Files only: a folder's time changes when anything is added to it (a reference page, say).
+  return readdirSync(path).reduce((max, name) => (name === 'docs' ? max : Math.max(max, newest(join(path, name)))), 0);
 }
 if (process.argv.includes('--if-stale')) {
   const built = newest(STAMP);
