@@ -39,7 +39,7 @@ const FIELDS = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\
  * string the rule does not accept gets its first matching refusal.
  */
 export function parseDateTime<Code extends string>(text: unknown, rule: DateTimeRule<Code>): DateTimeResult<Code> {
-  if (typeof text !== 'string') return { kind: 'invalid', reason: 'not-a-string', message: `expected a string, found ${text === null ? 'null' : Array.isArray(text) ? 'an array' : typeof text}` };
+  if (typeof text !== 'string') return { kind: 'invalid', reason: 'not-a-string', message: `expected a string, found ${describe(text)}` };
   if (!rule.accept.test(text)) {
     const refusal = rule.refusals.find((r) => r.pattern.test(text)) ?? rule.fallback;
     return { kind: 'invalid', reason: refusal.code, message: refusal.message };
@@ -56,4 +56,14 @@ export function parseDateTime<Code extends string>(text: unknown, rule: DateTime
   date.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
   date.setUTCHours(Number(hour), Number(minute) - offset, leapSecond ? 59 : Number(second), Number(fraction.slice(0, 3).padEnd(3, '0')));
   return { kind: 'time', date, offsetMinutes: offset, exact: rule.exact.test(text), leapSecond };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  try {
+    if (Array.isArray(value)) return 'an array';
+  } catch {
+    // a revoked Proxy: Array.isArray throws on it
+  }
+  return typeof value;
 }

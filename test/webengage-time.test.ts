@@ -189,7 +189,10 @@ describe('parseWebengageTime', () => {
     );
   });
 
-  it('never throws, whatever the value', () => {
+  it('never throws, whatever the value: a revoked Proxy, anything fast-check makes', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(parseWebengageTime(proxy)).toEqual({ kind: 'invalid', reason: 'not-a-string', message: 'expected a string, found object' });
     fc.assert(
       fc.property(fc.anything(), (value) => {
         const result = parseWebengageTime(value);
