@@ -330,7 +330,7 @@ describe('the packed package', () => {
       mainIsDefault: true,
       entries: [
         ['MAX_BODY_BYTES', 'MEDIA_TYPES', 'OPERATIONS', 'StreamNotificationError', 'TIMESTAMP_SECONDS_BELOW', 'VIOLATION_CODES', 'assertStreamNotification', 'isStreamNotification', 'validateBody', 'validateEvent'],
-        ['EXCLUDED_SYSTEM_EVENT_NAMES', 'GLOBAL_SYSTEM_EVENT_NAMES', 'MEDIA_TYPES', 'OPERATIONS', 'SYSTEM_EVENT_NAMES', 'VIOLATION_CODES', 'WEBENGAGE_TIME_PATTERN', 'parsePushNotificationContent', 'validateBody', 'validateEvent', 'verifyWebengageSecret', 'webengageSecret'],
+        ['EXCLUDED_SYSTEM_EVENT_NAMES', 'GLOBAL_SYSTEM_EVENT_NAMES', 'MEDIA_TYPES', 'OPERATIONS', 'SYSTEM_EVENT_NAMES', 'VIOLATION_CODES', 'WEBENGAGE_TIME_PATTERN', 'parsePushNotificationContent', 'parseWebengageTime', 'validateBody', 'validateEvent', 'verifyWebengageSecret', 'webengageSecret'],
       ],
       testing: 'function',
       openapiJson: '3.1.0',

@@ -17,6 +17,8 @@ import { constantTimeEqual, queryDigest, verifyQueryDigest, type DigestFormula }
 import { parseJsonInString } from '../src/json-in-string.js';
 import type { ContractDescriptor } from '../scripts/lib/contracts.ts';
 import { libraryEntry } from '../scripts/lib/library-entry.ts';
+import { table } from '../generated/webengage/codes.js';
+import type { CodeTable } from '../src/engine/table.js';
 import { root } from './helpers.js';
 
 // The built entry, by the package's own name (its exports map resolves it into dist/).
@@ -222,7 +224,8 @@ describe('the generator binds helpers from contract.yaml', () => {
       header: '// generated',
       descriptor: { ...descriptor, library: {}, ...changes },
       file: 'spec/webengage/contract.yaml',
-      document: {},
+      document: JSON.parse(readFileSync(join(root, 'generated/webengage/openapi/openapi.json'), 'utf8')) as unknown,
+      codes: table,
       operations: [{ id: 'events', webhook: true, validators: { error: 'validators/a', warning: 'validators/b', conforming: 'validators/c' } }],
       typeNames: new Set(),
     });
@@ -234,10 +237,23 @@ describe('the generator binds helpers from contract.yaml', () => {
     expect(text).toContain('const parsePushNotificationContentCode = new RegExp("^[A-Z][A-Z0-9_]*$");');
     expect(text).toContain('return parseJsonInString(text, parsePushNotificationContentCode);');
     expect(text.match(/const digestFormula/g)).toHaveLength(1);
+    expect(text).toContain('export function parseWebengageTime(value: unknown): DateTimeResult<"timestamp-missing-timezone" | "timestamp-invalid-date" | "timestamp-invalid-format"> {');
+    // The patterns from the OpenAPI document, the refusals' from the code table, their messages the codes' meanings.
+    const document = JSON.parse(readFileSync(join(root, 'generated/webengage/openapi/openapi.json'), 'utf8')) as { components: { schemas: Record<string, { pattern: string }> } };
+    expect(text).toContain(`  accept: new RegExp(${JSON.stringify(document.components.schemas.EventTime!.pattern)}),\n  exact: new RegExp(${JSON.stringify(document.components.schemas.WebEngageTime!.pattern)}),`);
+    const valuePattern = (code: string) => (table as CodeTable).codes.find((c) => c.code === code)!.match![0]!.valuePattern!;
+    expect(text).toContain(`    { code: "timestamp-missing-timezone", pattern: new RegExp(${JSON.stringify(valuePattern('timestamp-missing-timezone'))}), message: violationCodes["timestamp-missing-timezone"].meaning },\n    { code: "timestamp-invalid-date", pattern: new RegExp(${JSON.stringify(valuePattern('timestamp-invalid-date'))}), message: violationCodes["timestamp-invalid-date"].meaning },\n  ],\n  fallback: { code: "timestamp-invalid-format", message: violationCodes["timestamp-invalid-format"].meaning },`);
   });
 
+  const time = descriptor.library.helpers.find((h) => (h as { use: string }).use === 'date-time') as Record<string, unknown>;
   it.each<[string, Partial<ContractDescriptor>, string]>([
-    ['an unknown use', { library: { helpers: [{ name: 'f', use: 'sha256' }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/use: expected query-digest, verify-query-digest or json-in-string, found "sha256"'],
+    ['an unknown use', { library: { helpers: [{ name: 'f', use: 'sha256' }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/use: expected query-digest, verify-query-digest, json-in-string or date-time, found "sha256"'],
+    ['a time pattern not in the document', { library: { helpers: [{ ...time, pattern: '#/components/schemas/Nope/pattern' }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/pattern: expected #/components/schemas/Nope/pattern to be in the document, found no "Nope"'],
+    ['a time pattern that is no string', { library: { helpers: [{ ...time, exact: '#/components/schemas/EventTime/type' }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/exact: expected #/components/schemas/EventTime/type to be a pattern, found ["string","null"]'],
+    ['a refusal that is no code', { library: { helpers: [{ ...time, refusals: ['timestamp-missing-timezone', 'nope'] }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/refusals/1: expected a code of the code table, found "nope"'],
+    ['refusals out of the table\'s order', { library: { helpers: [{ ...time, refusals: ['timestamp-invalid-date', 'timestamp-missing-timezone', 'timestamp-invalid-format'] }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/refusals/1: expected the codes in the table\'s order, found "timestamp-missing-timezone" after "timestamp-invalid-date"'],
+    ['a fallback with a valuePattern', { library: { helpers: [{ ...time, refusals: ['timestamp-missing-timezone', 'timestamp-invalid-date'] }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/refusals/1: expected the last code (the fallback) to have no valuePattern, found ^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:[Zz]|[+-]\\d{2}(?::?\\d{2})?)$'],
+    ['a refusal before the fallback without a valuePattern', { library: { helpers: [{ ...time, refusals: ['timestamp-invalid-format', 'secret-missing'] }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/refusals/0: expected "timestamp-invalid-format" to have a valuePattern (only the last is the fallback), found none'],
     ['a name that is no identifier', { library: { helpers: [{ name: 'a-b', use: 'json-in-string' }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/name: expected an identifier, found "a-b"'],
     ['a bad code pattern', { library: { helpers: [{ name: 'f', use: 'json-in-string', code: '([' }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/code: expected a regular expression, found "(["'],
     ['a digest without a formula', { auth: { type: 'header-token', header: 'x' }, library: { helpers: [{ name: 'f', use: 'query-digest' }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/use: expected /auth/formula and /auth/parameter for query-digest, found none'],

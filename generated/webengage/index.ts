@@ -9,6 +9,8 @@ import { json } from '../../src/media/json.js';
 import { queryDigest, verifyQueryDigest, type DigestFormula } from '../../src/hash/query-digest.js';
 import { parseJsonInString, type JsonInString } from '../../src/json-in-string.js';
 export type { JsonInString } from '../../src/json-in-string.js';
+import { parseDateTime, type DateTimeResult, type DateTimeRule } from '../../src/date-time.js';
+export type { DateTimeResult } from '../../src/date-time.js';
 import { table, violationCodes } from './codes.js';
 import validator0 from './validators/web-engage-event.js';
 import validator1 from './validators/conforming-event.js';
@@ -153,4 +155,20 @@ const parsePushNotificationContentCode = new RegExp("^[A-Z][A-Z0-9_]*$");
 /** Reads system_data.push_notification_content: JSON text (first non-blank character { or [) as {kind: 'json', value}, a code such as GCM_ERROR (^[A-Z][A-Z0-9_]*$) as {kind: 'code', code}, anything else as {kind: 'invalid', reason, message, position?}. Never throws, never changes the payload; `value` is unknown (narrow it to PushNotificationPayload yourself). */
 export function parsePushNotificationContent(text: unknown): JsonInString {
   return parseJsonInString(text, parsePushNotificationContentCode);
+}
+
+/** parseWebengageTime's rule: contract.yaml /library/helpers/3, its patterns from the OpenAPI document and its refusals from the code table. */
+const parseWebengageTimeRule: DateTimeRule<"timestamp-missing-timezone" | "timestamp-invalid-date" | "timestamp-invalid-format"> = {
+  accept: new RegExp("^(?:\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|02-(?:0[1-9]|1\\d|2[0-8]))|(?:\\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)[Tt ](?:(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:[.,]\\d+)?)?(?:[Zz]|[+-](?:[01]\\d|2[0-3])(?::?[0-5]\\d)?)|23:59:60(?:[.,]\\d+)?(?:[Zz]|[+-]00(?::?00)?))$"),
+  exact: new RegExp("^(?:\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|02-(?:0[1-9]|1\\d|2[0-8]))|(?:\\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d[+-](?:[01]\\d|2[0-3])[0-5]\\d$"),
+  refusals: [
+    { code: "timestamp-missing-timezone", pattern: new RegExp("^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?$"), message: violationCodes["timestamp-missing-timezone"].meaning },
+    { code: "timestamp-invalid-date", pattern: new RegExp("^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:[Zz]|[+-]\\d{2}(?::?\\d{2})?)$"), message: violationCodes["timestamp-invalid-date"].meaning },
+  ],
+  fallback: { code: "timestamp-invalid-format", message: violationCodes["timestamp-invalid-format"].meaning },
+};
+
+/** Reads event_time (and a journey's creationTime, activationTime) into a Date: WebEngage's own form 2016-06-01T15:53:59+0000 (exact: true), and the ISO 8601 forms the contract accepts with an event-time-format warning (+00:00, Z, a fraction, no seconds, a space for T; exact: false), exactly what the validator accepts. Otherwise {kind: 'invalid', reason} with the validator's code (timestamp-missing-timezone, timestamp-invalid-date, timestamp-invalid-format) or not-a-string, and the code's meaning. Never throws. offsetMinutes is the string's offset east of UTC; a leap second 23:59:60 reads as 23:59:59 with leapSecond: true; digits of a fraction beyond milliseconds are dropped. */
+export function parseWebengageTime(value: unknown): DateTimeResult<"timestamp-missing-timezone" | "timestamp-invalid-date" | "timestamp-invalid-format"> {
+  return parseDateTime(value, parseWebengageTimeRule);
 }

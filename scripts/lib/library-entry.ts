@@ -6,6 +6,7 @@
  * contract.yaml), and every type of generated/<id>/types/schemas.d.ts. Nothing here names a
  * contract: what differs is in contract.yaml.
  */
+import type { CodeTable } from '../../src/engine/table.ts';
 import type { ContractDescriptor } from './contracts.ts';
 
 /** contract.yaml `library`, as spec/contract.schema.json describes it. */
@@ -13,7 +14,7 @@ export interface LibrarySection {
   constants?: Record<string, string | { from: string; doc?: string }>;
   guards?: Array<{ name: string; type: string; level: 'errors' | 'conforming'; operation?: string; where?: { pointer: string; in: string }; doc?: string }>;
   assert?: { name: string; type: string; error: string; message: string; doc?: string };
-  helpers?: Array<{ name: string; use: 'query-digest' | 'verify-query-digest' | 'json-in-string'; code?: string; doc?: string }>;
+  helpers?: Array<{ name: string; use: 'query-digest' | 'verify-query-digest' | 'json-in-string' | 'date-time'; code?: string; pattern?: string; exact?: string; refusals?: string[]; doc?: string }>;
   [key: string]: unknown;
 }
 
@@ -35,6 +36,8 @@ export interface EntryInput {
   operations: EntryOperation[];
   /** Names the generated types file exports (a guard's type must be one). */
   typeNames: ReadonlySet<string>;
+  /** The code table (spec/<id>/codes.yaml), for the helpers that give its codes. */
+  codes?: CodeTable;
 }
 
 /** The value at "#/a/b" in a document (RFC 6901 tokens), or an error naming what is missing. */
@@ -175,8 +178,51 @@ ${doc(a.doc ?? `Throws a \`${a.error}\` listing every violation unless \`value\`
 ${doc(helper.doc)}export function ${helper.name}(text: unknown): JsonInString {
   return parseJsonInString(text, ${helper.name}Code);
 }`);
+    } else if (helper.use === 'date-time') {
+      const pattern = (key: 'pattern' | 'exact') => {
+        const ref = helper[key];
+        if (ref === undefined) throw new Error(`${where}/${key}: expected a pointer into the OpenAPI document, found none`);
+        const value = resolvePointer(input.document, ref, `${where}/${key}`);
+        if (typeof value !== 'string') throw new Error(`${where}/${key}: expected ${ref} to be a pattern, found ${JSON.stringify(value)?.slice(0, 60)}`);
+        return `new RegExp(${JSON.stringify(value)})`;
+      };
+      const accept = pattern('pattern');
+      const exact = pattern('exact');
+      // Each refusal is a code of the table, and its valuePattern the one the validator maps with:
+      // in the table's order (the engine's: the first that matches), the last without one.
+      const table = input.codes?.codes ?? [];
+      const codes = helper.refusals ?? [];
+      if (codes.length === 0) throw new Error(`${where}/refusals: expected codes of the code table, found none`);
+      const refusals = codes.map((code, j) => {
+        const at = table.findIndex((c) => c.code === code);
+        if (at === -1) throw new Error(`${where}/refusals/${j}: expected a code of the code table, found "${code}"`);
+        const patterns = [...new Set((table[at]!.match ?? []).flatMap((m) => (m.valuePattern === undefined ? [] : [m.valuePattern])))];
+        if (patterns.length > 1) throw new Error(`${where}/refusals/${j}: expected "${code}" to match with one valuePattern, found ${patterns.length}`);
+        return { code, at, valuePattern: patterns[0] };
+      });
+      refusals.forEach((r, j) => {
+        if (j > 0 && r.at < refusals[j - 1]!.at) throw new Error(`${where}/refusals/${j}: expected the codes in the table's order, found "${r.code}" after "${refusals[j - 1]!.code}"`);
+        const last = j === refusals.length - 1;
+        if (last !== (r.valuePattern === undefined)) throw new Error(`${where}/refusals/${j}: expected ${last ? 'the last code (the fallback) to have no valuePattern' : `"${r.code}" to have a valuePattern (only the last is the fallback)`}, found ${last ? r.valuePattern : 'none'}`);
+      });
+      const fallback = refusals[refusals.length - 1]!;
+      const codeType = codes.map((c) => JSON.stringify(c)).join(' | ');
+      helperImports.add('date-time');
+      helpers.push(`/** ${helper.name}'s rule: contract.yaml /library/helpers/${i}, its patterns from the OpenAPI document and its refusals from the code table. */
+const ${helper.name}Rule: DateTimeRule<${codeType}> = {
+  accept: ${accept},
+  exact: ${exact},
+  refusals: [
+${refusals.slice(0, -1).map((r) => `    { code: ${JSON.stringify(r.code)}, pattern: new RegExp(${JSON.stringify(r.valuePattern)}), message: violationCodes[${JSON.stringify(r.code)}].meaning },`).join('\n')}
+  ],
+  fallback: { code: ${JSON.stringify(fallback.code)}, message: violationCodes[${JSON.stringify(fallback.code)}].meaning },
+};
+
+${doc(helper.doc)}export function ${helper.name}(value: unknown): DateTimeResult<${codeType}> {
+  return parseDateTime(value, ${helper.name}Rule);
+}`);
     } else {
-      throw new Error(`${where}/use: expected query-digest, verify-query-digest or json-in-string, found ${JSON.stringify(helper.use)}`);
+      throw new Error(`${where}/use: expected query-digest, verify-query-digest, json-in-string or date-time, found ${JSON.stringify(helper.use)}`);
     }
   });
 
@@ -200,6 +246,7 @@ ${doc(helper.doc)}export function ${helper.name}(text: unknown): JsonInString {
     ...(media.includes('application/x-www-form-urlencoded') ? [`import { form } from '../../src/media/form.js';`] : []),
     ...(helperImports.has('digest') ? [`import { queryDigest, verifyQueryDigest, type DigestFormula } from '../../src/hash/query-digest.js';`] : []),
     ...(helperImports.has('json-in-string') ? [`import { parseJsonInString, type JsonInString } from '../../src/json-in-string.js';`, `export type { JsonInString } from '../../src/json-in-string.js';`] : []),
+    ...(helperImports.has('date-time') ? [`import { parseDateTime, type DateTimeResult, type DateTimeRule } from '../../src/date-time.js';`, `export type { DateTimeResult } from '../../src/date-time.js';`] : []),
     `import { table, violationCodes } from './codes.js';`,
     ...[...imports].map(([path, name]) => `import ${name} from './${path}.js';`),
     ...(typeImports.size > 0 ? [`import type { ${[...typeImports].sort().join(', ')} } from './types/schemas.js';`] : []),
