@@ -131,6 +131,7 @@ describe('the main entry needs nothing of Node', () => {
       [
         'src/engine/checks.ts', 'src/engine/compile.ts', 'src/engine/engine.ts', 'src/engine/values.ts', 'src/json.ts', 'src/json-in-string.ts', 'src/library.ts',
         ...(helpers.some((use) => use.endsWith('query-digest')) ? ['src/hash/md5.ts', 'src/hash/query-digest.ts'] : []),
+        ...(helpers.includes('date-time') ? ['src/date-time.ts'] : []),
         ...(contract.mediaTypes.includes('application/x-www-form-urlencoded') ? ['src/media/form.ts'] : []),
         ...(contract.mediaTypes.includes('application/json') ? ['src/media/json.ts'] : []),
       ].sort(),
