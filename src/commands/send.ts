@@ -60,6 +60,9 @@ function envLine(d: ContractDescriptor): string {
   return lines.length > 0 ? `\nEnvironment variables (read when the option is not given):\n${lines.join('\n')}\n` : '';
 }
 
+/** One option's line of the usage text: the option, then its text in the column of the others. */
+const optionLine = (option: string, text: string): string => `  ${option.padEnd(15)} ${text}`;
+
 function usage(runtime: ContractRuntime, isDefault: boolean): string {
   const d = runtime.descriptor;
   const auth = d.auth as SendAuth;
@@ -84,17 +87,17 @@ function usage(runtime: ContractRuntime, isDefault: boolean): string {
     );
   } else if (auth.type === 'query-md5' && auth.formula) {
     const names = formulaNames(auth.formula);
-    synopsis = `--url URL ${names.map((n) => `--${kebab(n)} ${kebab(n).toUpperCase().replace(/-/g, '_')}`).join(' ')}`;
+    synopsis = `--url URL ${names.map((n) => `--${kebab(n)} V`).join(' ')}`;
     lines.push(
       `  --url URL       your receiver's URL, the one ${d.vendor.name} posts to; send appends the query`,
-      ...names.map((n) => `  --${kebab(n).padEnd(14)} ${n === auth.licenseCodeParameter ? `the account's ${n}, sent as the ${n} query parameter` : `a value of the ${auth.parameter} formula; never printed`}`),
+      ...names.map((n) => optionLine(`--${kebab(n)} V`, n === auth.licenseCodeParameter ? `the account's ${n}, sent as the ${n} query parameter` : `a value of the ${auth.parameter} formula; never printed`)),
       `                  ${auth.parameter} = ${auth.formula.hash.toUpperCase()}(${auth.formula.input.join('')}) in hex, printed masked`,
     );
   }
   for (const [name, spec] of Object.entries(d.request?.query ?? {})) {
     if (queryFilledByAuth(auth, name)) continue;
     synopsis += ` [--${kebab(name)} V]`;
-    lines.push(`  --${kebab(name).padEnd(14)} the ${name} query parameter${spec.default ? `; default: the body's ${spec.default.pointer.slice(1)}` : ''}`);
+    lines.push(optionLine(`--${kebab(name)} V`, `the ${name} query parameter${spec.default ? `; default: the body's ${spec.default.pointer.slice(1)}` : ''}`));
   }
   for (const [name, spec] of Object.entries(d.request?.headers ?? {})) {
     if (spec.generate === 'hex32') lines.push(`  (header ${name}: 32 random hex digits, fresh for every delivery)`);
@@ -106,7 +109,7 @@ function usage(runtime: ContractRuntime, isDefault: boolean): string {
   for (const o of runtime.operations) {
     if (o.body === 'none' && !o.default) {
       synopsis += ` [--${kebab(o.id)}]`;
-      lines.push(`  --${kebab(o.id).padEnd(14)} deliver to the ${o.id} webhook: a bare POST, no body and no file`);
+      lines.push(optionLine(`--${kebab(o.id)}`, `deliver to the ${o.id} webhook: a bare POST, no body and no file`));
     }
   }
   if (d.mediaTypes.includes(FORM_TYPE)) {

@@ -19,22 +19,26 @@ function clock(): string {
   return new Date().toTimeString().slice(0, 8);
 }
 
-/** Returns a function mapping one Prism log line to a compact line, or undefined to drop it. */
-export function compactPrismLog(): (line: string) => string | undefined {
+/**
+ * Returns a function mapping one Prism log line to a compact line, or undefined to drop it.
+ * `operation` names requests before Prism has logged one; `maskPath` hides a secret in a path.
+ */
+export function compactPrismLog(operation = 'POST', maskPath: (path: string) => string = (path) => path): (line: string) => string | undefined {
   // Requests are logged in arrival order; with concurrent requests the pairing of a response
   // with the last request received can be wrong, which is acceptable for a human-facing log.
-  let request = 'POST /api/webhooks';
+  // `operation`: what a line says before Prism has logged a request ("POST /api/webhooks").
+  let request = operation;
   return (line) => {
     const unlogged = UNLOGGED.exec(line);
     if (unlogged) {
       const [, method, path, status, code, message] = unlogged;
-      return `${clock()}  ${method} ${path}  -> ${status}  (Prism's ${code} answer: ${message})`;
+      return `${clock()}  ${method} ${maskPath(path!)}  -> ${status}  (Prism's ${code} answer: ${message})`;
     }
     const match = LINE.exec(line);
     if (!match) return undefined;
     const [, source, method, path, level, message = ''] = match;
     if (source === 'HTTP SERVER' && method && path) {
-      request = `${method.toUpperCase()} ${path}`;
+      request = `${method.toUpperCase()} ${maskPath(path)}`;
       const failed = /^Request terminated with error: (?:https:\/\/stoplight\.io\/prism\/errors#)?(.*)$/.exec(message);
       return failed ? `${clock()}  ${request}  -> Prism error ${failed[1]}` : undefined;
     }
