@@ -186,11 +186,11 @@ function printableBody(text: string, contentType: string): { json: boolean; valu
   return { json: false, value: text, pretty: text };
 }
 
-/** A path with its long segments masked (a mistyped URL may still hold a secret). */
+/** A path with its long segments (12 characters or more) masked: a mistyped URL may still hold a secret. */
 function maskedPath(path: string): string {
   return path
     .split('/')
-    .map((segment) => (segment.length >= 8 ? maskToken(segment) : segment))
+    .map((segment) => (segment.length >= 12 ? maskToken(segment) : segment))
     .join('/');
 }
 
