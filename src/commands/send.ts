@@ -43,7 +43,7 @@ function contractOptions(runtime: ContractRuntime): Record<string, OptionSpec> {
   if (auth.type === 'query-md5' && auth.formula) for (const name of formulaNames(auth.formula)) options[kebab(name)] = { type: 'string' };
   for (const name of Object.keys(d.request?.query ?? {})) if (!queryFilledByAuth(auth, name)) options[kebab(name)] = { type: 'string' };
   if (runtime.operations.length > 1) options.webhook = { type: 'string' };
-  // An operation that reads no body is chosen with a flag of its name (ProveSource's --conversion).
+  // An operation that reads no body is chosen with a flag of its name (--<its id>).
   for (const op of runtime.operations) if (op.body === 'none' && !op.default) options[kebab(op.id)] = { type: 'boolean' };
   if (d.mediaTypes.includes(FORM_TYPE)) options.form = { type: 'boolean' };
   return options;
