@@ -123,8 +123,8 @@ function usage(runtime: ContractRuntime, isDefault: boolean): string {
   const delivered = d.answers?.delivered;
   return `Usage: converge-webhook send ${contract}${synopsis} [--no-validate] [--strict] [--json] <file|->
 
-Posts one delivery of the ${d.title} (a body file, or standard input with "-") as its sender does,
-then prints the status and the response body. The body is sent exactly as read${d.mediaTypes.includes(FORM_TYPE) ? ' (or as written by --form)' : ''}.
+Posts one delivery of the ${d.title} as its sender does (a body file, or standard input
+with "-"), then prints the status and the response body. The body is sent exactly as read${d.mediaTypes.includes(FORM_TYPE) ? '\n(or as written by --form)' : ''}.
 
 ${lines.join('\n')}
   --no-validate   send the file as it is, even when it is not valid
@@ -133,8 +133,8 @@ ${lines.join('\n')}
 ${envLine(d)}
 Before sending, the body is validated like "converge-webhook validate": errors are printed and
 nothing is sent; warnings are printed and the body is sent.
-Exit codes: 0 ${delivered !== undefined ? `the receiver answered ${delivered} (the only status ${d.vendor.name} counts as delivered)` : 'the endpoint answered 2xx'}, 1 it answered anything else, the body is
-invalid, or the endpoint could not be reached, 2 usage error.`;
+Exit codes: 0 ${delivered !== undefined ? `the receiver answered ${delivered} (the only status ${d.vendor.name} counts as delivered)` : 'the endpoint answered 2xx'},
+1 it answered anything else, the body is invalid, or the endpoint could not be reached, 2 usage error.`;
 }
 
 /** Why fetch failed, in one line: Node's fetch hides the socket error in `cause`. */
