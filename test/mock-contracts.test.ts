@@ -102,6 +102,15 @@ describe('converge-webhook mock --contract provesource', () => {
       const response = await fetch(`${base}/webhooks/track/${ID}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: inline });
       expect(response.status).toBe(200);
       await cli.waitFor(/POST \/webhooks\/track\/0123\*\*\*\* {2}-> 200\n/);
+      // A form body's answer says what Prism did not check of it, even when it is 200.
+      const form = await fetch(`${base}/webhooks/track/${ID}`, { method: 'POST', headers: { 'Content-Type': FORM }, body: readFileSync(join(EXAMPLES, 'invalid/product-without-link.form')) });
+      expect(form.status).toBe(200);
+      await cli.waitFor(/-> 200 {2}\(form body: Prism did not check products\[N\]\[\.\.\.\] nor repeated fields\)\n/);
+      const logged = cli.stdout().split('Requests:\n')[1]!.split('\n').map((line) => line.slice(10));
+      expect(logged.slice(0, 2)).toEqual([
+        'POST /webhooks/track/0123****  -> 200',
+        'POST /webhooks/track/0123****  -> 200  (form body: Prism did not check products[N][...] nor repeated fields)',
+      ]);
       expect(cli.stdout()).not.toContain(`/webhooks/track/${ID}  ->`);
     } finally {
       cli.child.kill('SIGTERM');

@@ -162,7 +162,7 @@ async function runContract(contract: RegistryContract, argv: string[]): Promise<
     const started = Date.now();
     let mock: RunningMock;
     try {
-      mock = await startMock({ contract: contract.id, port, host, quiet: Boolean(values.quiet) });
+      mock = await startMock({ contract: contract.id, port, host, quiet: Boolean(values.quiet), formNote: formNote(contract, d) });
     } catch (error) {
       if (error instanceof PortInUse) throw new UsageError(error.message);
       console.error(`converge-webhook: ${error instanceof Error ? error.message : String(error)}`);
@@ -244,6 +244,13 @@ function mockLines(contract: RegistryContract, d: ContractDescriptor | undefined
   }
   lines.push(`  - the body limit (${d?.bodyLimit ?? 'the contract\'s'} bytes: the sandbox answers 413); and it keeps nothing.`);
   return lines;
+}
+
+/** What the log says after each answer to a form body: what Prism skipped of it. */
+function formNote(contract: RegistryContract, d: ContractDescriptor | undefined): string | undefined {
+  if (!contract.mediaTypes.includes('application/x-www-form-urlencoded')) return undefined;
+  const arrays = (d?.form?.arrays ?? []).map((p) => `${p.slice(1)}[N][...]`);
+  return `form body: Prism did not check ${arrays.length > 0 ? `${arrays.join(', ')} nor ` : ''}repeated fields`;
 }
 
 async function waitForStop(stop: ReturnType<typeof listenForStop>, mock: RunningMock): Promise<number> {

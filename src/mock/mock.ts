@@ -33,6 +33,11 @@ export interface MockOptions {
   quiet?: boolean;
   /** Where compact request-log lines go when not quiet (default: console.log). */
   log?: (line: string) => void;
+  /**
+   * Added to the log line of every answer to a form body (when not quiet): what Prism does not
+   * check of one, so that a 200 to a form body is never read as "checked".
+   */
+  formNote?: string;
   /** Give up when Prism has not answered after this many milliseconds (default 30000). */
   startTimeoutMs?: number;
 }
@@ -162,14 +167,14 @@ function launch(bin: string, spec: string, probe: string, operation: string, mas
   const args = [...(quiet ? [] : ['--require', join(here, 'prism-hook.cjs')]), bin, 'mock', spec, '-h', host, '-p', String(port), '-v', quiet ? 'error' : 'info'];
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...(options.formNote ? { CONVERGE_MOCK_FORM_NOTE: '1' } : {}) },
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     // 'close', not 'exit': by then every line Prism wrote has been read.
     child.once('close', (code, signal) => resolve({ code, signal }));
   });
   const log = quiet ? undefined : (options.log ?? ((line: string) => console.log(line)));
-  const compact = compactPrismLog(operation, maskPath);
+  const compact = compactPrismLog(operation, maskPath, options.formNote);
   const recent: string[] = [];
   let ready = false;
 

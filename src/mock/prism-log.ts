@@ -13,6 +13,7 @@
  */
 /** What prism-hook.cjs writes for an answer Prism gives before its request log (a body that is not JSON). */
 const UNLOGGED = /^\[converge-mock\] ([A-Z]+) (\S+) (\d+) ([a-z_]+) (.*)$/;
+const FORM_REQUEST = /^\[converge-mock-form\] /;
 const LINE = /\[([A-Z][A-Z ]*)\]\s+(?:([a-z]+) (\/\S*) )?\S+\s+([a-z]+)\s+(.*)$/;
 
 function clock(): string {
@@ -21,14 +22,21 @@ function clock(): string {
 
 /**
  * Returns a function mapping one Prism log line to a compact line, or undefined to drop it.
- * `operation` names requests before Prism has logged one; `maskPath` hides a secret in a path.
+ * `operation` names requests before Prism has logged one; `maskPath` hides a secret in a path;
+ * `formNote` is added to the line of each answer to a form body (what Prism did not check of it).
  */
-export function compactPrismLog(operation = 'POST', maskPath: (path: string) => string = (path) => path): (line: string) => string | undefined {
+export function compactPrismLog(operation = 'POST', maskPath: (path: string) => string = (path) => path, formNote?: string): (line: string) => string | undefined {
   // Requests are logged in arrival order; with concurrent requests the pairing of a response
   // with the last request received can be wrong, which is acceptable for a human-facing log.
   // `operation`: what a line says before Prism has logged a request ("POST /api/webhooks").
   let request = operation;
+  // A form request announced by prism-hook.cjs: the line of its answer says what Prism did not check.
+  let form = false;
   return (line) => {
+    if (FORM_REQUEST.test(line)) {
+      form = formNote !== undefined;
+      return undefined;
+    }
     const unlogged = UNLOGGED.exec(line);
     if (unlogged) {
       const [, method, path, status, code, message] = unlogged;
@@ -43,7 +51,11 @@ export function compactPrismLog(operation = 'POST', maskPath: (path: string) => 
       return failed ? `${clock()}  ${request}  -> Prism error ${failed[1]}` : undefined;
     }
     const responding = /^> Responding with "(\d+)"/.exec(message);
-    if (responding) return `${clock()}  ${request}  -> ${responding[1]}`;
+    if (responding) {
+      const note = form ? `  (${formNote})` : '';
+      form = false;
+      return `${clock()}  ${request}  -> ${responding[1]}${note}`;
+    }
     const violation = /^Violation: (\S+) (.*)$/.exec(message);
     if (violation) return `          ${violation[1]}: ${violation[2]}`;
     // Reloads after the contract file changed, and anything fatal.
