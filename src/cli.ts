@@ -20,14 +20,16 @@ function usage(registry: Registry): string {
 Commands:
   validate [--contract ID] [--strict] [--json] <file|->...
                                              Check bodies (files or stdin) against a contract
-  mock [--port 4010] [--host H] [--quiet]    Run the Prism mock of the endpoint (npm start)
+  mock [--contract ID] [--port 4010] [--host H] [--quiet]
+                                             Run the Prism mock of the endpoint (npm start)
   sandbox [--port 4011] [--host H] [--token T] [--data DIR | --memory] [--fsync] [--quiet] [--json]
                                              Run the stateful reference implementation
   verify --url URL [--token T] [--junit FILE] [--json] [--skip-wrong-token] [--cases N] [--seed N]
                                              Contract-test an implementation of the endpoint
-  send --url URL --token T [--no-validate] [--strict] [--json] <file|->
+  send [--contract ID] --url URL --token T [--no-validate] [--strict] [--json] <file|->
                                              Post one event and print the answer
-                                             (--token may come from CONVERGE_WEBHOOK_TOKEN)
+                                             (--token may come from CONVERGE_WEBHOOK_TOKEN;
+                                             the other contracts' options: send --contract ID --help)
   diff <old> [<new>] [--contract ID] [--json] [--strict]
                                              Compare two OpenAPI documents: whom each change breaks
   docs [--contract ID] [--open] [--serve] [--port P] [--json]
@@ -36,7 +38,8 @@ Commands:
   --version                                  Print the package's version and each contract's
 
 Contracts (--contract ID, default ${registry.default}): ${registry.contracts.map((c) => c.id).join(', ')}.
-sandbox serves ${registry.contracts.filter((c) => Object.hasOwn(AUTH_TYPES, c.auth)).map((c) => c.id).join(', ')}; mock, verify and send serve ${registry.default} only so far.
+sandbox serves ${registry.contracts.filter((c) => Object.hasOwn(AUTH_TYPES, c.auth)).map((c) => c.id).join(', ')}; send serves every contract; mock serves the
+inbound ones (${registry.contracts.filter((c) => c.direction === 'inbound').map((c) => c.id).join(', ')}: an outbound contract's mock is send and verify); verify serves ${registry.default} only so far.
 
 Run "npx converge-webhook <command> --help" for a command's options.
 Exit codes: 0 ok, 1 a check failed, 2 usage error.`;

@@ -42,8 +42,35 @@ export interface ContractDescriptor {
   events: { id?: unknown; dedupe: 'per-principal' | 'per-id' | 'none'; name?: string };
   logs: { columns: LogsColumn[]; filters?: string[] };
   sample?: { file: string; kind?: string; contentType?: string };
-  env?: Record<string, string>;
+  env?: Record<string, string | EnvVariable>;
   ports?: { mock?: number; sandbox?: number };
+  direction?: 'inbound' | 'outbound';
+  /** What every delivery carries beside the body and the auth (contract.schema.json `request`). */
+  request?: {
+    query?: Record<string, { required?: boolean; values?: string; default?: { pointer: string } }>;
+    headers?: Record<string, { required?: boolean; generate?: string }>;
+  };
+  /** What the sender makes of an answer; absent: any 2xx is delivered. */
+  answers?: { delivered?: number; otherSuccessIsFailure?: boolean };
+  mock?: 'prism' | 'none';
+}
+
+/** An environment variable a command reads when its option is not given (contract.yaml `env`). */
+export interface EnvVariable {
+  option: string;
+  /** Only for this operation's deliveries; every operation's when absent. */
+  operation?: string;
+  description: string;
+}
+
+/** The variable that stands for `option` (for `operation`), with its value (undefined when unset). */
+export function envFor(descriptor: Pick<ContractDescriptor, 'env'>, option: string, operation?: string): { name: string; value: string | undefined } | undefined {
+  for (const [name, entry] of Object.entries(descriptor.env ?? {})) {
+    if (typeof entry !== 'object' || entry.option !== option) continue;
+    if (entry.operation !== undefined && entry.operation !== operation) continue;
+    return { name, value: process.env[name] };
+  }
+  return undefined;
 }
 
 export interface RuntimeOperation {

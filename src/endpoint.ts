@@ -27,8 +27,9 @@ export class EndpointUrlError extends Error {
  * The endpoint a `--url` names. A URL without a path (http://127.0.0.1:4011, also with a query)
  * gets /api/webhooks; any path given, even "/", is kept. The fragment is dropped (it is never
  * sent). Credentials in the URL are refused: the token goes in its own header.
+ * `defaultPath`: the path a URL without one gets (null: none, the URL is kept as given).
  */
-export function resolveEndpointUrl(value: string): URL {
+export function resolveEndpointUrl(value: string, defaultPath: string | null = WEBHOOK_PATH, secretHint = 'the token goes in --token'): URL {
   let url: URL;
   try {
     url = new URL(value);
@@ -38,8 +39,8 @@ export function resolveEndpointUrl(value: string): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new EndpointUrlError(`--url: expected an http:// or https:// URL, found the protocol "${url.protocol}" in "${value}"`);
   }
-  if (url.username || url.password) throw new EndpointUrlError('--url: expected a URL without user:password (the token goes in --token)');
-  if (url.pathname === '/' && !value.split(/[?#]/)[0]!.endsWith('/')) url.pathname = WEBHOOK_PATH;
+  if (url.username || url.password) throw new EndpointUrlError(`--url: expected a URL without user:password (${secretHint})`);
+  if (defaultPath !== null && url.pathname === '/' && !value.split(/[?#]/)[0]!.endsWith('/')) url.pathname = defaultPath;
   url.hash = '';
   return url;
 }

@@ -94,12 +94,8 @@ export function findContract(registry: Registry, id: string | undefined): Regist
   return found;
 }
 
-/**
- * The guard at the top of a command that serves only some contracts: takes `--contract ID` out of
- * the arguments (the command's own parser need not know it), checks the id against the registry,
- * and refuses a contract the command does not serve yet, in one line. Returns the other arguments.
- */
-export function servedContract(command: string, argv: readonly string[], served?: readonly string[]): string[] {
+/** `--contract ID` (or `--contract=ID`) taken out of the arguments: its value, and the other arguments. */
+export function contractOption(argv: readonly string[]): { id: string | undefined; rest: string[] } {
   const rest: string[] = [];
   let id: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -115,6 +111,16 @@ export function servedContract(command: string, argv: readonly string[], served?
     }
     rest.push(arg);
   }
+  return { id, rest };
+}
+
+/**
+ * The guard at the top of a command that serves only some contracts: takes `--contract ID` out of
+ * the arguments (the command's own parser need not know it), checks the id against the registry,
+ * and refuses a contract the command does not serve yet, in one line. Returns the other arguments.
+ */
+export function servedContract(command: string, argv: readonly string[], served?: readonly string[]): string[] {
+  const { id, rest } = contractOption(argv);
   if (id === undefined) return rest;
   const registry = readRegistry();
   const contract = findContract(registry, id);

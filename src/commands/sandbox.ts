@@ -166,7 +166,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** Single-quotes a word for POSIX shells. */
-function shellQuote(text: string): string {
+export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -367,7 +367,7 @@ async function runContract(argv: string[], id: string): Promise<number> {
 }
 
 /** The contract's sample body, on one line (for the curl line). */
-function readSample(id: string, file: string): string | undefined {
+export function readSample(id: string, file: string): string | undefined {
   try {
     return JSON.stringify(JSON.parse(readFileSync(resolve(packageRoot(), 'spec', id, file), 'utf8')));
   } catch {

@@ -14,12 +14,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { childStopper } from '../child-process.js';
+import { maskToken } from '../endpoint.js';
+import { findContract, readRegistry, type RegistryContract } from '../registry.js';
+import { packageRoot } from '../verify/verify.js';
 import { compactPrismLog } from './prism-log.js';
 
 export const PRISM_VERSION = '5.14.2';
 export const PRISM_INSTALL_COMMAND = `npm install --save-dev @stoplight/prism-cli@${PRISM_VERSION}`;
 
 export interface MockOptions {
+  /** The contract to serve, by id (converge-webhook --contract); default: the package's default contract. */
+  contract?: string;
   /** Port to listen on; 0 (the default) picks a free one. */
   port?: number;
   /** Address to listen on; 127.0.0.1 by default. */
@@ -28,13 +33,20 @@ export interface MockOptions {
   quiet?: boolean;
   /** Where compact request-log lines go when not quiet (default: console.log). */
   log?: (line: string) => void;
+  /**
+   * Added to the log line of every answer to a form body (when not quiet): what Prism does not
+   * check of one, so that a 200 to a form body is never read as "checked".
+   */
+  formNote?: string;
   /** Give up when Prism has not answered after this many milliseconds (default 30000). */
   startTimeoutMs?: number;
 }
 
 export interface RunningMock {
-  /** Base URL, e.g. http://127.0.0.1:4010; the endpoint is `${url}/api/webhooks`. */
+  /** Base URL, e.g. http://127.0.0.1:4010; the endpoint is the contract's path below it (`${url}/api/webhooks` for the default contract). */
   url: string;
+  /** The contract served: its id and its default operation's method and path (a URL template). */
+  contract: { id: string; method: string; path: string };
   port: number;
   /** Process id of the Prism child process. */
   pid: number;
@@ -62,12 +74,22 @@ export class PortInUse extends Error {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The bundled contract: dist/esm/src/mock/ (checkout or installed package) or src/mock/ (run from source). */
-export function contractPath(): string {
-  const candidates = [join(here, '../../../../generated/converge/openapi/openapi.json'), join(here, '../../generated/converge/openapi/openapi.json')];
-  const found = candidates.find((file) => existsSync(file));
-  if (!found) throw new Error(`the bundled contract generated/converge/openapi/openapi.json was not found next to this package (looked in ${candidates.join(', ')})`);
-  return found;
+/** The contract a mock serves (the default contract without an id): an inbound one whose mock is Prism. */
+export function mockedContract(id?: string): RegistryContract {
+  const contract = findContract(readRegistry(), id);
+  if (contract.operations.every((o) => o.in !== 'paths')) {
+    // Prism serves `paths`; an outbound contract's operations are `webhooks`, which it skips.
+    throw new Error(`the ${contract.id} contract has no operation under paths for Prism to serve (it is ${contract.direction}: its webhooks are called by the vendor)`);
+  }
+  return contract;
+}
+
+/** The bundled OpenAPI document of a contract (the default contract without an id), from the registry. */
+export function contractPath(id?: string): string {
+  const contract = findContract(readRegistry(), id);
+  const file = join(packageRoot(), contract.openapi.json);
+  if (!existsSync(file)) throw new Error(`the bundled contract ${contract.openapi.json} was not found next to this package (looked for ${file})`);
+  return file;
 }
 
 /** Path of Prism's CLI script, resolved from wherever this package is installed. */
@@ -114,12 +136,13 @@ interface Attempt {
 }
 
 /**
- * Whether Prism answers on host:port: a GET of the POST-only endpoint gets Prism's own 405
- * problem, which no other server would send, so a port taken by someone else never counts.
+ * Whether Prism answers on host:port: a GET of the POST-only endpoint (`path`, its parameters
+ * filled) gets Prism's own 405 problem, which no other server would send, so a port taken by
+ * someone else never counts.
  */
-function prismAnswers(host: string, port: number): Promise<boolean> {
+function prismAnswers(host: string, port: number, path: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const request = httpGet({ host, port, path: '/api/webhooks', agent: false, timeout: 1_000 }, (response) => {
+    const request = httpGet({ host, port, path, agent: false, timeout: 1_000 }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
@@ -135,7 +158,7 @@ function prismAnswers(host: string, port: number): Promise<boolean> {
  * Starts one Prism process on a concrete port and resolves when it answers.
  * Rejects with PortInUse when the port is taken, or with Prism's last output when it dies.
  */
-function launch(bin: string, spec: string, host: string, port: number, options: MockOptions): Promise<Attempt> {
+function launch(bin: string, spec: string, probe: string, operation: string, maskPath: (path: string) => string, host: string, port: number, options: MockOptions): Promise<Attempt> {
   // Quiet: -v error, measured 2-3x the requests per second of -v info; readiness is then polled,
   // since Prism logs "listening" at info level. Not quiet: -v info, whose request log says which
   // rule a request broke (Prism's 400 body is a fixed example), and whose "listening" line says ready.
@@ -144,14 +167,14 @@ function launch(bin: string, spec: string, host: string, port: number, options: 
   const args = [...(quiet ? [] : ['--require', join(here, 'prism-hook.cjs')]), bin, 'mock', spec, '-h', host, '-p', String(port), '-v', quiet ? 'error' : 'info'];
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...(options.formNote ? { CONVERGE_MOCK_FORM_NOTE: '1' } : {}) },
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     // 'close', not 'exit': by then every line Prism wrote has been read.
     child.once('close', (code, signal) => resolve({ code, signal }));
   });
   const log = quiet ? undefined : (options.log ?? ((line: string) => console.log(line)));
-  const compact = compactPrismLog();
+  const compact = compactPrismLog(operation, maskPath, options.formNote);
   const recent: string[] = [];
   let ready = false;
 
@@ -171,7 +194,7 @@ function launch(bin: string, spec: string, host: string, port: number, options: 
     if (quiet) {
       const poll = async () => {
         while (!ready && child.exitCode === null && child.signalCode === null) {
-          if (await prismAnswers(host, port)) becomeReady();
+          if (await prismAnswers(host, port, probe)) becomeReady();
           else await new Promise((r) => setTimeout(r, 50));
         }
       };
@@ -228,7 +251,20 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   const wanted = options.port ?? 0;
   if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) throw new RangeError(`port: expected an integer from 0 to 65535, found ${String(wanted)}`);
   const bin = prismBin();
-  const spec = contractPath();
+  const contract = mockedContract(options.contract);
+  const spec = contractPath(contract.id);
+  const operation = contract.operations.find((o) => o.in === 'paths' && o.default) ?? contract.operations.find((o) => o.in === 'paths')!;
+  // Any value fills a path parameter: Prism cannot tell one id from another.
+  const probe = operation.path.replace(/\{[^}]+\}/g, 'x');
+  // A secret in the path (the URL is the credential) is masked in the request log, as everywhere.
+  const secretSegments = contract.auth === 'path-secret' ? operation.path.split('/').flatMap((segment, i) => (/^\{[^}]+\}$/.test(segment) ? [i] : [])) : [];
+  const maskPath = (path: string): string => {
+    if (secretSegments.length === 0) return path;
+    const [pathname = '', query] = path.split(/\?(.*)/s);
+    const segments = pathname.split('/');
+    for (const i of secretSegments) if (segments[i] !== undefined && segments[i] !== '') segments[i] = maskToken(segments[i]!);
+    return `${segments.join('/')}${query === undefined ? '' : `?${query}`}`;
+  };
 
   let attempt: Attempt | undefined;
   let port = wanted;
@@ -236,7 +272,7 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   for (let tries = 1; !attempt; tries++) {
     port = await freePort(host, wanted);
     try {
-      attempt = await launch(bin, spec, host, port, options);
+      attempt = await launch(bin, spec, probe, `${operation.method.toUpperCase()} ${operation.path}`, maskPath, host, port, options);
     } catch (error) {
       if (!(error instanceof PortInUse) || wanted !== 0 || tries >= 5) throw error;
     }
@@ -251,6 +287,7 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   return {
     url: formatUrl(host, port),
     port,
+    contract: { id: contract.id, method: operation.method.toUpperCase(), path: operation.path },
     pid: child.pid ?? -1,
     exited,
     stop: childStopper(child, exited),

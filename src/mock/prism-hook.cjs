@@ -10,8 +10,16 @@ const http = require('node:http');
 // micri's error body for a request it could not read: {"error":{"code":"invalid_json","message":"Invalid JSON"}}.
 const MICRI_ERROR = /^\{"error":\{"code":"([a-z_]+)","message":"([^"\n]*)"\}\}$/;
 
+// Set by mock.ts for a contract whose form bodies Prism reads only in part: each form request is
+// announced, so that the log line of its answer can say what Prism did not check.
+const FORM_NOTE = Boolean(process.env.CONVERGE_MOCK_FORM_NOTE);
+const FORM = /^\s*application\/x-www-form-urlencoded\s*(;|$)/i;
+
 const emit = http.Server.prototype.emit;
 http.Server.prototype.emit = function (event, req, res) {
+  if (event === 'request' && FORM_NOTE && req && FORM.test(String(req.headers['content-type'] ?? ''))) {
+    process.stderr.write(`[converge-mock-form] ${req.method} ${req.url}\n`);
+  }
   if (event === 'request' && res && typeof res.end === 'function') {
     const end = res.end;
     res.end = function (chunk, ...rest) {
