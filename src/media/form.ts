@@ -204,7 +204,11 @@ export function form(options: FormOptions = {}): MediaType {
       } else {
         // Own properties as JSON.parse makes them: "__proto__" is data, not the prototype.
         const object: Record<string, unknown> = {};
-        for (const [key, child] of node.children) Object.defineProperty(object, key, { value: valueOf(child), enumerable: true, writable: true, configurable: true });
+        // defineProperty only where needed: on every key it turns the object into a slow dictionary.
+        for (const [key, child] of node.children) {
+          if (key === '__proto__') Object.defineProperty(object, key, { value: valueOf(child), enumerable: true, writable: true, configurable: true });
+          else object[key] = valueOf(child);
+        }
         built.set(node, object);
       }
       for (const child of node.children.values()) if (child.kind !== 'leaf') built.delete(child);
