@@ -168,7 +168,7 @@ describe('the stages before the schema', () => {
 
   it('refuses a body in the other accepted format than its Content-Type says', () => {
     expect(body.validateBody('name=abc&count=2', { contentType: 'application/json' }).errors).toEqual([
-      { code: 'mismatch', pointer: '', message: 'expected a body in application/json, as its Content-Type says, found a body in the form of application/x-www-form-urlencoded (send it with the Content-Type application/x-www-form-urlencoded)' },
+      { code: 'mismatch', pointer: '', message: 'expected a body in application/json, as its Content-Type says, found a body that looks like application/x-www-form-urlencoded (send it with the Content-Type application/x-www-form-urlencoded)' },
     ]);
     expect(codes(body.validateBody(' \n{"name":"a=b"}', { contentType: 'application/x-www-form-urlencoded' }).errors)).toEqual(['mismatch ']);
     // Not JSON, and not form-shaped either (a space inside): plain invalid JSON.

@@ -167,7 +167,7 @@ export function form(options: FormOptions = {}): MediaType {
         node = child;
       }
       if (conflict !== undefined) {
-        refuse({ problem: 'form-duplicate-field', pointer: conflict, message: `expected each field once, found ${JSON.stringify(rawName)} where ${conflict} already has a value` });
+        refuse({ problem: 'form-duplicate-field', pointer: conflict, message: `expected each field once, found the field ${JSON.stringify(rawName)} where ${conflict} already has a value` });
         continue;
       }
       const problem = name.problem ?? value.problem;
