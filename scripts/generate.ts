@@ -659,7 +659,8 @@ async function generateContract(contract: Contract): Promise<RegistryEntry> {
 
   // The code table (rules as data), compiled for the validation engine, its constants resolved in the bundle.
   const codes = contract.path(d.codes);
-  write(`${id}/codes.ts`, codeTableModule(loadCodeTable(join(root, codes), bundled), `// ${GENERATED}`, codes, '../../src/engine/table.js'));
+  const table = loadCodeTable(join(root, codes), bundled);
+  write(`${id}/codes.ts`, codeTableModule(table, `// ${GENERATED}`, codes, '../../src/engine/table.js'));
 
   // The library entry: the engine bound to this contract's validators, table and operations.
   const withLevels = [defaultOperation(d), ...d.operations.filter((o) => o !== defaultOperation(d))].filter((o) => o.levels);
@@ -671,6 +672,7 @@ async function generateContract(contract: Contract): Promise<RegistryEntry> {
       file: contract.file,
       document: bundled,
       typeNames,
+      table,
       operations: withLevels.map((o) => {
         const levels = o.levels!;
         const path = (name: string) => validatorFile(kebab(name));

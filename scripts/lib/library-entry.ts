@@ -6,6 +6,7 @@
  * contract.yaml), and every type of generated/<id>/types/schemas.d.ts. Nothing here names a
  * contract: what differs is in contract.yaml.
  */
+import type { CodeTable } from '../../src/engine/table.ts';
 import type { ContractDescriptor } from './contracts.ts';
 
 /** contract.yaml `library`, as spec/contract.schema.json describes it. */
@@ -13,7 +14,8 @@ export interface LibrarySection {
   constants?: Record<string, string | { from: string; doc?: string }>;
   guards?: Array<{ name: string; type: string; level: 'errors' | 'conforming'; operation?: string; where?: { pointer: string; in: string }; doc?: string }>;
   assert?: { name: string; type: string; error: string; message: string; doc?: string };
-  helpers?: Array<{ name: string; use: 'query-digest' | 'verify-query-digest' | 'json-in-string'; code?: string; doc?: string }>;
+  /** json-in-string's `code`: a pattern, or `{check: CODE}`, the `otherwise` of that code's json-in-string check in codes.yaml (one source for both). */
+  helpers?: Array<{ name: string; use: 'query-digest' | 'verify-query-digest' | 'json-in-string'; code?: string | { check: string }; doc?: string }>;
   [key: string]: unknown;
 }
 
@@ -35,6 +37,8 @@ export interface EntryInput {
   operations: EntryOperation[];
   /** Names the generated types file exports (a guard's type must be one). */
   typeNames: ReadonlySet<string>;
+  /** The contract's code table (codes.yaml), for a helper that takes a check's parameters. */
+  table?: CodeTable;
 }
 
 /** The value at "#/a/b" in a document (RFC 6901 tokens), or an error naming what is missing. */
@@ -163,7 +167,19 @@ ${doc(a.doc ?? `Throws a \`${a.error}\` listing every violation unless \`value\`
 }`);
       }
     } else if (helper.use === 'json-in-string') {
-      const pattern = helper.code ?? '^[A-Z][A-Z0-9_]*$';
+      let pattern: string;
+      if (typeof helper.code === 'object' && helper.code !== null) {
+        // The pattern of a check of codes.yaml: the library parses as the check judges.
+        const code = helper.code.check;
+        const entry = input.table?.codes.find((c) => c.code === code);
+        if (!entry) throw new Error(`${where}/code/check: expected a code of codes.yaml, found ${JSON.stringify(code)}`);
+        if (entry.check?.name !== 'json-in-string' || entry.check.otherwise === undefined) {
+          throw new Error(`${where}/code/check: expected a code whose check is json-in-string with \`otherwise\`, found ${JSON.stringify(code)} ${entry.check ? `with the check ${entry.check.name}` : 'without a check'}`);
+        }
+        pattern = entry.check.otherwise;
+      } else {
+        pattern = helper.code ?? '^[A-Z][A-Z0-9_]*$';
+      }
       try {
         new RegExp(pattern);
       } catch {
@@ -172,7 +188,7 @@ ${doc(a.doc ?? `Throws a \`${a.error}\` listing every violation unless \`value\`
       helperImports.add('json-in-string');
       helpers.push(`const ${helper.name}Code = new RegExp(${JSON.stringify(pattern)});
 
-${doc(helper.doc)}export function ${helper.name}(text: unknown): JsonInString {
+${doc(helper.doc?.replaceAll('{code}', pattern))}export function ${helper.name}(text: unknown): JsonInString {
   return parseJsonInString(text, ${helper.name}Code);
 }`);
     } else {
