@@ -44,6 +44,10 @@ describe('WebEngage messages', () => {
     expect(at({ category: 'application', event_name: 'x'.repeat(50), event_data: {} })).toEqual([
       { code: 'custom-name-length', pointer: '/event_name', message: `expected a name of at most 49 characters (WebEngage's limit for custom events: under 50), found a string "${'x'.repeat(50)}"` },
     ]);
+    const attributes = Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`attribute${i}`, 'x']));
+    expect(at({ category: 'application', event_name: 'signed_up', event_data: attributes })).toEqual([
+      { code: 'custom-attributes-per-type', pointer: '/event_data', message: "expected at most 25 attributes of each data type in a custom event's event_data, found 26 properties of type string, at most 25 allowed" },
+    ]);
     expect(at({ event_name: 'app_installed' }, { operation: 'globalSystemEvents' })).toEqual([
       { code: 'system-event-excluded', pointer: '/event_name', message: 'expected an event this webhook carries, found a string "app_installed", one of the seven system events WebEngage does not pass to webhooks' },
     ]);

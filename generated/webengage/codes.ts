@@ -534,6 +534,7 @@ export const table = {
         }
       },
       "expected": "at most 25 attributes of each data type in a custom event's event_data",
+      "message": "expected {expected}, found {detail}",
       "webhooks": [
         "events",
         "activityEvents",
