@@ -171,7 +171,8 @@ export function form(options: FormOptions = {}): MediaType {
         continue;
       }
       const problem = name.problem ?? value.problem;
-      const pointer = `/${parsed.tokens.map(escapeToken).join('/')}`;
+      // The pointer only when there is a problem to report (most fields have none).
+      const pointer = problem ? `/${parsed.tokens.map(escapeToken).join('/')}` : '';
       if (problem && !warnings.has(pointer)) {
         warnings.set(pointer, { problem: 'form-encoding', pointer, message: `expected %XX escapes of UTF-8 bytes, found ${problem} in the field ${JSON.stringify(rawName)}` });
       }
