@@ -74,6 +74,9 @@ describe('ProveSource messages', () => {
     expect(at({ productLink: undefined })).toEqual([
       { code: 'purchase-field-missing', pointer: '/productLink', message: 'expected productName and productLink together (recommended), found no productLink' },
     ]);
+    expect(at({ first_name: 'John' })).toEqual([
+      { code: 'unknown-field', pointer: '/first_name', message: 'expected only the fields ProveSource documents (it ignores any other, such as first_name misspelt for firstName), found "first_name"' },
+    ]);
     expect(at({ products: [{ name: 'T-Shirt', link: 'https://mystore.com/t-shirt', sku: 'TS-1' }] })).toEqual([
       { code: 'unknown-field', pointer: '/products/0/sku', message: 'expected only the fields ProveSource documents for a product (name, link, id, image, price, quantity), found "sku"' },
     ]);

@@ -281,7 +281,7 @@ export const table = {
         },
         {
           "keyword": "additionalProperties",
-          "message": "expected only the fields ProveSource documents (it ignores others, and a misspelt field such as first_name for firstName), found \"{property}\""
+          "message": "expected only the fields ProveSource documents (it ignores any other, such as first_name misspelt for firstName), found \"{property}\""
         }
       ]
     },
