@@ -5,7 +5,7 @@
  *
  *   npm run bench                      full run, writes bench/results.json (the record)
  *   npm run bench -- --quick           smoke check (short runs), writes bench/results.tmp.json
- *   npm run bench -- --only servers    some parts only (validation, servers, memory, verify, startup)
+ *   npm run bench -- --only servers    some parts only (validation, contracts, servers, memory, verify, startup)
  *   npm run bench -- --json            only the results JSON on stdout
  *   npm run bench -- --no-pin          let the scheduler place load generator and servers
  *   npm run bench -- --cpu-prof DIR    profile the sandbox under load (node --cpu-prof) into DIR
@@ -15,6 +15,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { runContractsBench } from './contracts.ts';
 import { runContractTestBench, type ContractTestBench } from './contract-test.ts';
 import { CONNECTIONS } from './load.ts';
 import { runMemoryBench, type MemoryBench } from './memory.ts';
@@ -25,7 +26,7 @@ import { runStartupBench, type StartupBench } from './startup.ts';
 import { formatTable, mb, num, ratio } from './table.ts';
 import { runValidationBench } from './validation.ts';
 
-const PARTS = ['validation', 'servers', 'memory', 'verify', 'startup'] as const;
+const PARTS = ['validation', 'contracts', 'servers', 'memory', 'verify', 'startup'] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only ${PARTS.join(',')}] [--json] [--no-pin] [--out FILE] [--cpu-prof DIR]
@@ -198,6 +199,23 @@ async function main(): Promise<number> {
     const body = (name: string) => typical.body.find((r) => r.name === name)!.ratioToParts;
     target({ id: 'validate-body-text-vs-parts', description: 'validateBody on the 10-item Placed Order as text vs JSON.parse + validateEvent', measured: body('validateBody(text)'), comparison: '>=', threshold: 0.9, unit: 'x' });
     target({ id: 'validate-body-bytes-vs-parts', description: 'validateBody on the 10-item Placed Order as bytes vs TextDecoder.decode + JSON.parse + validateEvent', measured: body('validateBody(bytes)'), comparison: '>=', threshold: 0.9, unit: 'x' });
+  }
+
+  if (parts.has('contracts')) {
+    await settle();
+    progress('part 1b: the other contracts (ProveSource, WebEngage)');
+    // The same rounds and sample length as the validation part: the same kind of measurement.
+    const groups = runContractsBench(progress, config.validation);
+    results.contracts = { config: config.validation, groups };
+    for (const g of groups) {
+      print(
+        formatTable(
+          `${g.title}${g.bytes === undefined ? '' : ` (${g.bytes} bytes)`}, ops/s and ratio to ${g.baseline.replace(/ \(baseline\)$/, '')}`,
+          ['contender', 'ops/s', 'ns/op', 'x baseline', 'spread'],
+          g.results.map((r) => [r.name, num(r.opsPerSecond), num(r.nsPerOp), ratio(r.ratioToBaseline), `${Math.round(r.spread * 100)}%`]),
+        ),
+      );
+    }
   }
 
   if (parts.has('servers')) {

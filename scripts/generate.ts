@@ -430,6 +430,33 @@ function interfacesToTypeAliases(source: string): string {
   return result;
 }
 
+/** Keywords that give a schema a TypeScript shape; a schema with none of them admits any value. */
+const SHAPING = new Set(['type', 'properties', 'patternProperties', 'additionalProperties', 'unevaluatedProperties', 'propertyNames', 'minProperties', 'maxProperties', 'required', 'dependentRequired', 'dependentSchemas', 'items', 'prefixItems', 'contains', 'enum', 'const', '$ref', '$dynamicRef', 'anyOf', 'oneOf', 'allOf', 'tsType']);
+/** Keywords whose value is a schema, a list of schemas, or a map of names to schemas. */
+const SUBSCHEMA = new Set(['additionalProperties', 'unevaluatedProperties', 'propertyNames', 'items', 'contains', 'unevaluatedItems', 'not', 'if', 'then', 'else']);
+const SUBSCHEMA_LISTS = new Set(['prefixItems', 'anyOf', 'oneOf', 'allOf']);
+const SUBSCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'dependentSchemas']);
+
+/**
+ * For json-schema-to-typescript only: a schema of annotations and value rules alone (a
+ * description, examples, a format, a pattern; no type, no properties, no reference) admits any
+ * value, but json-schema-to-typescript types it as an object, `{[k: string]: unknown}`
+ * (bcherny/json-schema-to-typescript#432, #654): a free field documented with a description
+ * refused a string, and an anyOf of formats made `string & {[k: string]: unknown}`. Mark each
+ * such schema `tsType: unknown`, what openapi-typescript writes for it, so the two type sets agree.
+ */
+function untypedAsUnknown(node: unknown): unknown {
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) return node;
+  const result: JsonObject = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (SUBSCHEMA.has(key)) result[key] = untypedAsUnknown(value);
+    else if (SUBSCHEMA_LISTS.has(key) && Array.isArray(value)) result[key] = value.map(untypedAsUnknown);
+    else if (SUBSCHEMA_MAPS.has(key) && typeof value === 'object' && value !== null) result[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, untypedAsUnknown(v)]));
+    else result[key] = value;
+  }
+  return Object.keys(result).some((key) => SHAPING.has(key)) ? result : { ...result, tsType: 'unknown' };
+}
+
 /** What the registry says of one level of an operation: the schema's name and where its files are. */
 interface LevelEntry {
   schema: string;
@@ -634,11 +661,11 @@ async function generateContract(contract: Contract): Promise<RegistryEntry> {
   // A reference to the root from another schema is a reference to the document itself ('#').
   const toRoot = (node: unknown): unknown =>
     JSON.parse(JSON.stringify(toJsonSchema(node)), (key, value: unknown) => (key === '$ref' && value === `#/$defs/${rootName}` ? '#' : value));
-  const allDefs = Object.fromEntries(Object.entries(components).map(([name, schema]) => [name, toRoot(schema)]));
+  const allDefs = Object.fromEntries(Object.entries(components).map(([name, schema]) => [name, untypedAsUnknown(toRoot(schema))]));
   const typesRoot = {
     $schema: DIALECT,
     title: rootName,
-    ...(toRoot(components[rootName]) as JsonObject),
+    ...(untypedAsUnknown(toRoot(components[rootName])) as JsonObject),
     $defs: Object.fromEntries(Object.entries(allDefs).filter(([name]) => name !== rootName)),
   };
   const schemaTypes = await jsonSchemaToTs(typesRoot as never, rootName, {

@@ -230,7 +230,7 @@ describe('converge-webhook validate --contract, --content-type, --webhook', () =
     const run = await runCli(['validate', '--contract', 'provesource', '--content-type', 'application/x-www-form-urlencoded', FORM]);
     expect(run).toEqual({
       code: 1,
-      stdout: `INVALID  ${FORM}\n  error    /email                        form-duplicate-field        expected each field once, found "email" where /email already has a value\n\n1 file: 0 valid, 1 invalid (1 error, 0 warnings)\n`,
+      stdout: `INVALID  ${FORM}\n  error    /email                        form-duplicate-field        expected each field once, found the field "email" where /email already has a value\n\n1 file: 0 valid, 1 invalid (1 error, 0 warnings)\n`,
       stderr: '',
     });
     // Without the flag the file is read as JSON (the contract's first media type), and its form shape is said.
@@ -240,7 +240,7 @@ describe('converge-webhook validate --contract, --content-type, --webhook', () =
       {
         file: FORM,
         valid: false,
-        errors: [{ code: 'content-type-mismatch', pointer: '', message: 'expected a body in application/json, as its Content-Type says, found a body in the form of application/x-www-form-urlencoded (send it with the Content-Type application/x-www-form-urlencoded)' }],
+        errors: [{ code: 'content-type-mismatch', pointer: '', message: 'expected a body in application/json, as its Content-Type says, found a body that looks like application/x-www-form-urlencoded (send it with the Content-Type application/x-www-form-urlencoded)' }],
         warnings: [],
       },
     ]);

@@ -123,6 +123,22 @@ describe.each(folders.map((folder) => [folder.id, folder] as const))('the %s con
     expect(harness.table.codes.filter((c) => c.exempt !== undefined && produced.has(c.code)).map((c) => c.code)).toEqual([]);
   });
 
+  it('says every message of the examples in plain words: expected and found, no regular expression, no schema wording, "required" only for an error', () => {
+    // ajv's own wording ("must match pattern", "must NOT have fewer than 1 characters",
+    // "must be equal to constant") and schema names leak when a rule has no `expected`.
+    const leaks = /\bmust\b|pattern "|format "|#\/|\(\?:|\\d|anyOf|oneOf|schema|\bproperty "/;
+    const bad = [...results.entries()].flatMap(([entry, { result, strict }]) =>
+      [
+        ...result.errors.map((v) => ({ ...v, level: 'error' })),
+        ...result.warnings.map((v) => ({ ...v, level: 'warning' })),
+        ...strict.errors.map((v) => ({ ...v, level: 'strict' })),
+      ]
+        .filter((v) => !v.message.startsWith('expected ') || !/, found /.test(v.message) || leaks.test(v.message) || (v.level === 'warning' && /\brequired\b/.test(v.message)))
+        .map((v) => `${entry.file} ${v.level} ${v.code} ${v.pointer}: ${v.message}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
   it('matches every validator error of the examples with a rule of the table', () => {
     expect(harness.unmatched.map(({ level, error }) => `${level} ${error.keyword} ${error.instancePath} ${error.schemaPath}`)).toEqual([]);
   });

@@ -132,6 +132,59 @@ describe('the engine maps validator errors to the table codes', () => {
   });
 });
 
+describe('the default messages, where a table gives no expected', () => {
+  it('says in plain words what lengths, bounds, const, enum, dependentRequired and unknown fields want; a pattern keeps the validator\'s words', () => {
+    const schema = {
+      type: 'object',
+      additionalProperties: false,
+      dependentRequired: { k: ['l'] },
+      properties: {
+        a: { minLength: 1 },
+        b: { minLength: 3 },
+        c: { maxLength: 2 },
+        d: { minimum: 1 },
+        e: { maximum: 5 },
+        f: { multipleOf: 1 },
+        g: { multipleOf: 0.5 },
+        h: { const: 'x' },
+        i: { enum: ['a', 'b', 3] },
+        j: { minItems: 2 },
+        k: {},
+        l: {},
+        n: { exclusiveMinimum: 0 },
+        p: { pattern: '^z$' },
+      },
+    };
+    const keywords = ['minLength', 'maxLength', 'minimum', 'maximum', 'multipleOf', 'const', 'enum', 'minItems', 'exclusiveMinimum', 'dependentRequired', 'additionalProperties', 'pattern'];
+    const plain: CodeTable = {
+      codes: [
+        { code: 'unreadable', level: 'error', stage: 'body', meaning: 'm', source: { decision: 'd' }, match: [{ problem: 'invalid-value' }] },
+        { code: 'rule', level: 'error', meaning: 'm', source: { decision: 'd' }, match: [{ keyword: keywords }] },
+      ],
+    };
+    const validator = compile(schema);
+    const defaults = createEngine(plain, { error: validator, warning: validator, conforming: validator }, { media: [json] });
+    const value = { a: '', b: 'ab', c: 'abc', d: 0, e: 6, f: 1.5, g: 0.25, h: 'y', i: 'd', j: [1], k: 1, n: 0, p: 'q', m: 1 };
+    const messages = Object.fromEntries(defaults.validateValue(value).errors.map((v) => [v.pointer, v.message]));
+    expect(messages).toEqual({
+      '/a': 'expected a non-empty string, found a string ""',
+      '/b': 'expected a string of at least 3 characters, found a string "ab"',
+      '/c': 'expected a string of at most 2 characters, found a string "abc"',
+      '/d': 'expected a number of 1 or more, found a number 0',
+      '/e': 'expected a number of 5 or less, found a number 6',
+      '/f': 'expected a whole number, found a number 1.5',
+      '/g': 'expected a multiple of 0.5, found a number 0.25',
+      '/h': 'expected "x", found a string "y"',
+      '/i': 'expected "a", "b" or 3, found a string "d"',
+      '/j': 'expected at least 2 items, found an array of 1 item',
+      '/l': 'expected a value (required when k is present), found nothing',
+      '/m': 'expected no field "m" (not one of the documented ones), found a number 1',
+      '/n': 'expected a number above 0, found a number 0',
+      '/p': 'expected a value that must match pattern "^z$", found a string "q"',
+    });
+  });
+});
+
 describe('the stages before the schema', () => {
   const bodyTable: CodeTable = {
     codes: [
@@ -168,7 +221,7 @@ describe('the stages before the schema', () => {
 
   it('refuses a body in the other accepted format than its Content-Type says', () => {
     expect(body.validateBody('name=abc&count=2', { contentType: 'application/json' }).errors).toEqual([
-      { code: 'mismatch', pointer: '', message: 'expected a body in application/json, as its Content-Type says, found a body in the form of application/x-www-form-urlencoded (send it with the Content-Type application/x-www-form-urlencoded)' },
+      { code: 'mismatch', pointer: '', message: 'expected a body in application/json, as its Content-Type says, found a body that looks like application/x-www-form-urlencoded (send it with the Content-Type application/x-www-form-urlencoded)' },
     ]);
     expect(codes(body.validateBody(' \n{"name":"a=b"}', { contentType: 'application/x-www-form-urlencoded' }).errors)).toEqual(['mismatch ']);
     // Not JSON, and not form-shaped either (a space inside): plain invalid JSON.

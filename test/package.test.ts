@@ -375,7 +375,7 @@ describe('the packed package', () => {
       form: { valid: true, errors: [], warnings: [], value: { email: 'jane@example.com', firstName: 'Jane', products: [{ name: 'Mug', link: 'https://shop.example/mug', price: 12.5 }] } },
       json: true,
       mismatch: ['content-type-mismatch'],
-      missingLink: [{ code: 'missing-field', pointer: '/products/0/link', message: 'expected a value (required), found nothing' }],
+      missingLink: [{ code: 'missing-field', pointer: '/products/0/link', message: 'expected a link to the product (required in each product), found nothing' }],
       guard: [true, false],
       code: 'content-type-mismatch',
       other: 'aliases-too-many',

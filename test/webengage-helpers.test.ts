@@ -15,9 +15,9 @@ import { parse } from 'yaml';
 import { md5, md5Hex } from '../src/hash/md5.js';
 import { constantTimeEqual, queryDigest, verifyQueryDigest, type DigestFormula } from '../src/hash/query-digest.js';
 import { parseJsonInString } from '../src/json-in-string.js';
+import { loadCodeTable } from '../scripts/lib/codes-table.ts';
 import type { ContractDescriptor } from '../scripts/lib/contracts.ts';
 import { libraryEntry } from '../scripts/lib/library-entry.ts';
-import { table } from '../generated/webengage/codes.js';
 import type { CodeTable } from '../src/engine/table.js';
 import { root } from './helpers.js';
 
@@ -219,16 +219,20 @@ describe('the README', () => {
 
 describe('the generator binds helpers from contract.yaml', () => {
   const descriptor = parse(readFileSync(join(folder, 'contract.yaml'), 'utf8')) as ContractDescriptor & { library: { helpers: unknown[] } };
-  const entryFor = (changes: Partial<ContractDescriptor>) =>
+  // The constants of codes.yaml resolve in the bundled document; the helpers need none of them.
+  const bundled = JSON.parse(readFileSync(join(root, 'generated/webengage/openapi/openapi.json'), 'utf8')) as unknown;
+  const table = loadCodeTable(join(folder, 'codes.yaml'), bundled);
+  const entryFor = (changes: Partial<ContractDescriptor>, codes: CodeTable = table) =>
     libraryEntry({
       header: '// generated',
       descriptor: { ...descriptor, library: {}, ...changes },
       file: 'spec/webengage/contract.yaml',
       document: JSON.parse(readFileSync(join(root, 'generated/webengage/openapi/openapi.json'), 'utf8')) as unknown,
-      codes: table,
       operations: [{ id: 'events', webhook: true, validators: { error: 'validators/a', warning: 'validators/b', conforming: 'validators/c' } }],
       typeNames: new Set(),
+      codes,
     });
+  const check = (code: string) => table.codes.find((c) => c.code === code)!.check as { name: string; otherwise?: string };
 
   it('writes each helper from its use and the auth section', () => {
     const text = entryFor({ library: { helpers: descriptor.library.helpers } });
@@ -245,6 +249,26 @@ describe('the generator binds helpers from contract.yaml', () => {
     expect(text).toContain(`    { code: "timestamp-missing-timezone", pattern: new RegExp(${JSON.stringify(valuePattern('timestamp-missing-timezone'))}), message: violationCodes["timestamp-missing-timezone"].meaning },\n    { code: "timestamp-invalid-date", pattern: new RegExp(${JSON.stringify(valuePattern('timestamp-invalid-date'))}), message: violationCodes["timestamp-invalid-date"].meaning },\n  ],\n  fallback: { code: "timestamp-invalid-format", message: violationCodes["timestamp-invalid-format"].meaning },`);
   });
 
+  it("takes the push_notification_content code pattern from codes.yaml's check, the one place it is written", () => {
+    const pattern = check('push-content-unreadable').otherwise!;
+    expect(pattern).toBe('^[A-Z][A-Z0-9_]*$');
+    // contract.yaml names the check and holds no copy of the pattern.
+    expect(descriptor.library.helpers).toContainEqual(expect.objectContaining({ name: 'parsePushNotificationContent', code: { check: 'push-content-unreadable' } }));
+    expect(readFileSync(join(folder, 'contract.yaml'), 'utf8')).not.toContain(pattern);
+    // The committed entry and its doc comment carry the check's pattern.
+    const generated = readFileSync(join(root, 'generated/webengage/index.ts'), 'utf8');
+    expect(generated).toContain(`const parsePushNotificationContentCode = new RegExp(${JSON.stringify(pattern)});`);
+    expect(generated).toContain(`a code such as GCM_ERROR (${pattern}) as`);
+    // Change the check, and the helper follows.
+    const changed: CodeTable = {
+      ...table,
+      codes: table.codes.map((c) => (c.code === 'push-content-unreadable' ? { ...c, check: { ...c.check!, otherwise: '^[A-Z]+_ERROR$' } as typeof c.check } : c)),
+    };
+    const text = entryFor({ library: { helpers: descriptor.library.helpers } }, changed);
+    expect(text).toContain('const parsePushNotificationContentCode = new RegExp("^[A-Z]+_ERROR$");');
+    expect(text).toContain('a code such as GCM_ERROR (^[A-Z]+_ERROR$) as');
+  });
+
   const time = descriptor.library.helpers.find((h) => (h as { use: string }).use === 'date-time') as Record<string, unknown>;
   it.each<[string, Partial<ContractDescriptor>, string]>([
     ['an unknown use', { library: { helpers: [{ name: 'f', use: 'sha256' }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/use: expected query-digest, verify-query-digest, json-in-string or date-time, found "sha256"'],
@@ -256,6 +280,9 @@ describe('the generator binds helpers from contract.yaml', () => {
     ['a refusal before the fallback without a valuePattern', { library: { helpers: [{ ...time, refusals: ['timestamp-invalid-format', 'secret-missing'] }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/refusals/0: expected "timestamp-invalid-format" to have a valuePattern (only the last is the fallback), found none'],
     ['a name that is no identifier', { library: { helpers: [{ name: 'a-b', use: 'json-in-string' }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/name: expected an identifier, found "a-b"'],
     ['a bad code pattern', { library: { helpers: [{ name: 'f', use: 'json-in-string', code: '([' }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/code: expected a regular expression, found "(["'],
+    ['a code pattern from a code that is not in codes.yaml', { library: { helpers: [{ name: 'f', use: 'json-in-string', code: { check: 'push-content-unreadabel' } }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/code/check: expected a code of codes.yaml, found "push-content-unreadabel"'],
+    ['a code pattern from a code with another check', { library: { helpers: [{ name: 'f', use: 'json-in-string', code: { check: 'license-code-differs' } }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/code/check: expected a code whose check is json-in-string with `otherwise`, found "license-code-differs" with the check equals-parameter'],
+    ['a code pattern from a code without a check', { library: { helpers: [{ name: 'f', use: 'json-in-string', code: { check: 'missing-field' } }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/code/check: expected a code whose check is json-in-string with `otherwise`, found "missing-field" without a check'],
     ['a digest without a formula', { auth: { type: 'header-token', header: 'x' }, library: { helpers: [{ name: 'f', use: 'query-digest' }] } }, 'spec/webengage/contract.yaml: /library/helpers/0/use: expected /auth/formula and /auth/parameter for query-digest, found none'],
   ])('refuses %s, naming the pointer', (_, changes, message) => {
     expect(() => entryFor(changes)).toThrow(new Error(message));

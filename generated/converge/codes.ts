@@ -455,7 +455,7 @@ export const table = {
             },
             {
               "valuePattern": "^.{10}.\\d{2}:\\d{2}:60",
-              "text": "a leap second (most parsers refuse one)"
+              "text": "a leap second, which most parsers refuse"
             },
             {
               "valuePattern": "^.{10}.\\d{2}:\\d{2}:\\d{2},",

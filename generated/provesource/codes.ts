@@ -14,6 +14,7 @@ export const table = {
         "vendor": "\"(required) email - required\"; \"Conversion Notification webhooks don't need any of the parameters below, a simple HTTP POST request is enough.\"",
         "decision": "Its own code rather than missing-field, so that the message can say what usually happened (a stream webhook's URL used as a conversion one)."
       },
+      "message": "expected a body with at least an email (a stream webhook), found an empty body (0 bytes; only a conversion webhook is called with a bare POST)",
       "match": [
         {
           "problem": "empty-body"
@@ -122,6 +123,7 @@ export const table = {
         "vendor": "Every example on the vendor's page is one object of named \"parameters\".",
         "decision": "An array, a string or a number has no email field, and the vendor documents no batches."
       },
+      "expected": "a JSON object (one notification)",
       "match": [
         {
           "keyword": "type",
@@ -140,6 +142,24 @@ export const table = {
       },
       "match": [
         {
+          "keyword": "required",
+          "pointer": "",
+          "property": "email",
+          "expected": "an email address (required)"
+        },
+        {
+          "keyword": "required",
+          "pointer": "/products/*",
+          "property": "name",
+          "expected": "the product's name (required in each product)"
+        },
+        {
+          "keyword": "required",
+          "pointer": "/products/*",
+          "property": "link",
+          "expected": "a link to the product (required in each product)"
+        },
+        {
           "keyword": "required"
         }
       ]
@@ -153,6 +173,7 @@ export const table = {
       "source": {
         "decision": "The vendor requires these values; an empty one is as good as none (the same rule as Converge's event_name and event_id)."
       },
+      "message": "expected a non-empty string, found \"\"",
       "match": [
         {
           "keyword": "minLength"
@@ -169,6 +190,7 @@ export const table = {
         "vendor": "\"a numeric timestamp in milliseconds or seconds (integer)\"",
         "decision": "A negative count is before 1970 (most often a subtraction bug), and has no reading as a conversion time."
       },
+      "expected": "unix milliseconds or seconds of 0 or more",
       "match": [
         {
           "keyword": "minimum",
@@ -185,6 +207,7 @@ export const table = {
       "source": {
         "vendor": "\"timestamp - a numeric timestamp in milliseconds or seconds (integer)\""
       },
+      "expected": "whole unix milliseconds or seconds, such as 1528611279398",
       "match": [
         {
           "keyword": "type",
@@ -203,6 +226,7 @@ export const table = {
         "vendor": "\"a numeric timestamp in milliseconds or seconds (integer)\"",
         "decision": "No reading of milliseconds or seconds turns such a value into a date."
       },
+      "expected": "unix milliseconds or seconds up to {limit} (the end of the year 9999 in milliseconds; microseconds and nanoseconds are not accepted)",
       "match": [
         {
           "keyword": "maximum",
@@ -222,11 +246,22 @@ export const table = {
       },
       "match": [
         {
+          "keyword": "type",
+          "pointer": "/timestamp",
+          "expected": "an integer of unix milliseconds or seconds, such as 1528611279398"
+        },
+        {
+          "keyword": "type",
+          "pointer": "/products/*/id",
+          "expected": "a string or a number"
+        },
+        {
           "keyword": "type"
         },
         {
           "keyword": "anyOf",
-          "pointer": "/products/*/id"
+          "pointer": "/products/*/id",
+          "expected": "a string or a number"
         }
       ]
     },
@@ -240,7 +275,13 @@ export const table = {
       },
       "match": [
         {
-          "keyword": "additionalProperties"
+          "keyword": "additionalProperties",
+          "pointer": "/products/*",
+          "message": "expected only the fields ProveSource documents for a product (name, link, id, image, price, quantity), found \"{property}\""
+        },
+        {
+          "keyword": "additionalProperties",
+          "message": "expected only the fields ProveSource documents (it ignores any other, such as first_name misspelt for firstName), found \"{property}\""
         }
       ]
     },
@@ -252,6 +293,7 @@ export const table = {
       "source": {
         "decision": "The vendor looks the name up from the email and shows it; it documents no format."
       },
+      "expected": "an email address of the form name@domain",
       "match": [
         {
           "keyword": "format",
@@ -267,6 +309,7 @@ export const table = {
       "source": {
         "decision": "The vendor uses it for \"Geo IP\"; a lookup cannot locate anything else."
       },
+      "expected": "an IPv4 or IPv6 address, such as 141.92.55.102",
       "match": [
         {
           "keyword": "format",
@@ -286,6 +329,7 @@ export const table = {
       "source": {
         "decision": "The vendor's example is \"US\" and it looks the country up by it (\"if omitted will lookup using countryCode\")."
       },
+      "expected": "an ISO 3166-1 alpha-2 code of 2 upper-case letters, such as US",
       "match": [
         {
           "keyword": "pattern",
@@ -301,6 +345,7 @@ export const table = {
       "source": {
         "decision": "The vendor's example is \"FL\", \"relevant for US only\", and it looks the state up by it."
       },
+      "expected": "a state code of 2 upper-case letters, such as FL",
       "match": [
         {
           "keyword": "pattern",
@@ -316,6 +361,7 @@ export const table = {
       "source": {
         "decision": "The vendor's example is \"USD\"; it shows amounts in this currency."
       },
+      "expected": "an ISO 4217 code of 3 upper-case letters, such as USD",
       "match": [
         {
           "keyword": "pattern",
@@ -331,6 +377,7 @@ export const table = {
       "source": {
         "decision": "The notification is shown on other pages of the site and on click \"will redirect to this link\"; a relative link or a bare file name cannot be resolved there."
       },
+      "expected": "an absolute http or https URL without spaces, such as https://mystore.com/t-shirt",
       "match": [
         {
           "keyword": "pattern",
@@ -358,6 +405,7 @@ export const table = {
       "source": {
         "decision": "A ProveSource notification shows a purchase; a negative amount is a refund or a sign error, not a purchase."
       },
+      "expected": "an amount of 0 or more",
       "match": [
         {
           "keyword": "minimum",
@@ -377,6 +425,7 @@ export const table = {
       "source": {
         "decision": "The vendor: \"quantity - number of items purchased\"."
       },
+      "expected": "a whole number of items, 1 or more",
       "match": [
         {
           "keyword": "minimum",
@@ -397,6 +446,7 @@ export const table = {
         "vendor": "The purchase example marks \"productName\" and \"productLink\" \"//required\", inside a block it calls \"//ALL ARE OPTIONAL\" and \"Purchase related properties (optional)\".",
         "decision": "Both stay optional (the vendor's prose says so twice), and the pair is recommended, as in products[] where name and link are required."
       },
+      "message": "expected productName and productLink together (recommended), found no {property}",
       "match": [
         {
           "keyword": "dependentRequired"

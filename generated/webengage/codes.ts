@@ -128,6 +128,7 @@ export const table = {
         "seed": "Every example on the vendor's page is one JSON object.",
         "decision": "The Feedback, Feedback Reply and Survey Response bodies are \"the same data as\" an API call's, which the seed does not show; an object is the one thing assumed of them."
       },
+      "expected": "a JSON object (one delivery)",
       "match": [
         {
           "keyword": "type",
@@ -145,6 +146,7 @@ export const table = {
         "seed": "Each example is introduced by its event name (\"how the event data for push_notification_accepted event looks like\"); an Events webhook is configured \"by specifying the event's name\".",
         "decision": "The only field required at the error level. A delivery without a name cannot be told from any other; every other field's presence is a recommendation (recommended-field-missing)."
       },
+      "expected": "a string, the event's name (required)",
       "match": [
         {
           "keyword": "required"
@@ -160,6 +162,7 @@ export const table = {
       "source": {
         "decision": "An empty name is as good as none (the same rule as Converge's event_name)."
       },
+      "message": "expected a non-empty string, found \"\"",
       "match": [
         {
           "keyword": "minLength",
@@ -177,6 +180,7 @@ export const table = {
         "seed": "\"push_notification_content\": \"{\\\"identifier\\\":\\\"1if30if\\\",...}\" and \"push_notification_content\": \"GCM_ERROR\": a JSON document inside a string, or a code.",
         "decision": "Its own code, because the usual mistake is a test body (or a receiver) that holds the parsed object where WebEngage sends a string; a receiver that expects an object refuses every real delivery."
       },
+      "expected": "a string (JSON text inside a string, or a code such as GCM_ERROR), as WebEngage sends it",
       "match": [
         {
           "keyword": "type",
@@ -194,6 +198,7 @@ export const table = {
         "seed": "\"Following system events cannot be passed through Webhook: App Installed App Upgraded App Crashed App Uninstalled User Login User Logout Session Started\"",
         "decision": "The vendor names them by their dashboard names; the backend names are the same events in the vendor's list of system events (our mapping)."
       },
+      "message": "expected an event this webhook carries, found {found}, one of the seven system events WebEngage does not pass to webhooks",
       "match": [
         {
           "keyword": "not",
@@ -211,6 +216,7 @@ export const table = {
         "seed": "\"event_time\": \"2016-06-01T15:53:59+0000\" (every time in the examples carries an offset).",
         "decision": "Without a timezone the instant is ambiguous (the same rule as Converge's timestamp)."
       },
+      "expected": "a time with a timezone, in WebEngage's form yyyy-MM-ddTHH:mm:ss+hhmm, such as 2016-06-01T15:53:59+0000",
       "match": [
         {
           "keyword": "pattern",
@@ -232,6 +238,7 @@ export const table = {
       "source": {
         "decision": "It names no instant (the same rule as Converge's timestamp)."
       },
+      "expected": "a date and time that exist (month 01-12, a day of that month, hours 00-23, minutes and seconds 00-59, an offset up to 2359; a second 60 only as 23:59:60 in UTC), in WebEngage's form yyyy-MM-ddTHH:mm:ss+hhmm, such as 2016-06-01T15:53:59+0000",
       "match": [
         {
           "keyword": "pattern",
@@ -254,6 +261,7 @@ export const table = {
         "seed": "\"event_time\": \"2016-06-01T15:53:59+0000\"",
         "decision": "ISO 8601 forms other than WebEngage's are warnings (event-time-format); anything that is not an ISO 8601 date-time names no instant."
       },
+      "expected": "a time in WebEngage's form yyyy-MM-ddTHH:mm:ss+hhmm, such as 2016-06-01T15:53:59+0000",
       "match": [
         {
           "keyword": "pattern",
@@ -277,6 +285,15 @@ export const table = {
       },
       "match": [
         {
+          "keyword": "type",
+          "pointer": [
+            "/event_time",
+            "/event_data/creationTime",
+            "/event_data/activationTime"
+          ],
+          "expected": "a string in WebEngage's form yyyy-MM-ddTHH:mm:ss+hhmm, such as 2016-06-01T15:53:59+0000 (or null)"
+        },
+        {
           "keyword": "type"
         }
       ]
@@ -290,6 +307,7 @@ export const table = {
         "seed": "Both event examples carry the eight envelope fields; the journey example carries its eight and the journey fields.",
         "decision": "Inferred from two examples of campaign events and one journey example, so a recommendation: the vendor does not say whether a custom event from the REST API has an anonymous_id or system_data, nor whether a journey that was never activated has activatedBy (not recommended at all, for that reason)."
       },
+      "message": "expected {property}, which every WebEngage example carries (recommended), found nothing",
       "match": [
         {
           "keyword": "required"
@@ -305,6 +323,7 @@ export const table = {
         "seed": "The examples show values for every envelope field; their push_notification_content shows \"packageName\":null, \"image\":null.",
         "decision": "WebEngage's serializer writes null for values it lacks, and the vendor does not say which fields can lack one (an anonymous user's user_id, an unactivated journey's activatedBy), so a receiver must accept null; a test body with null is not what the examples show."
       },
+      "expected": "{type}, as in WebEngage's examples (null is accepted)",
       "match": [
         {
           "keyword": "type",
@@ -320,6 +339,7 @@ export const table = {
       "source": {
         "decision": "WebEngage may add fields, so a receiver must accept them; in a test body an unknown field is most often one of WebEngage's REST API (eventName, userId, eventData), which its webhooks write in snake_case."
       },
+      "message": "expected only the fields of WebEngage's envelope at the top level (written in snake_case, such as event_name), found \"{property}\"",
       "match": [
         {
           "keyword": "additionalProperties"
@@ -335,7 +355,52 @@ export const table = {
         "seed": "\"event_time\": \"2016-06-01T15:53:59+0000\", \"2016-06-01T15:53:58+0000\", \"2017-03-06T11:00:52+0000\" (and the journey's creationTime and activationTime).",
         "decision": "Not an error: the value names an instant, and RFC 3339 is what most tools write. But WebEngage does not send it: a test body with +00:00 exercises a receiver with a form it will never get, and hides the bug that matters (a receiver that refuses +0000)."
       },
+      "expected": "WebEngage's form yyyy-MM-ddTHH:mm:ss+hhmm, such as 2016-06-01T15:53:59+0000",
       "match": [
+        {
+          "keyword": "pattern",
+          "pointer": [
+            "/event_time",
+            "/event_data/creationTime",
+            "/event_data/activationTime"
+          ],
+          "valuePattern": "^.{10}[ t]|^.{16}(?!:)|^.{17}60|^.{19}[.,]|[Zz]$|[+-]\\d{2}(?::\\d{2})?$",
+          "message": "expected {expected}, found {found} ({notes})",
+          "notes": [
+            {
+              "valuePattern": "^.{10} ",
+              "text": "a space instead of T"
+            },
+            {
+              "valuePattern": "^.{10}t",
+              "text": "a lower-case t"
+            },
+            {
+              "valuePattern": "^.{16}(?!:)",
+              "text": "no seconds"
+            },
+            {
+              "valuePattern": "^.{17}60",
+              "text": "a leap second, which most parsers refuse"
+            },
+            {
+              "valuePattern": "^.{19}[.,]",
+              "text": "a fraction of a second"
+            },
+            {
+              "valuePattern": "[Zz]$",
+              "text": "Z, where WebEngage writes +0000"
+            },
+            {
+              "valuePattern": "[+-]\\d{2}:\\d{2}$",
+              "text": "an offset with a colon"
+            },
+            {
+              "valuePattern": "[+-]\\d{2}$",
+              "text": "an offset of hours only"
+            }
+          ]
+        },
         {
           "keyword": "pattern",
           "pointer": [
@@ -355,6 +420,7 @@ export const table = {
         "seed": "\"category\": \"account\", \"resource\": \"Journey\", \"version\": 1 (the journey example); \"category\": \"system\" (both campaign event examples).",
         "decision": "One example each, so a recommendation; the vendor documents no other values (GAP)."
       },
+      "expected": "{allowed}, the value of WebEngage's example",
       "match": [
         {
           "keyword": "const"
@@ -369,6 +435,7 @@ export const table = {
       "source": {
         "decision": "The vendor's full list of campaign events (email, SMS, in-app, web push) is not in the seed, so a real event can get this warning; it flags a misspelt name in a test body (push_notification_clicked)."
       },
+      "expected": "one of the system event names WebEngage documents, such as push_notification_click",
       "match": [
         {
           "keyword": "enum",
@@ -384,6 +451,7 @@ export const table = {
       "source": {
         "decision": "WebEngage's rule for the custom events it accepts (its documentation, outside the seed: names and attribute names under 50 characters): a custom event that breaks it is not one WebEngage delivers. Custom means category other than \"system\"."
       },
+      "expected": "a name of at most {limit} characters (WebEngage's limit for custom events: under 50)",
       "match": [
         {
           "keyword": "maxLength",
@@ -404,6 +472,7 @@ export const table = {
       "source": {
         "decision": "WebEngage's rule for custom events in its documentation (no we_ prefix), a warning for the same reason as custom-name-length."
       },
+      "expected": "a name that does not start with we_ (WebEngage keeps that prefix for its own names)",
       "match": [
         {
           "keyword": "not",
@@ -424,6 +493,7 @@ export const table = {
       "source": {
         "decision": "WebEngage's rule for custom events in its documentation (string values under 1000 characters), a warning for the same reason as custom-name-length."
       },
+      "expected": "a string of at most {limit} characters (WebEngage's limit for custom event attributes: under 1000)",
       "match": [
         {
           "keyword": "maxLength",
@@ -464,6 +534,7 @@ export const table = {
         }
       },
       "expected": "at most 25 attributes of each data type in a custom event's event_data",
+      "message": "expected {expected}, found {detail}",
       "webhooks": [
         "events",
         "activityEvents",

@@ -14,7 +14,8 @@ export interface LibrarySection {
   constants?: Record<string, string | { from: string; doc?: string }>;
   guards?: Array<{ name: string; type: string; level: 'errors' | 'conforming'; operation?: string; where?: { pointer: string; in: string }; doc?: string }>;
   assert?: { name: string; type: string; error: string; message: string; doc?: string };
-  helpers?: Array<{ name: string; use: 'query-digest' | 'verify-query-digest' | 'json-in-string' | 'date-time'; code?: string; pattern?: string; exact?: string; refusals?: string[]; doc?: string }>;
+  /** json-in-string's `code`: a pattern, or `{check: CODE}`, the `otherwise` of that code's json-in-string check in codes.yaml (one source for both). */
+  helpers?: Array<{ name: string; use: 'query-digest' | 'verify-query-digest' | 'json-in-string' | 'date-time'; code?: string | { check: string }; pattern?: string; exact?: string; refusals?: string[]; doc?: string }>;
   [key: string]: unknown;
 }
 
@@ -166,7 +167,19 @@ ${doc(a.doc ?? `Throws a \`${a.error}\` listing every violation unless \`value\`
 }`);
       }
     } else if (helper.use === 'json-in-string') {
-      const pattern = helper.code ?? '^[A-Z][A-Z0-9_]*$';
+      let pattern: string;
+      if (typeof helper.code === 'object' && helper.code !== null) {
+        // The pattern of a check of codes.yaml: the library parses as the check judges.
+        const code = helper.code.check;
+        const entry = input.codes?.codes.find((c) => c.code === code);
+        if (!entry) throw new Error(`${where}/code/check: expected a code of codes.yaml, found ${JSON.stringify(code)}`);
+        if (entry.check?.name !== 'json-in-string' || entry.check.otherwise === undefined) {
+          throw new Error(`${where}/code/check: expected a code whose check is json-in-string with \`otherwise\`, found ${JSON.stringify(code)} ${entry.check ? `with the check ${entry.check.name}` : 'without a check'}`);
+        }
+        pattern = entry.check.otherwise;
+      } else {
+        pattern = helper.code ?? '^[A-Z][A-Z0-9_]*$';
+      }
       try {
         new RegExp(pattern);
       } catch {
@@ -175,7 +188,7 @@ ${doc(a.doc ?? `Throws a \`${a.error}\` listing every violation unless \`value\`
       helperImports.add('json-in-string');
       helpers.push(`const ${helper.name}Code = new RegExp(${JSON.stringify(pattern)});
 
-${doc(helper.doc)}export function ${helper.name}(text: unknown): JsonInString {
+${doc(helper.doc?.replaceAll('{code}', pattern))}export function ${helper.name}(text: unknown): JsonInString {
   return parseJsonInString(text, ${helper.name}Code);
 }`);
     } else if (helper.use === 'date-time') {

@@ -98,13 +98,15 @@ const PLACEHOLDERS: Record<string, (context: MessageContext, rule: RenderRule) =
   rule: (context) => (context.error ? ruleText(context.error) : ''),
   schemaPath: (context) => context.error?.schemaPath ?? '',
   keyword: (context) => context.error?.keyword ?? '',
+  allowed: (context) => allowedText(context.error),
   notes: (context, rule) => {
     const value = context.value;
     if (typeof value !== 'string' || !rule.notes) return '';
     return rule.notes.filter((note) => note.pattern.test(value)).map((note) => note.text).join(', ');
   },
   detail: (context) => context.detail ?? '',
-  limit: (context) => String(context.limit ?? ''),
+  // The body limit, or the bound of a validator error (maximum, maxLength, ...): the schema's own number.
+  limit: (context) => String(context.limit ?? context.error?.params.limit ?? ''),
   bytes: (context) => String(context.bytes ?? ''),
 };
 
@@ -118,18 +120,53 @@ function typeText(error: AjvError | undefined): string {
   return ARTICLE[type] ?? (type.includes(',') ? type.split(',').map((t) => ARTICLE[t] ?? t).join(' or ') : type);
 }
 
-/** What a validator error wanted, when the table does not say: plain words for the common keywords. */
+/** The value(s) a `const` or `enum` error allows, as JSON: "account", or "a", "b" and "c". */
+function allowedText(error: AjvError | undefined): string {
+  const params = error?.params ?? {};
+  if ('allowedValue' in params) return JSON.stringify(params.allowedValue) ?? String(params.allowedValue);
+  const values = Array.isArray(params.allowedValues) ? params.allowedValues.map((v) => JSON.stringify(v) ?? String(v)) : [];
+  return values.length <= 1 ? (values[0] ?? '') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+}
+
+/**
+ * What a validator error wanted, when the table does not say: plain words for the keywords whose
+ * parameters say it all. A pattern, a format or a `not` has no plain reading: the table must give
+ * its `expected` (test/codes-audit.test.ts checks that no example's message shows ajv's wording).
+ */
 function defaultExpected(context: MessageContext): string {
   const error = context.error!;
+  const limit = Number(error.params.limit);
   switch (error.keyword) {
     case 'type':
       return typeText(error);
     case 'required':
-    case 'dependentRequired':
       return 'a value (required)';
+    case 'dependentRequired':
+      return `a value (required when ${String(error.params.property)} is present)`;
     case 'additionalProperties':
     case 'unevaluatedProperties':
-      return `no property "${context.property ?? ''}" (not one of the documented ones)`;
+      return `no field "${context.property ?? ''}" (not one of the documented ones)`;
+    case 'minLength':
+      return limit === 1 ? 'a non-empty string' : `a string of at least ${limit} characters`;
+    case 'maxLength':
+      return `a string of at most ${limit} characters`;
+    case 'minItems':
+      return `at least ${limit} item${limit === 1 ? '' : 's'}`;
+    case 'maxItems':
+      return `at most ${limit} item${limit === 1 ? '' : 's'}`;
+    case 'minimum':
+      return `a number of ${limit} or more`;
+    case 'maximum':
+      return `a number of ${limit} or less`;
+    case 'exclusiveMinimum':
+      return `a number above ${limit}`;
+    case 'exclusiveMaximum':
+      return `a number below ${limit}`;
+    case 'multipleOf':
+      return error.params.multipleOf === 1 ? 'a whole number' : `a multiple of ${String(error.params.multipleOf)}`;
+    case 'const':
+    case 'enum':
+      return allowedText(error);
     default:
       return `a value that ${ruleText(error)}`;
   }

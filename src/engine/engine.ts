@@ -267,7 +267,7 @@ export function createEngine(table: CodeTable, validators: Validators, options: 
         {
           problem: 'content-type-mismatch',
           pointer: '',
-          message: `expected a body in ${current.type}, as its Content-Type says, found a body in the form of ${other.type} (send it with the Content-Type ${other.type})`,
+          message: `expected a body in ${current.type}, as its Content-Type says, found a body that looks like ${other.type} (send it with the Content-Type ${other.type})`,
         },
       ]);
     };

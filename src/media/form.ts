@@ -167,11 +167,12 @@ export function form(options: FormOptions = {}): MediaType {
         node = child;
       }
       if (conflict !== undefined) {
-        refuse({ problem: 'form-duplicate-field', pointer: conflict, message: `expected each field once, found ${JSON.stringify(rawName)} where ${conflict} already has a value` });
+        refuse({ problem: 'form-duplicate-field', pointer: conflict, message: `expected each field once, found the field ${JSON.stringify(rawName)} where ${conflict} already has a value` });
         continue;
       }
       const problem = name.problem ?? value.problem;
-      const pointer = `/${parsed.tokens.map(escapeToken).join('/')}`;
+      // The pointer only when there is a problem to report (most fields have none).
+      const pointer = problem ? `/${parsed.tokens.map(escapeToken).join('/')}` : '';
       if (problem && !warnings.has(pointer)) {
         warnings.set(pointer, { problem: 'form-encoding', pointer, message: `expected %XX escapes of UTF-8 bytes, found ${problem} in the field ${JSON.stringify(rawName)}` });
       }
@@ -204,7 +205,11 @@ export function form(options: FormOptions = {}): MediaType {
       } else {
         // Own properties as JSON.parse makes them: "__proto__" is data, not the prototype.
         const object: Record<string, unknown> = {};
-        for (const [key, child] of node.children) Object.defineProperty(object, key, { value: valueOf(child), enumerable: true, writable: true, configurable: true });
+        // defineProperty only where needed: on every key it turns the object into a slow dictionary.
+        for (const [key, child] of node.children) {
+          if (key === '__proto__') Object.defineProperty(object, key, { value: valueOf(child), enumerable: true, writable: true, configurable: true });
+          else object[key] = valueOf(child);
+        }
         built.set(node, object);
       }
       for (const child of node.children.values()) if (child.kind !== 'leaf') built.delete(child);

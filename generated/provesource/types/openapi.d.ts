@@ -376,7 +376,7 @@ export interface components {
          * @example 141.92.55.102
          * @example 2001:db8::17
          */
-        IpAddress: string | unknown | unknown;
+        IpAddress: string;
         /**
          * Text
          * @description A string, or `null` for "not sent".

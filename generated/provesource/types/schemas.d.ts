@@ -35,9 +35,7 @@ export type Timestamp = number;
  * via the `definition` "IpAddress".
  */
 export type IpAddress = IpAddress1 & IpAddress2;
-export type IpAddress1 = {
-  [k: string]: unknown;
-};
+export type IpAddress1 = string;
 export type IpAddress2 = string;
 /**
  * A string, or `null` for "not sent".
@@ -160,101 +158,75 @@ export type StreamNotification = {
    * lookup the name using the email". Recommended: a string.
    *
    */
-  firstName?: {
-    [k: string]: unknown;
-  };
+  firstName?: unknown;
   /**
    * Vendor: "the lead's last name (only first letter is shown in the icon/avatar), if not
    * provided we'll lookup the name using the email". Recommended: a string.
    *
    */
-  lastName?: {
-    [k: string]: unknown;
-  };
+  lastName?: unknown;
   /**
    * Vendor: "product/category identifier". Recommended: a string.
    */
-  guid?: {
-    [k: string]: unknown;
-  };
+  guid?: unknown;
   /**
    * Vendor: "the city". The location fields are an "alternative to Geo IP location
    * (optional)". Recommended: a string.
    *
    */
-  city?: {
-    [k: string]: unknown;
-  };
+  city?: unknown;
   /**
    * Vendor: "the country (if omitted will lookup using countryCode)". Recommended: a string.
    */
-  country?: {
-    [k: string]: unknown;
-  };
+  country?: unknown;
   /**
    * Vendor: "the country code (if omitted, will lookup using country)". Recommended: an ISO
    * 3166-1 alpha-2 code, two upper-case letters (`country-code` warning).
    *
    */
-  countryCode?: {
-    [k: string]: unknown;
-  };
+  countryCode?: unknown;
   /**
    * Vendor: "the state name (relevant for the US only, if omitted, will lookup using
    * stateCode)". Recommended: a string.
    *
    */
-  state?: {
-    [k: string]: unknown;
-  };
+  state?: unknown;
   /**
    * Vendor: "the state code (relevant for US only, if omitted, will lookup using state)".
    * Recommended: two upper-case letters, as US state codes are (`state-code` warning).
    *
    */
-  stateCode?: {
-    [k: string]: unknown;
-  };
+  stateCode?: unknown;
   /**
    * Vendor: "the name of the product, will be appended to the message text (in the end)".
    * Recommended: a string, sent together with `productLink`.
    *
    */
-  productName?: {
-    [k: string]: unknown;
-  };
+  productName?: unknown;
   /**
    * Vendor: "the link/URL the product page (will redirect to this link on click)".
    * Recommended: an absolute `http(s)` URL, sent together with `productName`.
    *
    */
-  productLink?: {
-    [k: string]: unknown;
-  };
+  productLink?: unknown;
   /**
    * Vendor: "the link/URL to the product image (will display in the notification image)".
    * Recommended: an absolute `http(s)` URL.
    *
    */
-  productImage?: {
-    [k: string]: unknown;
-  };
+  productImage?: unknown;
   /**
    * Vendor: "purchase total amount" (`55` in its example). Recommended: a number of 0 or
    * more (a decimal string in a form body).
    *
    */
-  total?: {
-    [k: string]: unknown;
-  };
+  total?: unknown;
   /**
    * Vendor: "the order amount currency". Recommended: an ISO 4217 code, three upper-case
    * letters (`currency-code` warning).
    *
    */
-  currency?: {
-    [k: string]: unknown;
-  };
+  currency?: unknown;
   /**
    * Vendor: "Purchases that have multiple products/line items (optional)". No maximum is
    * documented; the body limit bounds it. In a form body it is written with indices,
@@ -302,24 +274,18 @@ export type Product = {
    * `http(s)` URL, or `null` for none.
    *
    */
-  image?: {
-    [k: string]: unknown;
-  };
+  image?: unknown;
   /**
    * Vendor: "price - product's price". Recommended: a number of 0 or more (a decimal string
    * in a form body).
    *
    */
-  price?: {
-    [k: string]: unknown;
-  };
+  price?: unknown;
   /**
    * Vendor: "quantity - number of items purchased". Recommended: a whole number of 1 or more.
    *
    */
-  quantity?: {
-    [k: string]: unknown;
-  };
+  quantity?: unknown;
   [k: string]: unknown;
 };
 /**

@@ -142,9 +142,7 @@ export type Text4 = string | null;
  * via the `definition` "GlobalSystemEvent".
  */
 export type GlobalSystemEvent = WebEngageEvent & {
-  event_name?: {
-    [k: string]: unknown;
-  };
+  event_name?: unknown;
 };
 /**
  * A value the vendor's examples show as a string. Contract rule (error): a string when it has a
@@ -535,9 +533,7 @@ export type ConformingJourneyData = {
  * via the `definition` "CustomEventData".
  */
 export type CustomEventData = {
-  [k: string]: {
-    [k: string]: unknown;
-  };
+  [k: string]: unknown;
 };
 /**
  * What the JSON inside `push_notification_content` holds in the vendor's example, for types and
@@ -592,9 +588,7 @@ export type PushNotificationPayload = {
   /**
    * `null` in the example; its type otherwise is not shown.
    */
-  tokens?: {
-    [k: string]: unknown;
-  };
+  tokens?: unknown;
   [k: string]: unknown;
 };
 /**
