@@ -635,6 +635,78 @@ describe('levels: x-level and x-warning-schema', () => {
   });
 });
 
+describe("the contracts' recommendations, marked for diff (x-warning-schema)", () => {
+  const registry = JSON.parse(readFileSync(join(root, 'generated/contracts.json'), 'utf8')) as {
+    contracts: Array<{ id: string; openapi: { json: string; dereferenced: string }; operations: Array<{ id: string; in: string; path: string; webhook?: string; method: string; levels?: { errors: { schema: string }; warnings: { schema: string; validator: string } } }> }>;
+  };
+  const marked = registry.contracts.flatMap((c) => c.operations.filter((o) => o.levels && o.levels.warnings.schema !== o.levels.errors.schema).map((o) => ({ contract: c, operation: o })));
+  /** Every JSON example body of the three contracts: what each level is asked about. */
+  const bodies = registry.contracts.flatMap((c) =>
+    readdirSync(join(root, 'spec', c.id, 'examples'), { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile() && f.name.endsWith('.json'))
+      .flatMap((f) => {
+        try {
+          return [{ file: join(f.parentPath, f.name), body: JSON.parse(readFileSync(join(f.parentPath, f.name), 'utf8')) as unknown }];
+        } catch {
+          return []; // malformed JSON on purpose (an invalid example): no level reads it
+        }
+      }),
+  );
+
+  it('marks every level of recommendations that differs from the rules: Converge 1, ProveSource 1, WebEngage 5', () => {
+    expect(marked.map(({ contract, operation }) => `${contract.id} ${operation.id}`)).toEqual([
+      'converge event',
+      'provesource stream',
+      'webengage events',
+      'webengage activityEvents',
+      'webengage globalSystemEvents',
+      'webengage globalApplicationEvents',
+      'webengage journey',
+    ]);
+    expect(bodies.length).toBeGreaterThan(200);
+  });
+
+  it.each(marked.map((m) => [`${m.contract.id} ${m.operation.id}`, m] as const))('%s: the x-warning-schema gives the verdict of the generated warnings validator on every example body', async (_, { contract, operation }) => {
+    const document = JSON.parse(readFileSync(join(root, contract.openapi.dereferenced), 'utf8')) as Record<string, any>;
+    const item = operation.in === 'paths' ? document.paths[operation.path] : document.webhooks[operation.webhook!];
+    const contents = Object.values(item[operation.method.toLowerCase()].requestBody.content) as Array<Record<string, unknown>>;
+    const { default: Ajv2020 } = await import('ajv/dist/2020.js');
+    const { fullFormats } = await import('ajv-formats/dist/formats.js');
+    const ajv = new Ajv2020({ strict: false, allErrors: false, formats: fullFormats });
+    const generated = (await import(join(root, `${operation.levels!.warnings.validator}.js`))) as { default: (value: unknown) => boolean };
+    expect(contents.length).toBeGreaterThan(0);
+    for (const media of contents) {
+      const marking = ajv.compile(media['x-warning-schema'] as object);
+      const verdicts = bodies.map(({ file, body }) => [file, marking(body), generated.default(body)]);
+      expect(verdicts.filter(([, a, b]) => a !== b)).toEqual([]);
+      // Both verdicts occur: the comparison says something.
+      expect(new Set(verdicts.map(([, a]) => a))).toEqual(new Set([true, false]));
+    }
+  });
+
+  it.each([
+    ['converge', 'CustomEvent', 'a custom event name now needs two characters'],
+    ['provesource', 'ConformingStreamNotification', 'a recommended field becomes required'],
+    ['webengage', 'ConformingJourneyEvent', 'a recommended field becomes required'],
+  ])('%s: narrowing a recommendation (%s: %s) breaks nobody, and senders under --strict', (id, component) => {
+    const bundled = loadDocument(join(root, `generated/${id}/openapi/openapi.json`));
+    const document = structuredClone(bundled.document) as Record<string, any>;
+    const schema = document.components.schemas[component];
+    if (id === 'converge') schema.properties.event_name.minLength = 2;
+    else schema.required = [...(schema.required ?? []), 'narrowedOnPurpose'];
+    document.info.version = document.info.version.replace(/^(\d+)\.(\d+)\.(\d+)/, (_: string, a: string, b: string, c: string) => `${a}.${b}.${Number(c) + 1}`);
+    const changed = { ...bundled, document };
+    const report = run(bundled, changed);
+    expect(report.changes.length).toBeGreaterThan(0);
+    expect(report.changes.map((c) => [c.level, c.breaks, c.strictBreaks, c.bump])).toEqual(report.changes.map(() => ['warning', [], ['senders'], 'minor']));
+    expect(report.changes.every((c) => c.pointer.includes('/x-warning-schema/'))).toBe(true);
+    expect(report).toMatchObject({ required: 'minor', ok: true }); // a patch bump below 1.0.0 carries an addition
+    const strict = run(bundled, changed, true);
+    expect(strict.changes.every((c) => c.breaks.join() === 'senders')).toBe(true);
+    expect(strict).toMatchObject({ required: 'major', ok: false });
+  });
+});
+
 describe('reports', () => {
   it('points into the dereferenced document and says what changed, where, from what to what', () => {
     const files = fixture('required-property-added');
@@ -1086,6 +1158,9 @@ describe('converge-webhook diff (CLI)', () => {
     const help = await runCli(['diff', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: converge-webhook diff <old> \[<new>\] \[--contract ID\] \[--json\] \[--strict\]$/m);
+    // What --strict means: the recommendations held as rules, and what a narrowing then breaks.
+    expect(help.stdout).toMatch(/^ {2}--strict {7}hold the recommendations as rules, as validate --strict and verify --strict do:$/m);
+    expect(help.stdout).toContain('Narrowing one then breaks the message\'s writers\n                 (senders, for a request)');
     expect((await runCli(['help'])).stdout).toMatch(/^ {2}diff <old> \[<new>\]/m);
   });
 });
