@@ -7,6 +7,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -150,6 +152,66 @@ const CASES: Case[] = [
       'request-upper-bound-raised': 'request-parameter-max-increased',
       'request-enum-value-added': 'request-parameter-enum-value-added',
     },
+  },
+  {
+    name: 'security-added',
+    location: 'paths',
+    // A credential now required: requests without it are refused (senders); dropped again, receivers that still refuse them break.
+    forward: ['request-security-added senders'],
+    forwardBump: 'major',
+    reverse: ['request-security-removed receivers'],
+    reverseBump: 'major',
+    // api-security-added (INFO: a declared divergence), api-security-removed (INFO)
+    oasdiff: { 'request-security-added': 'api-security-added', 'request-security-removed': 'api-security-removed' },
+  },
+  {
+    name: 'security-emptied',
+    location: 'webhooks',
+    // The document requires a token; the operation's security: [] lifts it for that operation.
+    forward: ['request-security-removed receivers'],
+    forwardBump: 'major',
+    reverse: ['request-security-added senders'],
+    reverseBump: 'major',
+    oasdiff: { 'request-security-removed': 'api-security-removed', 'request-security-added': 'api-security-added' },
+  },
+  {
+    name: 'security-alternatives',
+    location: 'paths',
+    // [{token}] → [{token}, {bearer}]: another way to authenticate (receivers must accept it); the reverse refuses bearer senders.
+    forward: ['request-security-alternative-added receivers'],
+    forwardBump: 'major',
+    reverse: ['request-security-alternative-removed senders'],
+    reverseBump: 'major',
+    oasdiff: { 'request-security-alternative-added': 'api-security-added', 'request-security-alternative-removed': 'api-security-removed' },
+  },
+  {
+    name: 'security-scheme-added',
+    location: 'webhooks',
+    // [{token}] → [{token, signature}]: one more credential to send.
+    forward: ['request-security-scheme-added senders'],
+    forwardBump: 'major',
+    reverse: ['request-security-scheme-dropped receivers'],
+    reverseBump: 'major',
+    oasdiff: { 'request-security-scheme-added': 'api-security-added', 'request-security-scheme-dropped': 'api-security-removed' },
+  },
+  {
+    name: 'security-scheme-changed',
+    location: 'paths',
+    // token: an apiKey moved from header X-Token to query token; session: an apiKey cookie became an http bearer token.
+    forward: ['request-security-scheme-changed senders receivers', 'request-security-scheme-changed senders receivers'],
+    forwardBump: 'major',
+    reverse: ['request-security-scheme-changed senders receivers', 'request-security-scheme-changed senders receivers'],
+    reverseBump: 'major',
+    oasdiff: { 'request-security-scheme-changed': 'api-security-component-type-changed' },
+  },
+  {
+    name: 'security-scopes',
+    location: 'webhooks',
+    forward: ['request-security-scope-added senders'],
+    forwardBump: 'major',
+    reverse: ['request-security-scope-removed receivers'],
+    reverseBump: 'major',
+    oasdiff: { 'request-security-scope-added': 'api-security-scope-added', 'request-security-scope-removed': 'api-security-scope-removed' },
   },
   {
     name: 'response-headers-added',
@@ -670,9 +732,7 @@ describe("the contracts' recommendations, marked for diff (x-warning-schema)", (
     const document = JSON.parse(readFileSync(join(root, contract.openapi.dereferenced), 'utf8')) as Record<string, any>;
     const item = operation.in === 'paths' ? document.paths[operation.path] : document.webhooks[operation.webhook!];
     const contents = Object.values(item[operation.method.toLowerCase()].requestBody.content) as Array<Record<string, unknown>>;
-    const { default: Ajv2020 } = await import('ajv/dist/2020.js');
-    const { fullFormats } = await import('ajv-formats/dist/formats.js');
-    const ajv = new Ajv2020({ strict: false, allErrors: false, formats: fullFormats });
+    const ajv = new Ajv2020.default({ strict: false, allErrors: false, formats: fullFormats });
     const generated = (await import(join(root, `${operation.levels!.warnings.validator}.js`))) as { default: (value: unknown) => boolean };
     expect(contents.length).toBeGreaterThan(0);
     for (const media of contents) {
@@ -886,6 +946,12 @@ describe('documents that cannot be compared', () => {
     expect(problem({ ...base(), info: { version: '2024-05' } })).toBe('doc.yaml: /info/version: expected a semantic version such as "1.2.0" (MAJOR.MINOR.PATCH), found the string "2024-05"');
     expect(problem(withSchema({ $ref: '#/components/schemas/Missing' }))).toBe(`doc.yaml: ${pointer}/$ref: expected a value at "#/components/schemas/Missing", found nothing at /components of doc.yaml`);
     expect(problem(withSchema({ $ref: 'https://example.com/schema.json' }))).toBe(`doc.yaml: ${pointer}/$ref: expected a local reference (remote $refs are not fetched: bundle the document first), found the URL https://example.com/schema.json`);
+    const secured = (security: unknown, schemes: unknown) => ({ ...base(), security, components: { securitySchemes: schemes } });
+    expect(problem(secured([{ token: [] }], {}))).toBe('doc.yaml: /security/0/token: expected a security scheme of components.securitySchemes named "token", found none');
+    expect(problem(secured([{ token: [] }], { token: { type: 'apiKey', in: 'body', name: 't' } }))).toBe('doc.yaml: /components/securitySchemes/token/in: expected "query", "header" or "cookie", found the string "body"');
+    expect(problem(secured([{ token: [] }], { token: { type: 'password' } }))).toBe('doc.yaml: /components/securitySchemes/token/type: expected a security scheme type (apiKey, http, mutualTLS, oauth2, openIdConnect), found the string "password"');
+    expect(problem(secured({ token: [] }, {}))).toBe('doc.yaml: /security: expected an array of security requirements, found an object');
+    expect(problem(secured([{ token: 'read' }], {}))).toBe('doc.yaml: /security/0/token: expected an array of scope names, found the string "read"');
     expect(problem(withSchema({ type: 'strng' }))).toBe(`doc.yaml: ${pointer}/type: expected a JSON type (array, boolean, integer, null, number, object, string), found the string "strng"`);
     expect(problem(withSchema({ required: 'id' }))).toBe(`doc.yaml: ${pointer}/required: expected an array of property names, found the string "id"`);
     expect(problem(withSchema({ items: [{ type: 'string' }] }))).toBe(`doc.yaml: ${pointer}/items: expected a schema (OpenAPI 3.1 writes tuples with prefixItems), found an array`);

@@ -54,6 +54,10 @@ export interface Rule {
 const TOLERANT =
   'strictly this narrows (a member of that name was unconstrained while undocumented), but writers do not send undocumented members, and readers lose nothing: a new optional member breaks nobody';
 
+/** Why a security rule's verdict on the senders differs from oasdiff's. */
+const SECURITY =
+  "oasdiff reports every security change as INFO (it leaves credentials to the API's policy); here a request without the credential the document now asks for is refused (a 401): a request that was valid is not, which breaks the senders that send it";
+
 /** The table. Rows come in request/response pairs where a change can happen on both sides. */
 export const RULES: readonly Rule[] = [
   // Operations (a path's method, or a webhook's). Judged on the request: its existence.
@@ -77,6 +81,17 @@ export const RULES: readonly Rule[] = [
   { id: 'response-status-added', detects: 'a new response status', direction: 'response', effect: 'widens', breaks: [], level: 'addition', schema: false, mirror: 'response-status-removed', exception: 'a reader handles a status it does not know as the x00 of its class (RFC 9110, section 15), so a new status is not a surprise', oasdiff: ['response-success-status-added:INFO', 'response-non-success-status-added:INFO'] },
   { id: 'response-success-status-removed', detects: 'a 2xx response removed', direction: 'response', effect: 'narrows', breaks: ['senders', 'receivers'], level: 'breaking', schema: false, mirror: 'response-status-added', exception: 'senders lose the success answer (its body and headers) they were written to read', oasdiff: ['response-success-status-removed:ERR'] },
   { id: 'response-status-removed', detects: 'a response that is not 2xx removed', direction: 'response', effect: 'narrows', breaks: ['receivers'], level: 'breaking', schema: false, mirror: 'response-status-added', oasdiff: ['response-non-success-status-removed:INFO'] },
+
+  // Security: the credentials a request carries (the operation's security, else the document's, and the schemes they name).
+  { id: 'request-security-added', detects: 'a security requirement where there was none: every request must carry a credential', direction: 'request', effect: 'narrows', breaks: ['senders'], level: 'breaking', schema: false, mirror: 'request-security-removed', oasdiff: ['api-security-added:INFO', 'api-global-security-added:INFO'], divergence: { 'api-security-added': SECURITY, 'api-global-security-added': SECURITY } },
+  { id: 'request-security-removed', detects: 'every security requirement removed (security: [], or none left): requests need no credential', direction: 'request', effect: 'widens', breaks: ['receivers'], level: 'breaking', schema: false, mirror: 'request-security-added', oasdiff: ['api-security-removed:INFO', 'api-global-security-removed:INFO'] },
+  { id: 'request-security-alternative-added', detects: 'a new security requirement beside the others: another way to authenticate', direction: 'request', effect: 'widens', breaks: ['receivers'], level: 'breaking', schema: false, mirror: 'request-security-alternative-removed', oasdiff: ['api-security-added:INFO'] },
+  { id: 'request-security-alternative-removed', detects: 'one of several security requirements removed: a way to authenticate refused', direction: 'request', effect: 'narrows', breaks: ['senders'], level: 'breaking', schema: false, mirror: 'request-security-alternative-added', oasdiff: ['api-security-removed:INFO'], divergence: { 'api-security-removed': SECURITY } },
+  { id: 'request-security-scheme-added', detects: 'a scheme added to a security requirement: one more credential to send', direction: 'request', effect: 'narrows', breaks: ['senders'], level: 'breaking', schema: false, mirror: 'request-security-scheme-dropped', oasdiff: ['api-security-added:INFO'], divergence: { 'api-security-added': SECURITY } },
+  { id: 'request-security-scheme-dropped', detects: 'a scheme removed from a security requirement: one credential fewer is checked', direction: 'request', effect: 'widens', breaks: ['receivers'], level: 'breaking', schema: false, mirror: 'request-security-scheme-added', oasdiff: ['api-security-removed:INFO'] },
+  { id: 'request-security-scope-added', detects: 'a scope added to a scheme of a security requirement', direction: 'request', effect: 'narrows', breaks: ['senders'], level: 'breaking', schema: false, mirror: 'request-security-scope-removed', oasdiff: ['api-security-scope-added:INFO', 'api-global-security-scope-added:INFO'], divergence: { 'api-security-scope-added': SECURITY, 'api-global-security-scope-added': SECURITY } },
+  { id: 'request-security-scope-removed', detects: 'a scope removed from a scheme of a security requirement', direction: 'request', effect: 'widens', breaks: ['receivers'], level: 'breaking', schema: false, mirror: 'request-security-scope-added', oasdiff: ['api-security-scope-removed:INFO', 'api-global-security-scope-removed:INFO'] },
+  { id: 'request-security-scheme-changed', detects: "a security scheme in use changed its type, or where its credential goes (an apiKey's in or name, an http scheme, an OAuth flow's URLs)", direction: 'request', effect: 'both', breaks: ['senders', 'receivers'], level: 'breaking', schema: false, mirror: 'request-security-scheme-changed', oasdiff: ['api-security-component-type-changed:INFO'], divergence: { 'api-security-component-type-changed': SECURITY } },
 
   // Request parameters (query, header, path, cookie).
   { id: 'request-parameter-added-required', detects: 'a new required parameter', direction: 'request', effect: 'narrows', breaks: ['senders'], level: 'breaking', schema: false, mirror: 'request-parameter-removed', oasdiff: ['new-required-request-parameter:ERR'] },
