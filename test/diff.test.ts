@@ -497,6 +497,23 @@ const CASES: Case[] = [
     reverseBump: 'major',
   },
   {
+    name: 'alternative-unnamed',
+    location: 'paths',
+    // Unnamed alternatives are matched by inclusion, not by position: an integer alternative added in front of the
+    // string one is an addition (receivers), the boolean one dropped from the response a removal (receivers).
+    forward: ['request-alternative-added receivers', 'response-alternative-removed receivers'],
+    forwardBump: 'major',
+    reverse: ['request-alternative-removed senders', 'response-alternative-added senders'],
+    reverseBump: 'major',
+    // request-property-any-of-added (INFO), response-property-one-of-removed (INFO), request-property-any-of-removed (ERR), response-property-one-of-added (ERR)
+    oasdiff: {
+      'request-alternative-added': 'request-property-any-of-added',
+      'response-alternative-removed': 'response-property-one-of-removed',
+      'request-alternative-removed': 'request-property-any-of-removed',
+      'response-alternative-added': 'response-property-one-of-added',
+    },
+  },
+  {
     name: 'keyword-changed',
     location: 'paths',
     forward: ['request-keyword-changed senders receivers', 'response-keyword-changed senders receivers'],
