@@ -514,6 +514,23 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'alternative-merged',
+    location: 'paths',
+    // Small and Large merged into Any: Small is matched (widened: receivers), and Large, whose values Any accepts,
+    // breaks nobody (senders still send valid values). Split again, Small narrows (senders) and Large breaks nobody.
+    // In the response, Medium and Short merged into Long: Medium widened (senders read longer notes), Short merged.
+    forward: [
+      'request-alternative-merged -', 'request-upper-bound-raised receivers', 'request-annotation-changed -',
+      'response-alternative-merged -', 'response-upper-bound-raised senders', 'response-annotation-changed -',
+    ],
+    forwardBump: 'major',
+    reverse: [
+      'request-alternative-split -', 'request-upper-bound-lowered senders', 'request-annotation-changed -',
+      'response-alternative-split -', 'response-upper-bound-lowered receivers', 'response-annotation-changed -',
+    ],
+    reverseBump: 'major',
+  },
+  {
     name: 'keyword-changed',
     location: 'paths',
     forward: ['request-keyword-changed senders receivers', 'response-keyword-changed senders receivers'],

@@ -189,6 +189,11 @@ export const RULES: readonly Rule[] = [
   { id: 'response-alternative-removed', detects: 'a oneOf/anyOf alternative removed', direction: 'response', effect: 'narrows', breaks: ['receivers'], level: 'breaking', schema: true, mirror: 'response-alternative-added', oasdiff: ['response-property-one-of-removed:INFO'] },
 
   // What this tool does not order: reported as both, so that nothing changes silently.
+  { id: 'request-alternative-merged', detects: 'a oneOf/anyOf alternative removed whose values another alternative accepts', direction: 'request', effect: 'none', breaks: [], level: 'annotation', schema: true, mirror: 'request-alternative-split' },
+  { id: 'response-alternative-merged', detects: 'a oneOf/anyOf alternative removed whose values another alternative accepts', direction: 'response', effect: 'none', breaks: [], level: 'annotation', schema: true, mirror: 'response-alternative-split' },
+  { id: 'request-alternative-split', detects: 'a oneOf/anyOf alternative added whose values another alternative accepted', direction: 'request', effect: 'none', breaks: [], level: 'annotation', schema: true, mirror: 'request-alternative-merged' },
+  { id: 'response-alternative-split', detects: 'a oneOf/anyOf alternative added whose values another alternative accepted', direction: 'response', effect: 'none', breaks: [], level: 'annotation', schema: true, mirror: 'response-alternative-merged' },
+
   { id: 'request-keyword-changed', detects: 'a validation or serialization keyword changed that this tool does not order (not, if/then/else, multipleOf, uniqueItems, patternProperties, style, encoding, ...)', direction: 'request', effect: 'both', breaks: ['senders', 'receivers'], level: 'breaking', schema: true, mirror: 'request-keyword-changed' },
   { id: 'response-keyword-changed', detects: 'a validation or serialization keyword changed that this tool does not order (not, if/then/else, multipleOf, uniqueItems, patternProperties, style, encoding, ...)', direction: 'response', effect: 'both', breaks: ['senders', 'receivers'], level: 'breaking', schema: true, mirror: 'response-keyword-changed' },
 

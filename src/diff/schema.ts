@@ -5,7 +5,7 @@
  */
 import { comparePatterns } from './pattern.js';
 import { type Location, child, describe, isObject } from './refs.js';
-import { roles } from './rules.js';
+import { type Audience, roles } from './rules.js';
 import type { Context, SchemaLevel, Walk } from './walk.js';
 
 type Side = 'old' | 'new';
@@ -430,8 +430,10 @@ const MAX_TRIALS = 64;
  * inclusion, never by position: an old alternative whose values the new one accepts too (a trial
  * comparison finds nothing that breaks the writers) is that alternative widened, and one that
  * accepts only values the old one did (nothing breaks the readers) is it narrowed. A matched pair
- * is compared like any other, so its changes carry their own audiences; what is left unmatched
- * was removed (it breaks the writers) or added (the readers).
+ * is compared like any other, so its changes carry their own audiences. Of what is left, an
+ * alternative whose values another one accepts (on the other side) was merged into it or split
+ * from it, which changes no value's validity; the rest was removed (it breaks the writers) or added
+ * (the readers).
  */
 function compareAlternatives(walk: Walk, o: Node, n: Node, ctx: Context, keyword: 'oneOf' | 'anyOf'): void {
   const before = members(walk, 'old', o, keyword);
@@ -465,8 +467,22 @@ function compareAlternatives(walk: Walk, o: Node, n: Node, ctx: Context, keyword
     scored.sort((x, y) => y.score - x.score || x.b.index - y.b.index || x.a.index - y.a.index);
     for (const { b, a } of scored) if (!matched.some(([mb, ma]) => mb === b || ma === a)) matched.push([b, a]);
   }
-  for (const m of added) if (!matched.some(([, a]) => a === m)) walk.emit('alternative-added', ctx, `${keyword} alternative ${m.label} added`, { pointer: child(pointer, m.index) });
-  for (const m of removed) if (!matched.some(([b]) => b === m)) walk.emit('alternative-removed', ctx, `${keyword} alternative ${m.label} removed`, { pointer: child(pointer, m.index) });
+  // Left over: an alternative whose values another one accepts (on the other side) changes no value's validity.
+  let trials = 0;
+  const covering = (candidates: Member[], fits: (c: Member) => boolean) => candidates.find((c) => ++trials <= MAX_TRIALS && fits(c));
+  const breaksNo = (audience: Audience, b: Member, a: Member) => !walk.trial(() => compare(b, a)).some((c) => c.rule.breaks.includes(audience));
+  for (const m of added) {
+    if (matched.some(([, a]) => a === m)) continue;
+    const cover = covering(before, (b) => breaksNo(readers, b, m));
+    if (cover) walk.emit('alternative-split', ctx, `${keyword} alternative ${m.label} added, within ${cover.label} (which accepted its values)`, { pointer: child(pointer, m.index) });
+    else walk.emit('alternative-added', ctx, `${keyword} alternative ${m.label} added`, { pointer: child(pointer, m.index) });
+  }
+  for (const m of removed) {
+    if (matched.some(([b]) => b === m)) continue;
+    const cover = covering(after, (a) => breaksNo(writers, m, a));
+    if (cover) walk.emit('alternative-merged', ctx, `${keyword} alternative ${m.label} removed, into ${cover.label} (which accepts its values)`, { pointer: child(pointer, m.index) });
+    else walk.emit('alternative-removed', ctx, `${keyword} alternative ${m.label} removed`, { pointer: child(pointer, m.index) });
+  }
   for (const [b, a] of [...both, ...matched.sort(([, x], [, y]) => x.index - y.index)]) compare(b, a);
 }
 
