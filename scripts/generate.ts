@@ -30,11 +30,11 @@ import openapiTS, { astToString, transformSchemaObject, type SchemaObject, type 
 import ts from 'typescript';
 import YAML from 'yaml';
 
+import { WARNING_SCHEMA_KEY } from '../src/diff/operations.ts';
 import { codeTableModule, loadCodeTable } from './lib/codes-table.ts';
 import { type Contract, ContractError, type ContractLevels, defaultOperation, loadContracts } from './lib/contracts.ts';
 import { libraryEntry } from './lib/library-entry.ts';
 import { Openapi30Error, toOpenapi30 } from './lib/to-openapi-30.ts';
-import { WARNING_SCHEMA_KEY } from '../src/diff/operations.ts';
 
 type JsonObject = { [key: string]: unknown };
 
