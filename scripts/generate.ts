@@ -31,6 +31,7 @@ import openapiTS, { astToString, transformSchemaObject, type SchemaObject, type 
 import ts from 'typescript';
 import YAML from 'yaml';
 
+import { WARNING_SCHEMA_KEY } from '../src/diff/operations.ts';
 import { codeTableModule, loadCodeTable } from './lib/codes-table.ts';
 import { type Contract, ContractError, type ContractLevels, defaultOperation, loadContracts } from './lib/contracts.ts';
 import { libraryEntry } from './lib/library-entry.ts';
@@ -509,6 +510,50 @@ function checkOperations(contract: Contract, document: JsonObject): void {
   });
 }
 
+/** A value of the bundle with its local `$ref`s (`#/components/...`) followed. */
+function followRefs(document: JsonObject, value: unknown): unknown {
+  let current = value;
+  for (let hops = 0; hops < 32; hops++) {
+    const ref = (current as { $ref?: unknown } | null)?.$ref;
+    if (typeof ref !== 'string' || !ref.startsWith('#/')) return current;
+    current = ref
+      .slice(2)
+      .split('/')
+      .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], document);
+  }
+  return current;
+}
+
+/**
+ * Each operation's request media types mark its recommendations with x-warning-schema, the level
+ * `diff` compares at the warning level (validators ignore the key), and the mark is the level
+ * contract.yaml names: its component (as the one member of an allOf), or for a derived level the
+ * oneOf of the two components it is derived from (the same bodies: a standard name matches its
+ * branch, any other `otherwise`).
+ */
+function checkWarningSchemas(contract: Contract, document: JsonObject): void {
+  contract.descriptor.operations.forEach((operation, i) => {
+    const levels = operation.levels;
+    if (!levels || levels.warnings === levels.errors) return;
+    const expected = levels.derive
+      ? { oneOf: [{ $ref: `${COMPONENT}${levels.derive.discriminated}` }, { $ref: `${COMPONENT}${levels.derive.otherwise}` }] }
+      : { allOf: [{ $ref: `${COMPONENT}${levels.warnings}` }] }; // an allOf: Redocly's bundler copies a $ref that is an extension's whole value
+    const [group, key] = operation.in === 'paths' ? ['paths', operation.path] : ['webhooks', operation.webhook!];
+    const method = operation.method.toLowerCase();
+    const item = followRefs(document, (document[group] as Record<string, unknown> | undefined)?.[key]) as Record<string, { requestBody?: unknown }> | undefined;
+    const body = followRefs(document, item?.[method]?.requestBody) as { content?: Record<string, Record<string, unknown>> } | undefined;
+    for (const [type, media] of Object.entries(body?.content ?? {})) {
+      const found = media[WARNING_SCHEMA_KEY];
+      if (JSON.stringify(found) !== JSON.stringify(expected)) {
+        throw new GenerateError(
+          `${contract.file}: /operations/${i}/levels/warnings: expected ${contract.descriptor.openapi} to mark this level at ${group}.${key}.${method}.requestBody.content["${type}"].${WARNING_SCHEMA_KEY}: ${JSON.stringify(expected)}, found ${found === undefined ? 'none' : JSON.stringify(found)}`,
+        );
+      }
+    }
+  });
+}
+
 async function generateContract(contract: Contract): Promise<RegistryEntry> {
   const d = contract.descriptor;
   const id = contract.id;
@@ -520,6 +565,7 @@ async function generateContract(contract: Contract): Promise<RegistryEntry> {
   const bundled = bundle(source);
   inlineInvalidExamples(bundled, examples);
   checkOperations(contract, bundled);
+  checkWarningSchemas(contract, bundled);
   const openapi: JsonObject = { 'x-generated': GENERATED, ...bundled };
 
   // swagger-parser validates the bundle against the OpenAPI 3.1 schema (it needs a copy: it mutates).
@@ -744,7 +790,8 @@ async function generateContract(contract: Contract): Promise<RegistryEntry> {
  * components.schemas (operations, webhooks, responses, request bodies, parameters).
  */
 function recommendationOnly(document: JsonObject, components: Record<string, JsonObject>, levels: ContractLevels[], derived: Record<string, JsonObject>): Set<string> {
-  const { components: parts, ...rest } = document;
+  // A media type's x-warning-schema is the recommendations level, not a rule.
+  const { components: parts, ...rest } = JSON.parse(JSON.stringify(document, (key, value: unknown) => (key === WARNING_SCHEMA_KEY ? undefined : value))) as JsonObject;
   const rules = referencedComponents(rest, components);
   referencedComponents({ ...(parts as JsonObject), schemas: undefined }, components, rules);
   const recommendations = new Set<string>();

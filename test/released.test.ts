@@ -8,9 +8,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { diffDocuments, formatText, parseSemver, type DiffReport } from '../src/diff/index.js';
+import { diffDocuments, parseSemver, type DiffReport } from '../src/diff/index.js';
 import { readRegistry } from '../src/registry.js';
-import { root } from './helpers.js';
+import { root, runCli } from './helpers.js';
 
 const contracts = readRegistry(root).contracts;
 
@@ -58,15 +58,46 @@ describe('each contract against its last release', () => {
   }
 });
 
-describe("the README's diff sample", () => {
-  it('is the real output of `converge-webhook diff spec/converge/released/0.1.0.json`', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const command = '$ npx converge-webhook diff spec/converge/released/0.1.0.json\n';
-    const start = readme.indexOf(command);
-    expect(start).toBeGreaterThan(0);
-    const shown = readme.slice(start + command.length, readme.indexOf('```', start));
-    const converge = runs.find((r) => r.contract.id === 'converge')!;
-    // The CLI names <new>, the package's own document, by its path in the package.
-    expect(shown).toBe(`${formatText(converge.report!)}\n`);
+describe('the diff samples of the README and docs/DIFF.md', () => {
+  /** Every ```console block that runs `npx converge-webhook diff`: the command and what it shows. */
+  const samples = (file: string) =>
+    [...readFileSync(join(root, file), 'utf8').matchAll(/```console\n\$ npx converge-webhook (diff [^\n]+)\n([\s\S]*?)```/g)].map((m) => ({ args: m[1]!.split(' '), shown: m[2]! }));
+
+  it.each(['README.md', 'docs/DIFF.md'])('%s shows a sample change: the real output of the command it shows, run by the CLI', async (file) => {
+    const found = samples(file);
+    expect(found.map((s) => s.args.join(' '))).toEqual(['diff test/fixtures/diff-sample/openapi-0.2.0.yaml test/fixtures/diff-sample/openapi-0.2.1.yaml']);
+    for (const { args, shown } of found) {
+      const result = await runCli(args);
+      expect(result.stderr).toBe('');
+      expect(shown).toBe(result.stdout);
+      // The verdict the sample shows is the exit code: NOT OK is 1.
+      expect(result.code).toBe(result.stdout.trimEnd().endsWith(': OK.') ? 0 : 1);
+      expect(result.code).toBe(1);
+    }
+  });
+
+  it('the sample has a break for each audience, additions, and a narrowed recommendation that breaks nobody (senders under --strict)', async () => {
+    const result = await runCli(['diff', '--json', 'test/fixtures/diff-sample/openapi-0.2.0.yaml', 'test/fixtures/diff-sample/openapi-0.2.1.yaml']);
+    const report = JSON.parse(result.stdout) as DiffReport;
+    expect(report.changes.map((c) => [c.id, c.level, c.breaks.join(' ') || '-', c.strictBreaks.join(' ') || '-'])).toEqual([
+      ['request-property-became-optional', 'error', 'receivers', 'receivers'],
+      ['request-upper-bound-lowered', 'error', 'senders', 'senders'],
+      ['request-optional-property-added', 'error', '-', '-'],
+      ['request-enum-value-removed', 'warning', '-', 'senders'],
+      ['response-status-added', 'error', '-', '-'],
+    ]);
+    expect(report).toMatchObject({ required: 'major', ok: false, suggested: '0.3.0' });
+  });
+
+  it('what the README says of the Converge release: 0.1.0 -> now breaks senders in responses only, receivers in the timestamp (widened), and the Event Spec mark is an addition', () => {
+    const converge = runs.find((r) => r.contract.id === 'converge')!.report!;
+    const timestamp = '/paths/~1api~1webhooks/post/requestBody/content/application~1json/schema/properties/timestamp/';
+    expect(converge.changes.filter((c) => c.breaks.includes('senders')).filter((c) => !c.id.startsWith('response-'))).toEqual([]);
+    expect(converge.changes.filter((c) => c.breaks.includes('receivers')).map((c) => [c.id, c.pointer.startsWith(timestamp)])).toEqual([
+      ['request-pattern-widened', true],
+      ['request-format-removed', true],
+    ]);
+    const marked = converge.changes.filter((c) => c.pointer.includes('/x-warning-schema'));
+    expect(marked.map((c) => [c.id, c.level, c.breaks, c.bump])).toEqual([['request-subschema-added', 'warning', [], 'minor']]);
   });
 });

@@ -23,8 +23,12 @@ message valid breaks its readers. Senders write requests and read responses; rec
   <new>          default: the package's own document of the contract (--contract)
   --contract ID  the contract whose document is <new> (default: the default contract;
                  "converge-webhook --version" lists them)
-  --strict       warning-level rules (schemas marked x-level: warning, or under x-warning-schema)
-                 count as errors: narrowing one breaks senders, widening one breaks receivers
+  --strict       hold the recommendations as rules, as validate --strict and verify --strict do:
+                 warning-level rules (schemas marked x-level: warning, or under a media type's
+                 x-warning-schema: the Event Spec of Converge, the recommendations of ProveSource
+                 and WebEngage) count as errors. Narrowing one then breaks the message's writers
+                 (senders, for a request) and widening one its readers, and needs a major bump;
+                 without --strict such a change breaks nobody and needs a minor bump
   --json         print one JSON object {old, new, strict, changes, required, bump, ok, suggested}
 
 The bump from the old info.version to the new one must carry the changes: a break needs a major

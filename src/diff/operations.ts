@@ -4,6 +4,7 @@
  */
 import { type Location, child, describe, escapePointer, isObject } from './refs.js';
 import { compareAnnotations, compareSchema } from './schema.js';
+import { compareSecurity } from './security.js';
 import type { Direction } from './rules.js';
 import type { Context, Walk } from './walk.js';
 
@@ -103,6 +104,7 @@ interface PathItem extends Found {
 
 function compareOperation(walk: Walk, oldItem: PathItem, newItem: PathItem, oldOp: Found, newOp: Found, ctx: Context): void {
   compareAnnotations(walk, oldOp.value, newOp.value, ctx, ['summary', 'description', 'operationId', 'deprecated', 'externalDocs']);
+  compareSecurity(walk, oldOp, newOp, ctx);
   compareParameters(walk, [oldItem, oldOp], [newItem, newOp], ctx);
   compareRequestBody(walk, oldOp, newOp, ctx);
   compareResponses(walk, oldOp, newOp, ctx);

@@ -3,7 +3,9 @@
  * change as narrowing or widening the set of valid values. What it cannot order (not, if/then,
  * multipleOf, ...) it reports as changing both ways, so that nothing changes silently.
  */
+import { comparePatterns } from './pattern.js';
 import { type Location, child, describe, isObject } from './refs.js';
+import { type Audience, roles } from './rules.js';
 import type { Context, SchemaLevel, Walk } from './walk.js';
 
 type Side = 'old' | 'new';
@@ -260,7 +262,16 @@ function compareStrings(walk: Walk, o: Node, n: Node, ctx: Context, keyword: 'pa
   const show = (v: string | undefined) => JSON.stringify(v ?? n.schema[keyword] ?? o.schema[keyword]);
   if (before === undefined) walk.emit(`${keyword}-added`, ctx, `${keyword} ${show(after)} added`, { pointer });
   else if (after === undefined) walk.emit(`${keyword}-removed`, ctx, `${keyword} ${JSON.stringify(before)} removed${n.schema[keyword] !== undefined ? ` (now ${show(undefined)}, which matches anything)` : ''}`, { pointer });
-  else walk.emit(`${keyword}-changed`, ctx, `${keyword} changed from ${JSON.stringify(before)} to ${JSON.stringify(after)}`, { pointer });
+  else {
+    // Two patterns are ordered by the strings they accept where refa can tell; formats are names, not ordered.
+    const order = keyword === 'pattern' ? comparePatterns(before, after) : 'unknown';
+    // Long patterns stay out of the message (the pointer leads to them): cut, they would look alike.
+    const from = before.length + after.length > 80 ? '' : ` from ${JSON.stringify(before)} to ${JSON.stringify(after)}`;
+    if (order === 'same') walk.emit('annotation-changed', ctx, `pattern rewritten${from}, accepting the same strings`, { pointer });
+    else if (order === 'wider') walk.emit('pattern-widened', ctx, `pattern widened${from}: it accepts every string it accepted, and more`, { pointer });
+    else if (order === 'narrower') walk.emit('pattern-narrowed', ctx, `pattern narrowed${from}: it accepts only strings it accepted`, { pointer });
+    else walk.emit(`${keyword}-changed`, ctx, `${keyword} changed${from}`, { pointer });
+  }
 }
 
 // Objects: properties, required, additionalProperties.
@@ -360,7 +371,8 @@ function compareItems(walk: Walk, o: Node, n: Node, ctx: Context): void {
   });
 }
 
-// Composition. Members are paired by title, then by the name of their $ref, then by position.
+// Composition. allOf members are paired by title, then by the name of their $ref, then by position;
+// oneOf/anyOf alternatives by title or $ref name, then by inclusion (see compareAlternatives).
 
 interface Member {
   value: unknown;
@@ -385,15 +397,16 @@ function members(walk: Walk, side: Side, n: Node, keyword: string): Member[] | u
   return found;
 }
 
-function pair(before: Member[], after: Member[]): { both: Array<[Member, Member]>; removed: Member[]; added: Member[] } {
+function pair(before: Member[], after: Member[], byPosition = true): { both: Array<[Member, Member]>; removed: Member[]; added: Member[] } {
   const both: Array<[Member, Member]> = [];
   const removed: Member[] = [];
+  const named = (m: Member) => byPosition || !m.key.startsWith('#');
   for (const member of before) {
-    const match = after.find((m) => m.key === member.key);
+    const match = named(member) ? after.find((m) => m.key === member.key) : undefined;
     if (match) both.push([member, match]);
     else removed.push(member);
   }
-  const added = after.filter((m) => !before.some((b) => b.key === m.key));
+  const added = after.filter((m) => !both.some(([, a]) => a === m));
   return { both, removed, added };
 }
 
@@ -408,6 +421,20 @@ function compareAllOf(walk: Walk, o: Node, n: Node, ctx: Context): void {
   }
 }
 
+/** Above this many trial comparisons, unnamed alternatives are not matched by inclusion (the cost grows with the product). */
+const MAX_TRIALS = 64;
+
+/**
+ * oneOf/anyOf: the valid values are the union of the alternatives. Alternatives with the same
+ * name (title, or $ref name) are the same alternative, changed. The others are matched by
+ * inclusion, never by position: an old alternative whose values the new one accepts too (a trial
+ * comparison finds nothing that breaks the writers) is that alternative widened, and one that
+ * accepts only values the old one did (nothing breaks the readers) is it narrowed. A matched pair
+ * is compared like any other, so its changes carry their own audiences. Of what is left, an
+ * alternative whose values another one accepts (on the other side) was merged into it or split
+ * from it, which changes no value's validity; the rest was removed (it breaks the writers) or added
+ * (the readers).
+ */
 function compareAlternatives(walk: Walk, o: Node, n: Node, ctx: Context, keyword: 'oneOf' | 'anyOf'): void {
   const before = members(walk, 'old', o, keyword);
   const after = members(walk, 'new', n, keyword);
@@ -415,18 +442,48 @@ function compareAlternatives(walk: Walk, o: Node, n: Node, ctx: Context, keyword
   if (before === undefined && after === undefined) return;
   if (before === undefined) return walk.emit('subschema-added', ctx, `${keyword} added (${after!.map((m) => m.label).join(', ')})`, { pointer });
   if (after === undefined) return walk.emit('subschema-removed', ctx, `${keyword} removed (was ${before.map((m) => m.label).join(', ')})`, { pointer });
-  const { both, removed, added } = pair(before, after);
-  for (const m of added) walk.emit('alternative-added', ctx, `${keyword} alternative ${m.label} added`, { pointer: child(pointer, m.index) });
-  for (const m of removed) walk.emit('alternative-removed', ctx, `${keyword} alternative ${m.label} removed`, { pointer: child(pointer, m.index) });
-  for (const [b, a] of both) {
+  const { both, removed, added } = pair(before, after, false);
+  const compare = (b: Member, a: Member) =>
     compareSchema(walk, b.value, a.value, {
       ...ctx,
       pointer: child(pointer, a.index),
-      path: `${ctx.path} (${keyword} ${a.label})`,
+      path: `${ctx.path} (${keyword} ${b.label === a.label ? a.label : `${b.label} → ${a.label}`})`,
       oldAt: at(o.at, keyword, b.index),
       newAt: at(n.at, keyword, a.index),
     });
+  const { writers, readers } = roles(ctx.direction);
+  const matched: Array<[Member, Member]> = [];
+  if (removed.length * added.length <= MAX_TRIALS) {
+    // Score each pair: 2 when neither side is broken (the same values), 1 when one inclusion holds.
+    const scored: Array<{ b: Member; a: Member; score: number }> = [];
+    for (const b of removed) {
+      for (const a of added) {
+        const found = walk.trial(() => compare(b, a));
+        const wider = !found.some((c) => c.rule.breaks.includes(writers));
+        const narrower = !found.some((c) => c.rule.breaks.includes(readers));
+        if (wider || narrower) scored.push({ b, a, score: wider && narrower ? 2 : 1 });
+      }
+    }
+    scored.sort((x, y) => y.score - x.score || x.b.index - y.b.index || x.a.index - y.a.index);
+    for (const { b, a } of scored) if (!matched.some(([mb, ma]) => mb === b || ma === a)) matched.push([b, a]);
   }
+  // Left over: an alternative whose values another one accepts (on the other side) changes no value's validity.
+  let trials = 0;
+  const covering = (candidates: Member[], fits: (c: Member) => boolean) => candidates.find((c) => ++trials <= MAX_TRIALS && fits(c));
+  const breaksNo = (audience: Audience, b: Member, a: Member) => !walk.trial(() => compare(b, a)).some((c) => c.rule.breaks.includes(audience));
+  for (const m of added) {
+    if (matched.some(([, a]) => a === m)) continue;
+    const cover = covering(before, (b) => breaksNo(readers, b, m));
+    if (cover) walk.emit('alternative-split', ctx, `${keyword} alternative ${m.label} added, within ${cover.label} (which accepted its values)`, { pointer: child(pointer, m.index) });
+    else walk.emit('alternative-added', ctx, `${keyword} alternative ${m.label} added`, { pointer: child(pointer, m.index) });
+  }
+  for (const m of removed) {
+    if (matched.some(([b]) => b === m)) continue;
+    const cover = covering(after, (a) => breaksNo(writers, m, a));
+    if (cover) walk.emit('alternative-merged', ctx, `${keyword} alternative ${m.label} removed, into ${cover.label} (which accepts its values)`, { pointer: child(pointer, m.index) });
+    else walk.emit('alternative-removed', ctx, `${keyword} alternative ${m.label} removed`, { pointer: child(pointer, m.index) });
+  }
+  for (const [b, a] of [...both, ...matched.sort(([, x], [, y]) => x.index - y.index)]) compare(b, a);
 }
 
 /** A keyword's value, $refs resolved, as text; undefined when absent. */

@@ -80,6 +80,28 @@ export class Walk {
     });
   }
 
+  /**
+   * Runs a comparison aside and returns what it found, leaving the report as it was: used to ask
+   * whether one schema accepts everything another does. It starts with nothing met, so that
+   * changes already reported elsewhere still count; the memo of compared pairs is kept (it does
+   * not depend on where a pair is met).
+   */
+  trial(compare: () => void): FoundChange[] {
+    const start = this.changes.length;
+    const met = new Set(this.met);
+    const frames = this.frames.splice(0);
+    this.met.clear();
+    try {
+      compare();
+      return this.changes.splice(start);
+    } finally {
+      this.changes.splice(start);
+      this.met.clear();
+      for (const key of met) this.met.add(key);
+      this.frames.splice(0, this.frames.length, ...frames);
+    }
+  }
+
   resolver(side: 'old' | 'new'): Resolver {
     return side === 'old' ? this.old : this.new;
   }
