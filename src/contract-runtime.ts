@@ -23,10 +23,31 @@ export interface LogsColumn {
   title: string;
   /** A JSON pointer into the body. */
   pointer?: string;
-  /** A value of the stored record: received, kind, warnings. */
-  value?: string;
+  /** A value of the stored record: received, kind (its operation), id (events.id), warnings, violations. */
+  value?: 'received' | 'kind' | 'id' | 'warnings' | 'violations';
   /** When the pointer finds nothing: pick an item of an array. */
   otherwise?: { array: string; pick: string; field: string };
+}
+
+/** A filter of /api/events and /logs: a top-level body field (or kind), or a value of the stored delivery. */
+export type LogsFilter = string | { name: string; value: 'kind' | 'id' };
+
+/** A request parameter's rule (contract.yaml `request`): the code of a missing value, and of one that does not match. */
+export interface RequestParameter {
+  required?: boolean;
+  missing?: string;
+  pattern?: string;
+  mismatch?: string;
+}
+
+/** An option of `sandbox --contract <id>` that sets a secret (contract.yaml `sandbox.options`). */
+export interface SandboxOption {
+  option: string;
+  /** The key the auth type reads the secret by. */
+  secret: string;
+  /** Read when the option is not given. */
+  env?: string;
+  doc: string;
 }
 
 /** The part of spec/<id>/contract.yaml the runtime reads (its shape: spec/contract.schema.json). */
@@ -39,10 +60,14 @@ export interface ContractDescriptor {
   mediaTypes: string[];
   bodyLimit: number;
   form?: { arrays?: string[]; numbers?: string[] };
-  events: { id?: unknown; dedupe: 'per-principal' | 'per-id' | 'none'; name?: string };
-  logs: { columns: LogsColumn[]; filters?: string[] };
+  /** The parameters a delivery carries beside its body, checked by the sandbox after auth. */
+  request?: { query?: Record<string, RequestParameter>; headers?: Record<string, RequestParameter> };
+  answers?: { delivered?: number; invalidBody?: { status: number } };
+  events: { id?: 'none' | { pointer?: string; header?: string; field?: string }; dedupe: 'per-principal' | 'per-id' | 'none'; name?: string };
+  logs: { columns: LogsColumn[]; filters?: LogsFilter[] };
   sample?: { file: string; kind?: string; contentType?: string };
   env?: Record<string, string>;
+  sandbox?: { options?: SandboxOption[]; pathPrefix?: boolean };
   ports?: { mock?: number; sandbox?: number };
 }
 
