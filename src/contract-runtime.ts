@@ -58,6 +58,8 @@ export interface ContractDescriptor {
   operations: Array<{ id: string; method: string; path: string; default?: boolean; body?: 'required' | 'none' }>;
   auth: AuthSpec;
   mediaTypes: string[];
+  /** stage headers: a Content-Type other than JSON in UTF-8, or a Content-Encoding, is a 415 before the body is read. */
+  unsupportedMediaType?: { status?: number; stage?: 'headers' | 'body' };
   bodyLimit: number;
   form?: { arrays?: string[]; numbers?: string[] };
   /** The parameters a delivery carries beside its body, checked by the sandbox after auth. */
@@ -131,8 +133,11 @@ function refusedExample(document: Record<string, unknown>): { type: string; titl
       for (const operation of Object.values(item)) {
         const content = operation?.responses?.['400']?.content ?? {};
         for (const media of Object.values(content)) {
-          for (const example of Object.values(media.examples ?? {})) {
-            const value = example.value;
+          for (const found of Object.values(media.examples ?? {})) {
+            // An example may be a local $ref to components/examples.
+            const ref = (found as { $ref?: unknown }).$ref;
+            const example = typeof ref === 'string' && ref.startsWith('#/components/examples/') ? componentExample(document, ref.slice('#/components/examples/'.length)) : found;
+            const value = example?.value;
             if (typeof value?.type === 'string' && typeof value.title === 'string') return { type: value.type, title: value.title };
           }
         }
@@ -140,4 +145,9 @@ function refusedExample(document: Record<string, unknown>): { type: string; titl
     }
   }
   return fallback;
+}
+
+function componentExample(document: Record<string, unknown>, name: string): { value?: { type?: unknown; title?: unknown } } | undefined {
+  const examples = (document.components as { examples?: Record<string, { value?: { type?: unknown; title?: unknown } }> } | undefined)?.examples;
+  return examples && Object.hasOwn(examples, name) ? examples[name] : undefined;
 }

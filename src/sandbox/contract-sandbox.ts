@@ -20,7 +20,23 @@ import type { ContractRuntime, RuntimeOperation } from '../contract-runtime.js';
 import type { Violation } from '../engine/engine.js';
 import { valueAt } from '../engine/values.js';
 import { createAuth, type Auth } from './auth/registry.js';
-import { closeServer, createSandboxServer, listen, readBody, rejectEarly, sendJson, sendProblem, sendText, type Problem } from './http.js';
+import {
+  closeServer,
+  createSandboxServer,
+  headerMediaTypeProblem,
+  internalError,
+  listen,
+  MAX_LISTED,
+  quoteUntrusted,
+  readBody,
+  rejectEarly,
+  sendJson,
+  sendProblem,
+  sendText,
+  sendViolations,
+  streamJsonArray,
+  type Problem,
+} from './http.js';
 import { renderColumnsPage } from './logs-page.js';
 import { EventStore, parseSince, StoreError, type EventFilter, type EventRecord, type OpenReport, type StoredViolation } from './store.js';
 
@@ -87,7 +103,6 @@ export interface RunningContractSandbox {
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const LOGS_PAGE_DEFAULT_LIMIT = 100;
-const MAX_LISTED = 100;
 /** A path prefix: one or more segments, each written without escapes. */
 const PATH_PREFIX = /^(\/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+$/;
 
@@ -121,6 +136,9 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
   const limit = descriptor.bodyLimit;
   const auth = createAuth(descriptor.auth, { secrets: options.secrets, operations: runtime.operations.map((o) => ({ id: o.id, body: o.body })) });
   const statusOf = new Map(table.codes.map((c) => [c.code, c.status] as const));
+  // The media type refused from the headers, before the body is read (a JSON-only contract), or by the engine.
+  const mediaOnHeaders = descriptor.unsupportedMediaType?.stage === 'headers';
+  if (mediaOnHeaders && descriptor.mediaTypes.join() !== 'application/json') throw new TypeError('unsupportedMediaType.stage headers: expected mediaTypes [application/json] only');
   const prefix = options.pathPrefix ?? '';
   if (prefix !== '' && !PATH_PREFIX.test(prefix)) {
     throw new TypeError(`pathPrefix: expected path segments such as /hooks (a "/" then letters, digits, - . _ ~; no trailing "/"), found ${JSON.stringify(prefix.slice(0, 60))}`);
@@ -140,6 +158,8 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
   ].filter((r) => r.rule.missing !== undefined || r.rule.mismatch !== undefined);
   const filters = (descriptor.logs.filters ?? []).map((f) => (typeof f === 'string' ? (f === 'kind' ? { name: f, value: 'kind' as const } : { name: f }) : f));
   const kindFilter = filters.find((f) => 'value' in f && f.value === 'kind')?.name;
+  const endpoints = [...new Set(runtime.operations.map((o) => `${o.method} ${served(o)}`))];
+  const endpointList = `the endpoint${endpoints.length === 1 ? ' is' : 's are'} ${endpoints.join(', ')}`;
   const routes: Route[] = [];
   for (const operation of runtime.operations) {
     const existing = routes.find((r) => r.operations[0]!.path === operation.path);
@@ -199,6 +219,8 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
         kind: operation.id,
       };
     }
+    const media = operation.body !== 'none' && mediaOnHeaders ? headerMediaTypeProblem(req.headers) : undefined;
+    if (media) return { problem: media, secret: checked.shown, kind: operation.id };
     const violations = checkRequest(req, query);
     if (violations.length > 0 && !storesInvalid) {
       const first = violations[0]!;
@@ -312,15 +334,10 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
   };
 
   const refuse = (req: IncomingMessage, res: ServerResponse, kind: string, secret: string, violations: Violation[], warnings: Violation[]): void => {
-    const first = violations[0]!;
-    const status = statusOf.get(first.code) ?? 400;
-    const detail =
-      `${violations.length} contract violation${violations.length === 1 ? '' : 's'}: ${first.pointer || '(body)'}: ${first.message}` +
-      `${violations.length > 1 ? ` (and ${violations.length - 1} more)` : ''}.`;
-    const listed = violations.slice(0, MAX_LISTED);
+    const status = statusOf.get(violations[0]!.code) ?? 400;
     const title = status === 415 ? 'Unsupported Media Type' : runtime.refused.title;
-    sendJson(res, status, { type: runtime.refused.type, title, status, detail, violations: listed, warnings: warnings.slice(0, MAX_LISTED) }, 'application/problem+json');
-    entry(req, status, secret, { kind, violations: listed.map((v) => v.code), detail });
+    const { detail, codes } = sendViolations(res, { type: runtime.refused.type, title, status }, violations, warnings);
+    entry(req, status, secret, { kind, violations: codes, detail });
   };
 
   const recordJson = (r: EventRecord): string =>
@@ -389,7 +406,7 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
     }
     const parsed = parseQuery(query, undefined);
     if (!parsed.ok) return sendProblem(res, { title: 'Bad Request', status: 400, detail: parsed.detail });
-    sendText(res, 200, `[${select(parsed.filter, parsed.fields).map(recordJson).join(',')}]`, 'application/json');
+    streamJsonArray(res, select(parsed.filter, parsed.fields), recordJson, () => store.generation);
   };
 
   const logsRoute = (req: IncomingMessage, res: ServerResponse, query: string): void => {
@@ -445,7 +462,7 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
     rejectEarly(req, res, {
       title: 'Not Found',
       status: 404,
-      detail: `No such path ${JSON.stringify(path.length > 100 ? `${path.slice(0, 97)}...` : path)}: the endpoints are ${[...new Set(runtime.operations.map((o) => `${o.method} ${served(o)}`))].join(', ')}; also GET|DELETE /api/events and GET /logs.`,
+      detail: `No such path ${JSON.stringify(path.length > 100 ? `${path.slice(0, 97)}...` : path)}: ${endpointList}; also GET|DELETE /api/events and GET /logs.`,
     });
   };
 
@@ -503,12 +520,6 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
       return closeServer(server, () => store.close());
     },
   };
-
-  function internalError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
-    process.emitWarning(`sandbox: internal error on ${req.method} ${(req.url ?? '').slice(0, 100).replace(/\/[^/?]{8,}/g, '/…')}: ${error instanceof Error ? error.message : String(error)}`);
-    if (!res.headersSent) sendProblem(res, { title: 'Internal Server Error', status: 500, detail: 'The sandbox failed on this request (a bug); it keeps serving.' });
-    else res.destroy();
-  }
 }
 
 /** The codes a refusal names (auth's, the request's), for its log line. */
@@ -522,7 +533,7 @@ export function formatContractLogEntry(e: ContractLogEntry): string {
   const parts = [e.time, String(e.status)];
   if (e.kind) parts.push(e.kind);
   if (e.status >= 200 && e.status < 300) {
-    if (e.delivery !== undefined) parts.push(quoted(e.delivery));
+    if (e.delivery !== undefined) parts.push(quoteUntrusted(e.delivery));
     parts.push(e.duplicate ? 'duplicate (already stored, dropped)' : `stored #${e.id}`);
     if (e.violations && e.violations.length > 0) parts.push(`${e.violations.length} violation${e.violations.length === 1 ? '' : 's'} (${[...new Set(e.violations)].join(', ')})`);
     if (e.warnings && e.warnings.length > 0) parts.push(`${e.warnings.length} warning${e.warnings.length === 1 ? '' : 's'} (${[...new Set(e.warnings)].join(', ')})`);
@@ -533,10 +544,4 @@ export function formatContractLogEntry(e: ContractLogEntry): string {
   }
   parts.push(`secret ${e.secret}`);
   return parts.join('  ');
-}
-
-/** Quoted and clipped: an id is the sender's text and may hold terminal control characters. */
-function quoted(text: string): string {
-  const clipped = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return JSON.stringify(clipped).replace(/[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
