@@ -64,7 +64,7 @@ export interface ContractDescriptor {
   form?: { arrays?: string[]; numbers?: string[] };
   /** The parameters a delivery carries beside its body, checked by the sandbox after auth. */
   request?: { query?: Record<string, RequestParameter>; headers?: Record<string, RequestParameter> };
-  answers?: { delivered?: number; invalidBody?: { status: number } };
+  answers?: { delivered?: number; invalidBody?: { status: number }; accepted?: Array<'kind' | 'id' | 'duplicate' | 'violations' | 'warnings'> };
   events: { id?: 'none' | { pointer?: string; header?: string; field?: string }; dedupe: 'per-principal' | 'per-id' | 'none'; name?: string };
   logs: { columns: LogsColumn[]; filters?: LogsFilter[] };
   sample?: { file: string; kind?: string; contentType?: string };

@@ -4,13 +4,17 @@
  * (src/sandbox/sandbox.ts) does, from spec/converge/contract.yaml alone. Each pair of answers is
  * compared whole: status, the headers a client reads, and the body's bytes.
  */
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 
 import { loadContractRuntime } from '../src/contract-runtime.js';
 import { startContractSandbox, type RunningContractSandbox } from '../src/sandbox/contract-sandbox.js';
 import { startSandbox, type RunningSandbox } from '../src/sandbox/sandbox.js';
+import { root } from './helpers.js';
 
 const TOKEN = 'parity-token-0123456789abcdef';
 
@@ -104,5 +108,23 @@ describe('the contract-driven core serving spec/converge/contract.yaml answers a
 
   it('stored nothing on either (every case above is refused or reads)', () => {
     expect([converge.count(), core.count()]).toEqual([0, 0]);
+  });
+});
+
+describe('every Converge example, sent to both: the same answer, byte for byte', () => {
+  const examples = (kind: 'valid' | 'invalid') =>
+    (YAML.parse(readFileSync(join(root, 'spec/converge/examples', `${kind}.yaml`), 'utf8')) as Array<{ file: string }>).map((e) => [e.file] as const);
+
+  it.each([...examples('valid'), ...examples('invalid')])('%s, then its replay', async (file) => {
+    const body = readFileSync(join(root, 'spec/converge/examples', file));
+    for (const round of ['first', 'replay']) {
+      const [a, b] = await Promise.all([send(converge.url, { headers: json, body }), send(core.url, { headers: json, body })]);
+      expect(b, round).toEqual(a);
+    }
+  });
+
+  it('stored the same number of events (each valid example once)', () => {
+    expect(core.count()).toBe(converge.count());
+    expect(converge.count()).toBeGreaterThan(0);
   });
 });

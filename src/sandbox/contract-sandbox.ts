@@ -156,6 +156,13 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
     ...Object.entries(descriptor.request?.query ?? {}).map(([name, rule]) => ({ in: 'query' as const, name, rule, pattern: rule.pattern === undefined ? undefined : new RegExp(rule.pattern, 'u') })),
     ...Object.entries(descriptor.request?.headers ?? {}).map(([name, rule]) => ({ in: 'header' as const, name, rule, pattern: rule.pattern === undefined ? undefined : new RegExp(rule.pattern, 'u') })),
   ].filter((r) => r.rule.missing !== undefined || r.rule.mismatch !== undefined);
+  // The members of the 200 answer after "status": declared (answers.accepted), else all that apply.
+  const acceptedMembers =
+    descriptor.answers?.accepted ??
+    (['kind', 'id', 'duplicate', 'violations', 'warnings'] as const).filter(
+      (m) => (m !== 'id' || idField !== undefined) && (m !== 'duplicate' || dedupe !== 'none') && (m !== 'violations' || storesInvalid),
+    );
+  if (acceptedMembers.includes('id') && idField === undefined) throw new TypeError('answers.accepted: "id" needs events.id');
   const filters = (descriptor.logs.filters ?? []).map((f) => (typeof f === 'string' ? (f === 'kind' ? { name: f, value: 'kind' as const } : { name: f }) : f));
   const kindFilter = filters.find((f) => 'value' in f && f.value === 'kind')?.name;
   const endpoints = [...new Set(runtime.operations.map((o) => `${o.method} ${served(o)}`))];
@@ -304,14 +311,10 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
         entry(req, 503, d.secret, { kind: d.kind, detail: error.message });
         return;
       }
-      sendJson(res, status, {
-        status: 'accepted',
-        kind: d.kind,
-        ...(idField === undefined ? {} : { [idField]: d.eventId === '' ? null : d.eventId }),
-        ...(dedupe === 'none' ? {} : { duplicate }),
-        ...(storesInvalid ? { violations: d.violations } : {}),
-        warnings: d.warnings,
-      });
+      const members = { kind: d.kind, id: d.eventId === '' ? null : d.eventId, duplicate, violations: d.violations, warnings: d.warnings };
+      const answer: Record<string, unknown> = { status: 'accepted' };
+      for (const member of acceptedMembers) answer[member === 'id' ? idField! : member] = members[member];
+      sendJson(res, status, answer);
       entry(req, status, d.secret, {
         kind: d.kind,
         id: seq,
