@@ -30,7 +30,7 @@ export interface LogsColumn {
 }
 
 /** A filter of /api/events and /logs: a top-level body field (or kind), or a value of the stored delivery. */
-export type LogsFilter = string | { name: string; value: 'kind' | 'id' };
+export type LogsFilter = string | { name: string; value: 'kind' | 'id' | 'name' };
 
 /** A request parameter's rule (contract.yaml `request`): the code of a missing value, and of one that does not match. */
 export interface RequestParameter {
@@ -65,7 +65,7 @@ export interface ContractDescriptor {
   /** The parameters a delivery carries beside its body, checked by the sandbox after auth. */
   request?: { query?: Record<string, RequestParameter>; headers?: Record<string, RequestParameter> };
   answers?: { delivered?: number; invalidBody?: { status: number }; accepted?: Array<'kind' | 'id' | 'duplicate' | 'violations' | 'warnings'> };
-  events: { id?: 'none' | { pointer?: string; header?: string; field?: string }; dedupe: 'per-principal' | 'per-id' | 'none'; name?: string };
+  events: { id?: 'none' | { pointer?: string; header?: string; field?: string }; dedupe: 'per-principal' | 'per-id' | 'none'; name?: string; record?: string[] };
   logs: { columns: LogsColumn[]; filters?: LogsFilter[] };
   sample?: { file: string; kind?: string; contentType?: string };
   env?: Record<string, string>;

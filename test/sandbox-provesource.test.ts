@@ -247,7 +247,7 @@ describe('GET /api/events', () => {
     expect(await get('limit=1')).toEqual([3]);
     const unknown = await fetch(`${sandbox.url}/api/events?event_name=x`);
     expect(unknown.status).toBe(400);
-    expect(((await unknown.json()) as { detail: string }).detail).toBe('Unknown query parameter "event_name": expected kind, email, since, limit.');
+    expect(((await unknown.json()) as { detail: string }).detail).toBe('Unknown query parameter "event_name": expected kind, email, since or limit.');
   });
 });
 

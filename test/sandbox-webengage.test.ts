@@ -245,7 +245,7 @@ describe('GET /api/events', () => {
     expect(await get('limit=1')).toEqual([3]);
     const unknown = await fetch(`${sandbox.url}/api/events?kind=events`);
     expect(unknown.status).toBe(400);
-    expect(((await unknown.json()) as { detail: string }).detail).toBe('Unknown query parameter "kind": expected webhook, event_name, user_id, request_id, since, limit.');
+    expect(((await unknown.json()) as { detail: string }).detail).toBe('Unknown query parameter "kind": expected webhook, event_name, user_id, request_id, since or limit.');
   });
 });
 

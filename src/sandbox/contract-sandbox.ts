@@ -165,6 +165,19 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
   if (acceptedMembers.includes('id') && idField === undefined) throw new TypeError('answers.accepted: "id" needs events.id');
   const filters = (descriptor.logs.filters ?? []).map((f) => (typeof f === 'string' ? (f === 'kind' ? { name: f, value: 'kind' as const } : { name: f }) : f));
   const kindFilter = filters.find((f) => 'value' in f && f.value === 'kind')?.name;
+  // What a stored delivery is named by: its operation, or (records: [.., name, ..]) the body's
+  // events.name value, which the store then indexes (a contract of one operation only).
+  const namePointer = descriptor.events.name;
+  const nameField = namePointer?.replace(/^.*\//, '');
+  const record = descriptor.events.record ?? ['id', 'kind', ...(idField ? [idField] : []), 'received_at', ...(storesInvalid ? ['violations'] : []), 'warnings', 'body'];
+  const byName = nameField !== undefined && record.includes(nameField);
+  if (byName && runtime.operations.length !== 1) throw new TypeError(`events.record: "${nameField}" names the delivery by its body, which needs a contract of one operation`);
+  for (const member of record) {
+    if (!['id', 'kind', 'received_at', 'token_hash', 'violations', 'warnings', 'body', idField, byName ? nameField : undefined].includes(member)) {
+      throw new TypeError(`events.record: expected id, kind, received_at, token_hash, violations, warnings, body${idField ? `, ${idField}` : ''}${nameField ? `, ${nameField}` : ''}; found "${member}"`);
+    }
+  }
+  const soleKind = runtime.operations[0]!.id;
   const endpoints = [...new Set(runtime.operations.map((o) => `${o.method} ${served(o)}`))];
   const endpointList = `the endpoint${endpoints.length === 1 ? ' is' : 's are'} ${endpoints.join(', ')}`;
   const routes: Route[] = [];
@@ -267,7 +280,7 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
         req.resume();
       });
       if (!complete) return;
-      return store_(req, res, { kind, principal, secret, warnings: [], violations: admitted.violations, body: 'null', eventId: requestId });
+      return store_(req, res, { kind, principal, secret, warnings: [], violations: admitted.violations, body: 'null', eventId: requestId, name: '' });
     }
     const read = await readBody(req, limit);
     if (!read.ok) {
@@ -295,13 +308,14 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
     } else text = JSON.stringify(result.value);
     const idValue = id?.pointer === undefined ? undefined : valueAt(result.value, id.pointer);
     const eventId = idHeader !== undefined ? requestId : typeof idValue === 'string' || typeof idValue === 'number' ? String(idValue) : '';
-    return store_(req, res, { kind, principal, secret, warnings, violations, body: text.trim(), eventId });
+    const nameValue = namePointer === undefined ? undefined : valueAt(result.value, namePointer);
+    return store_(req, res, { kind, principal, secret, warnings, violations, body: text.trim(), eventId, name: typeof nameValue === 'string' ? nameValue : '' });
   };
 
   const store_ = (
     req: IncomingMessage,
     res: ServerResponse,
-    d: { kind: string; principal: string; secret: string; warnings: Violation[]; violations: StoredViolation[]; body: string; eventId: string },
+    d: { kind: string; principal: string; secret: string; warnings: Violation[]; violations: StoredViolation[]; body: string; eventId: string; name: string },
   ): void => {
     const scope = dedupe === 'per-principal' ? d.principal : '';
     const status = d.violations.length > 0 ? invalidStatus! : 200;
@@ -333,7 +347,7 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
       return;
     }
     const seq = store.nextSequence;
-    store.add({ eventId: d.eventId, eventName: d.kind, receivedAt: Date.now(), tokenHash: scope, warnings: d.warnings, violations: d.violations, body: d.body }, (error) => answer(error, false, seq));
+    store.add({ eventId: d.eventId, eventName: byName ? d.name : d.kind, receivedAt: Date.now(), tokenHash: scope, warnings: d.warnings, violations: d.violations, body: d.body }, (error) => answer(error, false, seq));
   };
 
   const refuse = (req: IncomingMessage, res: ServerResponse, kind: string, secret: string, violations: Violation[], warnings: Violation[]): void => {
@@ -343,12 +357,24 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
     entry(req, status, secret, { kind, violations: codes, detail });
   };
 
-  const recordJson = (r: EventRecord): string =>
-    `{"id":${r.id},"kind":${JSON.stringify(r.eventName)},` +
-    (idField === undefined ? '' : `${JSON.stringify(idField)}:${r.eventId === '' ? 'null' : JSON.stringify(r.eventId)},`) +
-    `"received_at":"${new Date(r.receivedAt).toISOString()}",` +
-    (storesInvalid ? `"violations":${JSON.stringify(r.violations ?? [])},` : '') +
-    `"warnings":${JSON.stringify(r.warnings)},"body":${store.bodyText(r)}}`;
+  /** One stored delivery as JSON text, its members as events.record lists them; the body spliced in as stored. */
+  const recordJson = (r: EventRecord): string => {
+    const parts: string[] = [];
+    for (const member of record) {
+      let value: string;
+      if (member === 'id') value = String(r.id);
+      else if (member === 'kind') value = JSON.stringify(byName ? soleKind : r.eventName);
+      else if (member === idField) value = r.eventId === '' ? 'null' : JSON.stringify(r.eventId);
+      else if (member === nameField) value = JSON.stringify(r.eventName);
+      else if (member === 'received_at') value = `"${new Date(r.receivedAt).toISOString()}"`;
+      else if (member === 'token_hash') value = JSON.stringify(r.tokenHash);
+      else if (member === 'violations') value = JSON.stringify(r.violations ?? []);
+      else if (member === 'warnings') value = JSON.stringify(r.warnings);
+      else value = store.bodyText(r);
+      parts.push(`"${member}":${value}`);
+    }
+    return `{${parts.join(',')}}`;
+  };
 
   type Query = { ok: true; filter: EventFilter; fields: Array<[string, string]> } | { ok: false; detail: string };
   /** `kind`, the contract's declared body filters (top-level fields), `since`, `limit`. */
@@ -358,13 +384,13 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
     const known = [...filters.map((f) => f.name), 'since', 'limit'];
     const seen = new Set<string>();
     for (const [key, value] of new URLSearchParams(query)) {
-      if (!known.includes(key)) return { ok: false, detail: `Unknown query parameter ${JSON.stringify(key.slice(0, 40))}: expected ${known.join(', ')}.` };
+      if (!known.includes(key)) return { ok: false, detail: `Unknown query parameter ${JSON.stringify(key.slice(0, 40))}: expected ${known.slice(0, -1).join(', ')} or ${known.at(-1)}.` };
       if (seen.has(key)) return { ok: false, detail: `The query parameter ${key} is given twice: expected it at most once.` };
       seen.add(key);
       if (value === '') continue;
       const declared = filters.find((f) => f.name === key);
       if (declared && 'value' in declared) {
-        if (declared.value === 'kind') filter.eventName = value;
+        if (declared.value === 'kind' || declared.value === 'name') filter.eventName = value;
         else filter.eventId = value;
       } else if (key === 'limit') {
         if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1_000_000) return { ok: false, detail: `limit: expected an integer from 1 to 1000000, found ${JSON.stringify(value.slice(0, 40))}.` };
