@@ -13,7 +13,7 @@ import YAML from 'yaml';
 
 import { loadContractRuntime } from '../src/contract-runtime.js';
 import { startContractSandbox, type RunningContractSandbox } from '../src/sandbox/contract-sandbox.js';
-import { startSandbox, type RunningSandbox } from '../src/sandbox/sandbox.js';
+import { formatLogEntry, startSandbox, type RunningSandbox } from '../src/sandbox/sandbox.js';
 import { root } from './helpers.js';
 
 const TOKEN = 'parity-token-0123456789abcdef';
@@ -21,9 +21,13 @@ const TOKEN = 'parity-token-0123456789abcdef';
 let converge: RunningSandbox;
 let core: RunningContractSandbox;
 
+/** The log lines each wrote, without their time. */
+const lines = { converge: [] as string[], core: [] as string[] };
+const untimedLine = (line: string) => line.replace(/^\S+ {2}/, '');
+
 beforeAll(async () => {
-  converge = await startSandbox({ port: 0, token: TOKEN, inMemory: true });
-  core = await startContractSandbox(await loadContractRuntime('converge'), { port: 0, secrets: { '': TOKEN }, inMemory: true });
+  converge = await startSandbox({ port: 0, token: TOKEN, inMemory: true, onRequest: (e) => lines.converge.push(untimedLine(formatLogEntry(e))) });
+  core = await startContractSandbox(await loadContractRuntime('converge'), { port: 0, secrets: { '': TOKEN }, inMemory: true, onRequest: (e) => lines.core.push(untimedLine(core.format(e))) });
 });
 
 afterAll(async () => {
@@ -149,5 +153,16 @@ describe('every Converge example, sent to both: the same answer, byte for byte',
   it('HEAD /api/events: the same headers, no body', async () => {
     const [a, b] = await Promise.all([send(converge.url, { method: 'HEAD', path: '/api/events' }), send(core.url, { method: 'HEAD', path: '/api/events' })]);
     expect(b).toEqual(a);
+  });
+});
+
+describe('the log lines', () => {
+  it('every request above got the same line from both (the token masked, the event named and quoted)', () => {
+    expect(lines.core.length).toBeGreaterThan(100);
+    expect(lines.core).toEqual(lines.converge);
+    expect(lines.converge.some((l) => l.startsWith('200  "Placed Order"') && l.endsWith('token pari****'))).toBe(true);
+    expect(lines.converge.some((l) => l.includes('duplicate (already stored, dropped)'))).toBe(true);
+    expect(lines.converge.some((l) => l.startsWith('400  rejected: '))).toBe(true);
+    expect(lines.converge.some((l) => l.startsWith('415  '))).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import { listenForStop, parseCommandArgs, parseHost, parsePort, UsageError, type
 import { loadContractRuntime, type ContractRuntime, type RuntimeOperation, type SandboxOption } from '../contract-runtime.js';
 import { findContract, readRegistry } from '../registry.js';
 import { AUTH_TYPES } from '../sandbox/auth/registry.js';
-import { formatContractLogEntry, startContractSandbox, type ContractLogEntry, type RunningContractSandbox } from '../sandbox/contract-sandbox.js';
+import { startContractSandbox, type ContractLogEntry, type RunningContractSandbox } from '../sandbox/contract-sandbox.js';
 import { packageRoot } from '../verify/verify.js';
 import { MAX_BODY_BYTES } from '../constants.js';
 import { maskToken } from '../endpoint.js';
@@ -297,7 +297,7 @@ async function runContract(argv: string[], id: string): Promise<number> {
         inMemory: Boolean(values.memory),
         fsync: Boolean(values.fsync),
         pathPrefix: values.path as string | undefined,
-        onRequest: values.quiet ? undefined : json ? (e: ContractLogEntry) => out(JSON.stringify({ event: 'request', ...e })) : (e) => out(formatContractLogEntry(e)),
+        onRequest: values.quiet ? undefined : json ? (e: ContractLogEntry) => out(JSON.stringify({ event: 'request', ...e })) : (e) => out(sandbox.format(e)),
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

@@ -65,6 +65,8 @@ export interface ContractLogEntry {
   /** The secret masked, "none", "wrong" or "unknown". */
   secret: string;
   id?: number;
+  /** The delivery's name (contract.yaml `events.name`), for a contract whose records name it so (events.record). */
+  name?: string;
   /** The delivery's id (contract.yaml `events.id`), when it has one. */
   delivery?: string;
   duplicate?: boolean;
@@ -99,6 +101,8 @@ export interface RunningContractSandbox {
   count(): number;
   reset(): void;
   stop(): Promise<void>;
+  /** A log line for people, with the auth's word for its secret (token, secret). */
+  format(entry: ContractLogEntry): string;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -191,6 +195,8 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
   let stopped = false;
 
   const entry = (req: IncomingMessage, status: number, secret: string, more: Partial<ContractLogEntry> = {}): void => {
+    // A contract whose deliveries are named by their body has one operation: the kind says nothing.
+    if (byName) delete more.kind;
     log?.({ time: new Date().toISOString(), method: req.method ?? '', status, secret, ...more });
   };
 
@@ -332,6 +338,7 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
       entry(req, status, d.secret, {
         kind: d.kind,
         id: seq,
+        ...(byName ? { name: d.name } : {}),
         ...(idField === undefined || d.eventId === '' ? {} : { delivery: d.eventId }),
         duplicate,
         warnings: d.warnings.map((w) => w.code),
@@ -542,6 +549,7 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
       return store.query({ eventName: query.kind, limit: query.limit, afterId: query.since }).map((r) => JSON.parse(recordJson(r)) as StoredDelivery);
     },
     count: () => store.count,
+    format: (e) => formatContractLogEntry(e, auth.label),
     reset: () => store.reset(),
     stop(): Promise<void> {
       if (stopped) return Promise.resolve();
@@ -558,10 +566,11 @@ function refusedCodes(problem: Problem): { violations?: string[] } {
 }
 
 /** A log line for people: what arrived and what the sandbox answered, the secret masked. */
-export function formatContractLogEntry(e: ContractLogEntry): string {
+export function formatContractLogEntry(e: ContractLogEntry, label = 'secret'): string {
   const parts = [e.time, String(e.status)];
   if (e.kind) parts.push(e.kind);
   if (e.status >= 200 && e.status < 300) {
+    if (e.name !== undefined) parts.push(quoteUntrusted(e.name));
     if (e.delivery !== undefined) parts.push(quoteUntrusted(e.delivery));
     parts.push(e.duplicate ? 'duplicate (already stored, dropped)' : `stored #${e.id}`);
     if (e.violations && e.violations.length > 0) parts.push(`${e.violations.length} violation${e.violations.length === 1 ? '' : 's'} (${[...new Set(e.violations)].join(', ')})`);
@@ -571,6 +580,6 @@ export function formatContractLogEntry(e: ContractLogEntry): string {
   } else if (e.detail) {
     parts.push(e.detail);
   }
-  parts.push(`secret ${e.secret}`);
+  parts.push(`${label} ${e.secret}`);
   return parts.join('  ');
 }

@@ -39,6 +39,7 @@ export function queryMd5(spec: AuthSpec, options: AuthOptions): Auth {
   });
   return {
     type: 'query-md5',
+    label: 'secret',
     // The account code is no secret (it is in every delivery's URL and body); the key is.
     secrets: Object.fromEntries(Object.entries(account).filter(([name]) => name !== accountName)),
     account,

@@ -21,6 +21,8 @@ export type AuthResult =
 
 export interface Auth {
   readonly type: string;
+  /** Its word for the secret in log lines: token, secret. */
+  readonly label: string;
   /** Checks a request in constant time in the secret's value. */
   check(request: AuthRequest): AuthResult;
   /** The secrets, for the start-up block only (shown once), by operation id ('' when one secret serves all). */
