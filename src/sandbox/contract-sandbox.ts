@@ -181,6 +181,7 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
       throw new TypeError(`events.record: expected id, kind, received_at, token_hash, violations, warnings, body${idField ? `, ${idField}` : ''}${nameField ? `, ${nameField}` : ''}; found "${member}"`);
     }
   }
+  if (!byName && filters.some((f) => 'value' in f && f.value === 'name')) throw new TypeError(`logs.filters: a filter on the name needs events.record to list "${nameField ?? 'the name'}"`);
   const soleKind = runtime.operations[0]!.id;
   const endpoints = [...new Set(runtime.operations.map((o) => `${o.method} ${served(o)}`))];
   const endpointList = `the endpoint${endpoints.length === 1 ? ' is' : 's are'} ${endpoints.join(', ')}`;
@@ -332,9 +333,9 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
         return;
       }
       const members = { kind: d.kind, id: d.eventId === '' ? null : d.eventId, duplicate, violations: d.violations, warnings: d.warnings };
-      const answer: Record<string, unknown> = { status: 'accepted' };
-      for (const member of acceptedMembers) answer[member === 'id' ? idField! : member] = members[member];
-      sendJson(res, status, answer);
+      const accepted: Record<string, unknown> = { status: 'accepted' };
+      for (const member of acceptedMembers) accepted[member === 'id' ? idField! : member] = members[member];
+      sendJson(res, status, accepted);
       entry(req, status, d.secret, {
         kind: d.kind,
         id: seq,
