@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 
+import { startupBlock } from '../src/commands/sandbox.js';
 import { loadContractRuntime } from '../src/contract-runtime.js';
 import { startContractSandbox, type RunningContractSandbox } from '../src/sandbox/contract-sandbox.js';
 import { formatLogEntry, startSandbox, type RunningSandbox } from '../src/sandbox/sandbox.js';
@@ -164,5 +165,13 @@ describe('the log lines', () => {
     expect(lines.converge.some((l) => l.includes('duplicate (already stored, dropped)'))).toBe(true);
     expect(lines.converge.some((l) => l.startsWith('400  rejected: '))).toBe(true);
     expect(lines.converge.some((l) => l.startsWith('415  '))).toBe(true);
+  });
+});
+
+describe('the start-up block the core prints for a header-token contract', () => {
+  it("shows the token once, and the token's header in the curl line", async () => {
+    const block = startupBlock(await loadContractRuntime('converge'), core, undefined, false);
+    expect(block).toContain(`  token     ${TOKEN}   (shown once; pari**** from now on)\n`);
+    expect(block).toContain(`  curl -i -X POST ${core.url}/api/webhooks \\\n    -H 'Content-Type: application/json' -H 'X-Webhook-Token: ${TOKEN}' \\\n    -d '{`);
   });
 });

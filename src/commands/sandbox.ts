@@ -355,7 +355,7 @@ async function runContract(argv: string[], id: string): Promise<number> {
  * store, and curl lines that deliver the sample as a sender would (the auth's header or query,
  * the contract's request parameters).
  */
-function startupBlock(runtime: ContractRuntime, sandbox: RunningContractSandbox, shownDir: string | undefined, quiet: boolean): string {
+export function startupBlock(runtime: ContractRuntime, sandbox: RunningContractSandbox, shownDir: string | undefined, quiet: boolean): string {
   const d = runtime.descriptor;
   const { auth } = sandbox;
   const options = secretOptions(runtime).filter((o) => !runtime.operations.some((op) => op.id === o.secret) && o.secret !== '');
