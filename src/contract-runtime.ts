@@ -40,14 +40,30 @@ export interface RequestParameter {
   mismatch?: string;
 }
 
-/** An option of `sandbox --contract <id>` that sets a secret (contract.yaml `sandbox.options`). */
+/** An option of `sandbox --contract <id>` that sets a secret (contract.yaml `sandbox.options`); its env variable is in `env`. */
 export interface SandboxOption {
   option: string;
   /** The key the auth type reads the secret by. */
   secret: string;
-  /** Read when the option is not given. */
-  env?: string;
   doc: string;
+}
+
+/** An environment variable a command reads when its option is not given (contract.yaml `env`). */
+export interface EnvVariable {
+  option: string;
+  /** Only for this operation's deliveries; every operation's when absent. */
+  operation?: string;
+  description: string;
+}
+
+/** The variable that stands for `option` (for `operation`), with its value (undefined when unset). */
+export function envFor(descriptor: Pick<ContractDescriptor, 'env'>, option: string, operation?: string): { name: string; value: string | undefined } | undefined {
+  for (const [name, entry] of Object.entries(descriptor.env ?? {})) {
+    if (typeof entry !== 'object' || entry.option !== option) continue;
+    if (entry.operation !== undefined && entry.operation !== operation) continue;
+    return { name, value: process.env[name] };
+  }
+  return undefined;
 }
 
 /** The part of spec/<id>/contract.yaml the runtime reads (its shape: spec/contract.schema.json). */
@@ -68,7 +84,7 @@ export interface ContractDescriptor {
   events: { id?: 'none' | { pointer?: string; header?: string; field?: string }; dedupe: 'per-principal' | 'per-id' | 'none'; name?: string; record?: string[] };
   logs: { columns: LogsColumn[]; filters?: LogsFilter[] };
   sample?: { file: string; kind?: string; contentType?: string };
-  env?: Record<string, string>;
+  env?: Record<string, string | EnvVariable>;
   sandbox?: { options?: SandboxOption[]; pathPrefix?: boolean };
   ports?: { mock?: number; sandbox?: number };
 }

@@ -299,7 +299,7 @@ describe('the CLI: sandbox --contract provesource', () => {
     }
   });
 
-  it('reads PROVESOURCE_WEBHOOK_ID and PROVESOURCE_CONVERSION_ID (contract.yaml sandbox.options) when the options are not given; an option wins', async () => {
+  it('reads PROVESOURCE_WEBHOOK_ID and PROVESOURCE_CONVERSION_ID (contract.yaml env) when the options are not given; an option wins', async () => {
     const env = { ...process.env, PROVESOURCE_WEBHOOK_ID: 'env-stream-id-0001', PROVESOURCE_CONVERSION_ID: 'env-conversion-id-0002' };
     const fromEnv = spawnCli(['sandbox', '--contract', 'provesource', '--memory', '--port', '0', '--json', '--quiet'], { env });
     try {

@@ -308,7 +308,7 @@ describe('the CLI: sandbox --contract webengage', () => {
     }
   });
 
-  it('reads WEBENGAGE_LICENSE_CODE and WEBENGAGE_SECRET_KEY (contract.yaml sandbox.options) when the options are not given; an option wins', async () => {
+  it('reads WEBENGAGE_LICENSE_CODE and WEBENGAGE_SECRET_KEY (contract.yaml env) when the options are not given; an option wins', async () => {
     const env = { ...process.env, WEBENGAGE_LICENSE_CODE: 'L-env-2', WEBENGAGE_SECRET_KEY: 'env-key-0123456789abcdef' };
     const cli = spawnCli(['sandbox', '--contract', 'webengage', '--memory', '--port', '0', '--json', '--quiet', '--license-code', 'L-opt-3'], { env });
     try {

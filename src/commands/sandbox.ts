@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 
 import { listenForStop, parseCommandArgs, parseHost, parsePort, UsageError, type OptionSpec } from '../cli-support.js';
-import { loadContractRuntime, type ContractRuntime, type RuntimeOperation, type SandboxOption } from '../contract-runtime.js';
+import { envFor, loadContractRuntime, type ContractRuntime, type RuntimeOperation, type SandboxOption } from '../contract-runtime.js';
 import { findContract, readRegistry } from '../registry.js';
 import { AUTH_TYPES } from '../sandbox/auth/registry.js';
 import { startContractSandbox, type ContractLogEntry, type RunningContractSandbox } from '../sandbox/contract-sandbox.js';
@@ -205,7 +205,7 @@ ${[...new Set(runtime.operations.map((o) => `  ${o.method} ${d.sandbox?.pathPref
   DELETE /api/events forget every delivery (between tests)
   GET  /logs         the deliveries as a web page
 
-${secrets.map((s) => `  --${s.option} ${metavar(s)}`.padEnd(23) + `${s.doc} (default: ${s.env === undefined ? '' : `$${s.env}, else `}random)`).join('\n')}${
+${secrets.map((s) => `  --${s.option} ${metavar(s)}`.padEnd(23) + `${s.doc} (default: ${envOf(runtime, s) === undefined ? '' : `$${envOf(runtime, s)}, else `}random)`).join('\n')}${
     d.sandbox?.pathPrefix ? `\n  --path P             serve every webhook below the path P (/hooks: POST /hooks${runtime.operations[0]!.path})` : ''
   }
   --port N             port to listen on (default ${port}; 0 picks a free one)
@@ -219,6 +219,11 @@ ${secrets.map((s) => `  --${s.option} ${metavar(s)}`.padEnd(23) + `${s.doc} (def
 The secrets are printed once, on start; everything after shows them masked.
 Stops on Ctrl-C (SIGINT) or SIGTERM, exit code 0.
 Exit codes: 0 stopped cleanly, 2 usage error (port in use, data folder in use or not writable).`;
+}
+
+/** The env variable read for a sandbox option when it is not given (contract.yaml `env`: {option: --<option>}). */
+function envOf(runtime: ContractRuntime, option: SandboxOption): string | undefined {
+  return envFor(runtime.descriptor, `--${option.option}`, runtime.operations.some((o) => o.id === option.secret) ? option.secret : undefined)?.name;
 }
 
 /** What an option's value is called in the usage: its last word (--webhook-id ID, --secret-key KEY). */
@@ -277,9 +282,10 @@ async function runContract(argv: string[], id: string): Promise<number> {
   const givenBy: Record<string, string> = {};
   for (const s of secrets) {
     const given = values[s.option] as string | undefined;
-    const fromEnv = s.env === undefined || process.env[s.env] === '' ? undefined : process.env[s.env];
+    const env = envOf(runtime, s);
+    const fromEnv = env === undefined || process.env[env] === '' ? undefined : process.env[env];
     chosenSecrets[s.secret] = given ?? fromEnv;
-    givenBy[s.secret] = given === undefined && fromEnv !== undefined ? `--${s.option} (from $${s.env})` : `--${s.option}`;
+    givenBy[s.secret] = given === undefined && fromEnv !== undefined ? `--${s.option} (from $${env})` : `--${s.option}`;
   }
   const out = (line: string) => process.stdout.write(`${line}\n`);
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
