@@ -23,36 +23,34 @@ export interface LogsColumn {
   title: string;
   /** A JSON pointer into the body. */
   pointer?: string;
-  /** A value of the stored record: received, kind, warnings. */
-  value?: string;
+  /** A value of the stored record: received, kind (its operation), id (events.id), warnings, violations. */
+  value?: 'received' | 'kind' | 'id' | 'warnings' | 'violations';
   /** When the pointer finds nothing: pick an item of an array. */
   otherwise?: { array: string; pick: string; field: string };
 }
 
-/** The part of spec/<id>/contract.yaml the runtime reads (its shape: spec/contract.schema.json). */
-export interface ContractDescriptor {
-  id: string;
-  title: string;
-  vendor: { name: string };
-  operations: Array<{ id: string; method: string; path: string; default?: boolean; body?: 'required' | 'none' }>;
-  auth: AuthSpec;
-  mediaTypes: string[];
-  bodyLimit: number;
-  form?: { arrays?: string[]; numbers?: string[] };
-  events: { id?: unknown; dedupe: 'per-principal' | 'per-id' | 'none'; name?: string };
-  logs: { columns: LogsColumn[]; filters?: string[] };
-  sample?: { file: string; kind?: string; contentType?: string };
-  env?: Record<string, string | EnvVariable>;
-  ports?: { mock?: number; sandbox?: number };
-  direction?: 'inbound' | 'outbound';
-  /** What every delivery carries beside the body and the auth (contract.schema.json `request`). */
-  request?: {
-    query?: Record<string, { required?: boolean; values?: string; default?: { pointer: string } }>;
-    headers?: Record<string, { required?: boolean; generate?: string }>;
-  };
-  /** What the sender makes of an answer; absent: any 2xx is delivered. */
-  answers?: { delivered?: number; otherSuccessIsFailure?: boolean };
-  mock?: 'prism' | 'none';
+/** A filter of /api/events and /logs: a top-level body field (or kind), or a value of the stored delivery. */
+export type LogsFilter = string | { name: string; value: 'kind' | 'id' | 'name' };
+
+/** A request parameter's rule (contract.yaml `request`): the code of a missing value, and of one that does not match. */
+export interface RequestParameter {
+  required?: boolean;
+  values?: string;
+  /** send: where the value comes from when its option is not given (a JSON pointer into the body). */
+  default?: { pointer: string };
+  /** send and verify write a fresh value per delivery. */
+  generate?: string;
+  missing?: string;
+  pattern?: string;
+  mismatch?: string;
+}
+
+/** An option of `sandbox --contract <id>` that sets a secret (contract.yaml `sandbox.options`); its env variable is in `env`. */
+export interface SandboxOption {
+  option: string;
+  /** The key the auth type reads the secret by. */
+  secret: string;
+  doc: string;
 }
 
 /** An environment variable a command reads when its option is not given (contract.yaml `env`). */
@@ -71,6 +69,32 @@ export function envFor(descriptor: Pick<ContractDescriptor, 'env'>, option: stri
     return { name, value: process.env[name] };
   }
   return undefined;
+}
+
+/** The part of spec/<id>/contract.yaml the runtime reads (its shape: spec/contract.schema.json). */
+export interface ContractDescriptor {
+  id: string;
+  title: string;
+  vendor: { name: string };
+  operations: Array<{ id: string; method: string; path: string; default?: boolean; body?: 'required' | 'none' }>;
+  auth: AuthSpec;
+  mediaTypes: string[];
+  /** stage headers: a Content-Type other than JSON in UTF-8, or a Content-Encoding, is a 415 before the body is read. */
+  unsupportedMediaType?: { status?: number; stage?: 'headers' | 'body' };
+  bodyLimit: number;
+  form?: { arrays?: string[]; numbers?: string[] };
+  /** The parameters a delivery carries beside its body, checked by the sandbox after auth. */
+  request?: { query?: Record<string, RequestParameter>; headers?: Record<string, RequestParameter> };
+  /** What the sender makes of an answer (delivered: the only status that counts; absent: any 2xx), and what the sandbox answers. */
+  answers?: { delivered?: number; otherSuccessIsFailure?: boolean; invalidBody?: { status: number }; accepted?: Array<'kind' | 'id' | 'duplicate' | 'violations' | 'warnings'> };
+  events: { id?: 'none' | { pointer?: string; header?: string; field?: string }; dedupe: 'per-principal' | 'per-id' | 'none'; name?: string; record?: string[] };
+  logs: { columns: LogsColumn[]; filters?: LogsFilter[] };
+  sample?: { file: string; kind?: string; contentType?: string };
+  env?: Record<string, string | EnvVariable>;
+  sandbox?: { options?: SandboxOption[]; pathPrefix?: boolean };
+  ports?: { mock?: number; sandbox?: number };
+  direction?: 'inbound' | 'outbound';
+  mock?: 'prism' | 'none';
 }
 
 export interface RuntimeOperation {
@@ -133,8 +157,11 @@ function refusedExample(document: Record<string, unknown>): { type: string; titl
       for (const operation of Object.values(item)) {
         const content = operation?.responses?.['400']?.content ?? {};
         for (const media of Object.values(content)) {
-          for (const example of Object.values(media.examples ?? {})) {
-            const value = example.value;
+          for (const found of Object.values(media.examples ?? {})) {
+            // An example may be a local $ref to components/examples.
+            const ref = (found as { $ref?: unknown }).$ref;
+            const example = typeof ref === 'string' && ref.startsWith('#/components/examples/') ? componentExample(document, ref.slice('#/components/examples/'.length)) : found;
+            const value = example?.value;
             if (typeof value?.type === 'string' && typeof value.title === 'string') return { type: value.type, title: value.title };
           }
         }
@@ -142,4 +169,9 @@ function refusedExample(document: Record<string, unknown>): { type: string; titl
     }
   }
   return fallback;
+}
+
+function componentExample(document: Record<string, unknown>, name: string): { value?: { type?: unknown; title?: unknown } } | undefined {
+  const examples = (document.components as { examples?: Record<string, { value?: { type?: unknown; title?: unknown } }> } | undefined)?.examples;
+  return examples && Object.hasOwn(examples, name) ? examples[name] : undefined;
 }

@@ -247,7 +247,7 @@ describe('GET /api/events', () => {
     expect(await get('limit=1')).toEqual([3]);
     const unknown = await fetch(`${sandbox.url}/api/events?event_name=x`);
     expect(unknown.status).toBe(400);
-    expect(((await unknown.json()) as { detail: string }).detail).toBe('Unknown query parameter "event_name": expected kind, email, since, limit.');
+    expect(((await unknown.json()) as { detail: string }).detail).toBe('Unknown query parameter "event_name": expected kind, email, since or limit.');
   });
 });
 
@@ -299,6 +299,31 @@ describe('the CLI: sandbox --contract provesource', () => {
     }
   });
 
+  it('reads PROVESOURCE_WEBHOOK_ID and PROVESOURCE_CONVERSION_ID (contract.yaml env) when the options are not given; an option wins', async () => {
+    const env = { ...process.env, PROVESOURCE_WEBHOOK_ID: 'env-stream-id-0001', PROVESOURCE_CONVERSION_ID: 'env-conversion-id-0002' };
+    const fromEnv = spawnCli(['sandbox', '--contract', 'provesource', '--memory', '--port', '0', '--json', '--quiet'], { env });
+    try {
+      const [line] = await fromEnv.waitFor(/^\{"event":"listening".*\n/m);
+      const listening = JSON.parse(line) as { secrets: Record<string, string>; urls: Record<string, string> };
+      expect(listening.secrets).toEqual({ stream: 'env-stream-id-0001', conversion: 'env-conversion-id-0002' });
+      expect((await fetch(listening.urls.conversion!, { method: 'POST' })).status).toBe(200);
+    } finally {
+      fromEnv.child.kill('SIGINT');
+      expect(await fromEnv.exited).toBe(0);
+    }
+    const option = spawnCli(['sandbox', '--contract', 'provesource', '--memory', '--port', '0', '--json', '--quiet', '--webhook-id', STREAM_ID], { env });
+    try {
+      const [line] = await option.waitFor(/^\{"event":"listening".*\n/m);
+      expect((JSON.parse(line) as { secrets: Record<string, string> }).secrets).toEqual({ stream: STREAM_ID, conversion: 'env-conversion-id-0002' });
+    } finally {
+      option.child.kill('SIGINT');
+      expect(await option.exited).toBe(0);
+    }
+    const bad = spawnCli(['sandbox', '--contract', 'provesource', '--memory', '--port', '0'], { env: { ...env, PROVESOURCE_CONVERSION_ID: 'a/b' } });
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toContain('--conversion-id (from $PROVESOURCE_CONVERSION_ID): conversion id: expected one URL path segment');
+  });
+
   it('usage errors: an id that is not a path segment, Converge options', async () => {
     const bad = spawnCli(['sandbox', '--contract', 'provesource', '--memory', '--port', '0', '--webhook-id', 'a/b']);
     expect(await bad.exited).toBe(2);
@@ -311,16 +336,20 @@ describe('the CLI: sandbox --contract provesource', () => {
     expect(same.stderr()).toContain('the ids of stream and conversion must differ');
   });
 
-  it('--contract: an unknown id and a contract whose auth is not served yet are usage errors; converge is the default sandbox', async () => {
+  it('--contract: an unknown id is a usage error; webengage (query-md5 auth) is served; converge is the default sandbox', async () => {
     const unknown = spawnCli(['sandbox', '--contract', 'nope', '--memory']);
     expect(await unknown.exited).toBe(2);
     expect(unknown.stderr()).toMatch(/--contract: expected one of converge, .*provesource.*, found "nope"/);
     const missing = spawnCli(['sandbox', '--memory', '--contract']);
     expect(await missing.exited).toBe(2);
     expect(missing.stderr()).toContain('--contract: expected a contract id, found nothing');
-    const webengage = spawnCli(['sandbox', '--contract', 'webengage', '--memory']);
-    expect(await webengage.exited).toBe(2);
-    expect(webengage.stderr()).toContain('spec/webengage/contract.yaml: /auth/type "query-md5", which it does not serve yet');
+    const webengage = spawnCli(['sandbox', '--contract', 'webengage', '--memory', '--port', '0']);
+    try {
+      await webengage.waitFor(/^WebEngage webhooks sandbox listening on http:\/\/127\.0\.0\.1:\d+\n/m);
+    } finally {
+      webengage.child.kill('SIGINT');
+      expect(await webengage.exited).toBe(0);
+    }
     const converge = spawnCli(['sandbox', '--contract', 'converge', '--memory', '--port', '0', '--token', 'converge-token-0123456789']);
     try {
       await converge.waitFor(/^Converge webhook sandbox listening on http:\/\/127\.0\.0\.1:\d+\n {2}endpoint {2}POST http:\/\/127\.0\.0\.1:\d+\/api\/webhooks\n/m);

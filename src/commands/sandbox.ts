@@ -1,13 +1,14 @@
 /** `converge-webhook sandbox`: the stateful reference implementation of the endpoint, on the terminal. */
+import { randomBytes } from 'node:crypto';
 import { join, relative, resolve } from 'node:path';
 
 import { readFileSync } from 'node:fs';
 
 import { listenForStop, parseCommandArgs, parseHost, parsePort, UsageError, type OptionSpec } from '../cli-support.js';
-import { loadContractRuntime, type ContractRuntime } from '../contract-runtime.js';
+import { envFor, loadContractRuntime, type ContractRuntime, type RuntimeOperation, type SandboxOption } from '../contract-runtime.js';
 import { findContract, readRegistry } from '../registry.js';
 import { AUTH_TYPES } from '../sandbox/auth/registry.js';
-import { formatContractLogEntry, startContractSandbox, type ContractLogEntry, type RunningContractSandbox } from '../sandbox/contract-sandbox.js';
+import { startContractSandbox, type ContractLogEntry, type RunningContractSandbox } from '../sandbox/contract-sandbox.js';
 import { packageRoot } from '../verify/verify.js';
 import { MAX_BODY_BYTES } from '../constants.js';
 import { maskToken } from '../endpoint.js';
@@ -185,37 +186,28 @@ function contractArgument(argv: string[]): string | undefined {
   return undefined;
 }
 
-/**
- * The options that set a contract's secrets: a header token is --token; a secret in the path
- * is --webhook-id for the default operation and --<operation>-id for each other.
- */
-function secretOptions(runtime: ContractRuntime): Array<{ option: string; key: string; what: string }> {
-  const auth = runtime.descriptor.auth;
-  if (auth.type === 'header-token') return [{ option: 'token', key: '', what: `the token senders must send in ${auth.header}` }];
-  if (auth.type === 'path-secret') {
-    return runtime.operations.map((o) => ({
-      option: o.default ? 'webhook-id' : `${o.id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-id`,
-      key: o.id,
-      what: `the ${o.id} webhook's id, the secret ${auth.parameter} in its URL`,
-    }));
-  }
-  return [];
+/** The options that set a contract's secrets (contract.yaml `sandbox.options`), each with the env variable read without it. */
+function secretOptions(runtime: ContractRuntime): SandboxOption[] {
+  return runtime.descriptor.sandbox?.options ?? [];
 }
 
 function contractUsage(runtime: ContractRuntime, secrets: ReturnType<typeof secretOptions>, port: number): string {
   const d = runtime.descriptor;
-  const options = secrets.map((s) => `[--${s.option} ID]`).join(' ');
-  const filters = [...(d.logs.filters ?? []), 'since=<id or ISO date-time>', 'limit'].join(', ');
-  return `Usage: converge-webhook sandbox --contract ${d.id} ${options} [--port ${port}] [--data DIR | --memory] [--fsync] [--quiet] [--json]
+  const options = secrets.map((s) => `[--${s.option} ${metavar(s)}]`).join(' ');
+  const filters = [...(d.logs.filters ?? []).map((f) => (typeof f === 'string' ? f : f.name)), 'since=<id or ISO date-time>', 'limit'].join(', ');
+  const prefix = d.sandbox?.pathPrefix ? ' [--path P]' : '';
+  return `Usage: converge-webhook sandbox --contract ${d.id} ${options}${prefix} [--port ${port}] [--data DIR | --memory] [--fsync] [--quiet] [--json]
 
 Runs a complete, stateful implementation of the ${d.title} on loopback:
-${[...new Set(runtime.operations.map((o) => `  ${o.method} ${o.path}`))].join('\n')}
+${[...new Set(runtime.operations.map((o) => `  ${o.method} ${d.sandbox?.pathPrefix ? '[P]' : ''}${o.path}`))].join('\n')}
 (${runtime.operations.map((o) => `${o.id}: ${o.body === 'none' ? 'no body is read' : `${d.mediaTypes.join(' or ')}, validated`}`).join('; ')}), and keeps what arrived.
   GET  /api/events   stored deliveries as JSON, newest first (filters: ${filters})
   DELETE /api/events forget every delivery (between tests)
   GET  /logs         the deliveries as a web page
 
-${secrets.map((s) => `  --${s.option} ID`.padEnd(23) + `${s.what} (default: random)`).join('\n')}
+${secrets.map((s) => `  --${s.option} ${metavar(s)}`.padEnd(23) + `${s.doc} (default: ${envOf(runtime, s) === undefined ? '' : `$${envOf(runtime, s)}, else `}random)`).join('\n')}${
+    d.sandbox?.pathPrefix ? `\n  --path P             serve every webhook below the path P (/hooks: POST /hooks${runtime.operations[0]!.path})` : ''
+  }
   --port N             port to listen on (default ${port}; 0 picks a free one)
   --host H             address to listen on (default 127.0.0.1)
   --data DIR           folder of the store (default ./${DEFAULT_DATA_DIR}/${d.id}); restarts keep deliveries
@@ -227,6 +219,16 @@ ${secrets.map((s) => `  --${s.option} ID`.padEnd(23) + `${s.what} (default: rand
 The secrets are printed once, on start; everything after shows them masked.
 Stops on Ctrl-C (SIGINT) or SIGTERM, exit code 0.
 Exit codes: 0 stopped cleanly, 2 usage error (port in use, data folder in use or not writable).`;
+}
+
+/** The env variable read for a sandbox option when it is not given (contract.yaml `env`: {option: --<option>}). */
+function envOf(runtime: ContractRuntime, option: SandboxOption): string | undefined {
+  return envFor(runtime.descriptor, `--${option.option}`, runtime.operations.some((o) => o.id === option.secret) ? option.secret : undefined)?.name;
+}
+
+/** What an option's value is called in the usage: its last word (--webhook-id ID, --secret-key KEY). */
+function metavar(option: SandboxOption): string {
+  return option.option.replace(/^.*-/, '').toUpperCase();
 }
 
 /** A store as the start-up block describes it. */
@@ -261,6 +263,7 @@ async function runContract(argv: string[], id: string): Promise<number> {
     json: { type: 'boolean' },
   };
   for (const s of secrets) spec[s.option] = { type: 'string' };
+  if (d.sandbox?.pathPrefix) spec.path = { type: 'string' };
   const { values, positionals } = parseCommandArgs(argv, spec) as { values: Record<string, string | boolean | undefined>; positionals: string[] };
   if (values.help) {
     console.log(contractUsage(runtime, secrets, defaultPort));
@@ -275,7 +278,15 @@ async function runContract(argv: string[], id: string): Promise<number> {
   const dataDir = values.memory ? undefined : resolve((values.data as string | undefined) ?? join(DEFAULT_DATA_DIR, d.id));
   const json = Boolean(values.json);
   const chosenSecrets: Record<string, string | undefined> = {};
-  for (const s of secrets) chosenSecrets[s.key] = values[s.option] as string | undefined;
+  // Where each secret came from, for a usage error about it.
+  const givenBy: Record<string, string> = {};
+  for (const s of secrets) {
+    const given = values[s.option] as string | undefined;
+    const env = envOf(runtime, s);
+    const fromEnv = env === undefined || process.env[env] === '' ? undefined : process.env[env];
+    chosenSecrets[s.secret] = given ?? fromEnv;
+    givenBy[s.secret] = given === undefined && fromEnv !== undefined ? `--${s.option} (from $${env})` : `--${s.option}`;
+  }
   const out = (line: string) => process.stdout.write(`${line}\n`);
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
@@ -291,16 +302,19 @@ async function runContract(argv: string[], id: string): Promise<number> {
         dataDir,
         inMemory: Boolean(values.memory),
         fsync: Boolean(values.fsync),
-        onRequest: values.quiet ? undefined : json ? (e: ContractLogEntry) => out(JSON.stringify({ event: 'request', ...e })) : (e) => out(formatContractLogEntry(e)),
+        pathPrefix: values.path as string | undefined,
+        onRequest: values.quiet ? undefined : json ? (e: ContractLogEntry) => out(JSON.stringify({ event: 'request', ...e })) : (e) => out(sandbox.format(e)),
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new UsageError(`--port: expected a free port, found ${port} on ${host} already in use; pick another, or --port 0 for any free one`);
       if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host: expected an address of this machine such as 127.0.0.1, found "${host}" (${code})`);
       if (error instanceof StoreError) throw new UsageError(error.message);
+      if (error instanceof TypeError && error.message.startsWith('pathPrefix: ')) throw new UsageError(`--path: ${error.message.slice('pathPrefix: '.length)}`);
       // A secret the auth type refuses (an id that is not one path segment, two equal ids).
       if (error instanceof TypeError && secrets.length > 0) {
-        throw new UsageError(`--${secrets.find((s) => error.message.startsWith(`${s.key} `))?.option ?? secrets.map((s) => s.option).join(' / --')}: ${error.message}`);
+        const which = secrets.find((s) => error.message.startsWith(`${s.secret} `) || error.message.startsWith(`${s.secret}: `));
+        throw new UsageError(`${which ? givenBy[which.secret] : `--${secrets.map((s) => s.option).join(' / --')}`}: ${error.message}`);
       }
       throw error;
     }
@@ -314,6 +328,7 @@ async function runContract(argv: string[], id: string): Promise<number> {
           url: sandbox.url,
           urls: sandbox.urls,
           secrets: sandbox.secrets,
+          ...(sandbox.auth.query ? { query: sandbox.auth.query } : {}),
           events_url: `${sandbox.url}/api/events`,
           logs_url: `${sandbox.url}/logs`,
           data_dir: dataDir ?? null,
@@ -324,32 +339,7 @@ async function runContract(argv: string[], id: string): Promise<number> {
         }),
       );
     } else {
-      const width = Math.max(9, ...runtime.operations.map((o) => o.id.length + 1));
-      const sample = d.sample?.file ? readSample(d.id, d.sample.file) : undefined;
-      const withBody = runtime.operations.find((o) => o.body !== 'none');
-      const bare = runtime.operations.find((o) => o.body === 'none');
-      out(
-        [
-          `${d.title} sandbox listening on ${sandbox.url}`,
-          ...runtime.operations.map((o) => {
-            const secret = sandbox.secrets[o.id];
-            return `  ${o.id.padEnd(width)} ${o.method} ${sandbox.urls[o.id]}` + (secret === undefined ? '' : `   (the id is the secret: shown once; ${sandbox.auth.mask(secret)} from now on)`);
-          }),
-          ...(sandbox.secrets[''] === undefined ? [] : [`  ${'token'.padEnd(width)} ${sandbox.secrets['']}   (shown once; ${sandbox.auth.mask(sandbox.secrets[''])} from now on)`]),
-          `  ${'events'.padEnd(width)} GET|DELETE ${sandbox.url}/api/events`,
-          `  ${'logs'.padEnd(width)} ${sandbox.url}/logs`,
-          `  ${'store'.padEnd(width)} ${describeStore(shownDir, opened, 'delivery').replace('deliverys', 'deliveries')}`,
-          '',
-          'Try it:',
-          ...(withBody && sample !== undefined
-            ? [`  curl -i -X POST ${sandbox.urls[withBody.id]} \\`, `    -H 'Content-Type: ${d.mediaTypes[0]}' \\`, `    -d ${shellQuote(sample)}`]
-            : []),
-          ...(bare ? [`  curl -i -X POST ${sandbox.urls[bare.id]}`] : []),
-          `  curl -s ${sandbox.url}/api/events`,
-          '',
-          values.quiet ? 'Press Ctrl-C to stop.' : 'Press Ctrl-C to stop. Requests:',
-        ].join('\n'),
-      );
+      out(startupBlock(runtime, sandbox, shownDir, Boolean(values.quiet)));
     }
     if (!LOOPBACK.test(host)) {
       console.error(`warning: listening on ${host}, not loopback: /api/events and /logs need no secret, so anyone who can reach it sees the deliveries`);
@@ -364,6 +354,64 @@ async function runContract(argv: string[], id: string): Promise<number> {
   } finally {
     stop.dispose();
   }
+}
+
+/**
+ * The start-up block of a contract's sandbox: its URLs, its secrets once (masked after), its
+ * store, and curl lines that deliver the sample as a sender would (the auth's header or query,
+ * the contract's request parameters).
+ */
+export function startupBlock(runtime: ContractRuntime, sandbox: RunningContractSandbox, shownDir: string | undefined, quiet: boolean): string {
+  const d = runtime.descriptor;
+  const { auth } = sandbox;
+  const options = secretOptions(runtime).filter((o) => !runtime.operations.some((op) => op.id === o.secret) && o.secret !== '');
+  const width = Math.max(9, ...runtime.operations.map((o) => o.id.length + 1), ...options.map((o) => o.option.length + 1));
+  const once = (secret: string) => `   (shown once; ${auth.mask(secret)} from now on)`;
+  const sample = d.sample?.file ? readSample(d.id, d.sample.file) : undefined;
+  const withBody = runtime.operations.find((o) => o.default && o.body !== 'none') ?? runtime.operations.find((o) => o.body !== 'none');
+  const bare = runtime.operations.find((o) => o.body === 'none');
+  // What a sender adds to the URL and the headers: the auth's, and the contract's request parameters.
+  const query = new URLSearchParams();
+  for (const name of Object.keys(d.request?.query ?? {})) {
+    const value = auth.query?.[name] ?? (d.sample as Record<string, unknown> | undefined)?.[name];
+    if (typeof value === 'string') query.set(name, value);
+  }
+  for (const [name, value] of Object.entries(auth.query ?? {})) if (!query.has(name)) query.set(name, value);
+  const headers: string[] = [];
+  if (d.auth.type === 'header-token' && d.auth.header && auth.secrets[''] !== undefined) headers.push(`${d.auth.header}: ${auth.secrets['']}`);
+  for (const [name, rule] of Object.entries(d.request?.headers ?? {})) {
+    if ((rule as { generate?: string }).generate === 'hex32') headers.push(`${name}: ${randomBytes(16).toString('hex')}`);
+  }
+  const target = (o: RuntimeOperation) => (query.size === 0 ? sandbox.urls[o.id]! : shellQuote(`${sandbox.urls[o.id]}?${query.toString()}`));
+  const headerFlags = headers.map((h) => `-H ${shellQuote(h)}`).join(' ');
+  const digest = d.auth.parameter === undefined ? undefined : auth.query?.[d.auth.parameter];
+  return [
+    `${d.title} sandbox listening on ${sandbox.url}`,
+    ...runtime.operations.map((o) => {
+      const secret = sandbox.secrets[o.id];
+      return `  ${o.id.padEnd(width)} ${o.method} ${sandbox.urls[o.id]}` + (secret === undefined ? '' : `   (the id is the secret: shown once; ${auth.mask(secret)} from now on)`);
+    }),
+    ...(sandbox.secrets[''] === undefined ? [] : [`  ${'token'.padEnd(width)} ${sandbox.secrets['']}${once(sandbox.secrets[''])}`]),
+    ...options.map((o) => {
+      const secret = auth.secrets[o.secret];
+      return `  ${o.option.padEnd(width)} ${secret ?? auth.account?.[o.secret] ?? ''}${secret === undefined ? '' : once(secret)}`;
+    }),
+    ...(auth.query === undefined
+      ? []
+      : [`  ${'query'.padEnd(width)} ?${new URLSearchParams(auth.query).toString()}   (appended to every URL${digest === undefined ? '' : `; the ${d.auth.parameter} is shown once, ${auth.mask(digest)} from now on`})`]),
+    `  ${'events'.padEnd(width)} GET|DELETE ${sandbox.url}/api/events`,
+    `  ${'logs'.padEnd(width)} ${sandbox.url}/logs`,
+    `  ${'store'.padEnd(width)} ${describeStore(shownDir, sandbox.opened, 'delivery').replace('deliverys', 'deliveries')}`,
+    '',
+    'Try it:',
+    ...(withBody && sample !== undefined
+      ? [`  curl -i -X ${withBody.method} ${target(withBody)} \\`, `    -H 'Content-Type: ${d.mediaTypes[0]}'${headerFlags === '' ? '' : ` ${headerFlags}`} \\`, `    -d ${shellQuote(sample)}`]
+      : []),
+    ...(bare ? [`  curl -i -X ${bare.method} ${target(bare)}${headerFlags === '' ? '' : ` ${headerFlags}`}`] : []),
+    `  curl -s ${sandbox.url}/api/events`,
+    '',
+    quiet ? 'Press Ctrl-C to stop.' : 'Press Ctrl-C to stop. Requests:',
+  ].join('\n');
 }
 
 /** The contract's sample body, on one line (for the curl line). */

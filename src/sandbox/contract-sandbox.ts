@@ -4,9 +4,15 @@
  * of each operation with a body, what identifies and deduplicates a delivery, and the Logs
  * columns. It names no contract and no field: all it knows of one is that data.
  *
- * Routes: each operation's `METHOD path`; `GET|DELETE /api/events` (filters: the contract's
- * `logs.filters`, since, limit; newest first); `GET /logs`; `GET /` redirects there.
- * `/api/events` and `/logs` need no secret (loopback by default) and never show one.
+ * Routes: each operation's `METHOD path` (below `pathPrefix` when given); `GET|DELETE
+ * /api/events` (filters: the contract's `logs.filters`, since, limit; newest first); `GET /logs`;
+ * `GET /` redirects there. `/api/events` and `/logs` need no secret (loopback by default) and
+ * never show one.
+ *
+ * After auth, the contract's `request` parameters are checked (a missing or malformed one is a
+ * violation, not a refusal), then the body. A contract whose `answers.invalidBody.status` is a
+ * 2xx (an outbound contract: its vendor counts only that status as delivered) has such a
+ * delivery stored with its violations and answered that status; any other refuses it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -14,9 +20,25 @@ import type { ContractRuntime, RuntimeOperation } from '../contract-runtime.js';
 import type { Violation } from '../engine/engine.js';
 import { valueAt } from '../engine/values.js';
 import { createAuth, type Auth } from './auth/registry.js';
-import { closeServer, createSandboxServer, listen, readBody, rejectEarly, sendJson, sendProblem, sendText, type Problem } from './http.js';
+import {
+  closeServer,
+  createSandboxServer,
+  headerMediaTypeProblem,
+  internalError,
+  listen,
+  MAX_LISTED,
+  quoteUntrusted,
+  readBody,
+  rejectEarly,
+  sendJson,
+  sendProblem,
+  sendText,
+  sendViolations,
+  streamJsonArray,
+  type Problem,
+} from './http.js';
 import { renderColumnsPage } from './logs-page.js';
-import { EventStore, parseSince, StoreError, type EventFilter, type EventRecord, type OpenReport } from './store.js';
+import { EventStore, parseSince, StoreError, type EventFilter, type EventRecord, type OpenReport, type StoredViolation } from './store.js';
 
 export interface ContractSandboxOptions {
   port?: number;
@@ -29,6 +51,8 @@ export interface ContractSandboxOptions {
   /** Called once per request to an operation, with the secret masked. */
   onRequest?: (entry: ContractLogEntry) => void;
   requestTimeoutMs?: number;
+  /** Serve every operation at this prefix + its path (contract.yaml `sandbox.pathPrefix`): /hooks, say. */
+  pathPrefix?: string;
 }
 
 /** What happened to one request to an operation. Never holds a secret. */
@@ -41,6 +65,10 @@ export interface ContractLogEntry {
   /** The secret masked, "none", "wrong" or "unknown". */
   secret: string;
   id?: number;
+  /** The delivery's name (contract.yaml `events.name`), for a contract whose records name it so (events.record). */
+  name?: string;
+  /** The delivery's id (contract.yaml `events.id`), when it has one. */
+  delivery?: string;
   duplicate?: boolean;
   warnings?: string[];
   violations?: string[];
@@ -53,6 +81,8 @@ export interface StoredDelivery {
   /** The operation it was sent to. */
   kind: string;
   received_at: string;
+  /** The contract errors it was stored with: only for a contract that stores such deliveries (answers.invalidBody 2xx). */
+  violations?: StoredViolation[];
   warnings: Violation[];
   /** The decoded body (a form body as the object it decodes to); null for an operation without a body. */
   body: unknown;
@@ -60,7 +90,7 @@ export interface StoredDelivery {
 
 export interface RunningContractSandbox {
   url: string;
-  /** Each operation's URL, with its secret when the secret is in the path. */
+  /** Each operation's URL, with its secret when the secret is in the path (auth.query: the parameters to append). */
   urls: Record<string, string>;
   /** The secrets, by operation id ('' when one serves all): shown once by the CLI. */
   secrets: Readonly<Record<string, string>>;
@@ -71,11 +101,14 @@ export interface RunningContractSandbox {
   count(): number;
   reset(): void;
   stop(): Promise<void>;
+  /** A log line for people, with the auth's word for its secret (token, secret). */
+  format(entry: ContractLogEntry): string;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const LOGS_PAGE_DEFAULT_LIMIT = 100;
-const MAX_LISTED = 100;
+/** A path prefix: one or more segments, each written without escapes. */
+const PATH_PREFIX = /^(\/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+$/;
 
 interface Route {
   pattern: RegExp;
@@ -107,20 +140,64 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
   const limit = descriptor.bodyLimit;
   const auth = createAuth(descriptor.auth, { secrets: options.secrets, operations: runtime.operations.map((o) => ({ id: o.id, body: o.body })) });
   const statusOf = new Map(table.codes.map((c) => [c.code, c.status] as const));
+  // The media type refused from the headers, before the body is read (a JSON-only contract), or by the engine.
+  const mediaOnHeaders = descriptor.unsupportedMediaType?.stage === 'headers';
+  if (mediaOnHeaders && descriptor.mediaTypes.join() !== 'application/json') throw new TypeError('unsupportedMediaType.stage headers: expected mediaTypes [application/json] only');
+  const prefix = options.pathPrefix ?? '';
+  if (prefix !== '' && !PATH_PREFIX.test(prefix)) {
+    throw new TypeError(`pathPrefix: expected path segments such as /hooks (a "/" then letters, digits, - . _ ~; no trailing "/"), found ${JSON.stringify(prefix.slice(0, 60))}`);
+  }
+  const served = (operation: RuntimeOperation): string => `${prefix}${operation.path}`;
   const dedupe = descriptor.events.dedupe;
-  const idPointer = (descriptor.events.id as { pointer?: string } | undefined)?.pointer;
-  const filters = descriptor.logs.filters ?? [];
+  const id = typeof descriptor.events.id === 'object' ? descriptor.events.id : undefined;
+  // Its name in records: declared, else the pointer's last token or the header's name (x-request-id: x_request_id).
+  const idField = id ? (id.field ?? (id.pointer ?? id.header ?? 'id').replace(/^.*\//, '').replace(/-/g, '_').toLowerCase()) : undefined;
+  const idHeader = id?.header?.toLowerCase();
+  // A delivery that breaks a rule is stored and answered this status, when it is a 2xx.
+  const invalidStatus = descriptor.answers?.invalidBody?.status;
+  const storesInvalid = invalidStatus !== undefined && invalidStatus >= 200 && invalidStatus < 300;
+  const requestRules = [
+    ...Object.entries(descriptor.request?.query ?? {}).map(([name, rule]) => ({ in: 'query' as const, name, rule, pattern: rule.pattern === undefined ? undefined : new RegExp(rule.pattern, 'u') })),
+    ...Object.entries(descriptor.request?.headers ?? {}).map(([name, rule]) => ({ in: 'header' as const, name, rule, pattern: rule.pattern === undefined ? undefined : new RegExp(rule.pattern, 'u') })),
+  ].filter((r) => r.rule.missing !== undefined || r.rule.mismatch !== undefined);
+  // The members of the 200 answer after "status": declared (answers.accepted), else all that apply.
+  const acceptedMembers =
+    descriptor.answers?.accepted ??
+    (['kind', 'id', 'duplicate', 'violations', 'warnings'] as const).filter(
+      (m) => (m !== 'id' || idField !== undefined) && (m !== 'duplicate' || dedupe !== 'none') && (m !== 'violations' || storesInvalid),
+    );
+  if (acceptedMembers.includes('id') && idField === undefined) throw new TypeError('answers.accepted: "id" needs events.id');
+  const filters = (descriptor.logs.filters ?? []).map((f) => (typeof f === 'string' ? (f === 'kind' ? { name: f, value: 'kind' as const } : { name: f }) : f));
+  const kindFilter = filters.find((f) => 'value' in f && f.value === 'kind')?.name;
+  // What a stored delivery is named by: its operation, or (records: [.., name, ..]) the body's
+  // events.name value, which the store then indexes (a contract of one operation only).
+  const namePointer = descriptor.events.name;
+  const nameField = namePointer?.replace(/^.*\//, '');
+  const record = descriptor.events.record ?? ['id', 'kind', ...(idField ? [idField] : []), 'received_at', ...(storesInvalid ? ['violations'] : []), 'warnings', 'body'];
+  const byName = nameField !== undefined && record.includes(nameField);
+  if (byName && runtime.operations.length !== 1) throw new TypeError(`events.record: "${nameField}" names the delivery by its body, which needs a contract of one operation`);
+  for (const member of record) {
+    if (!['id', 'kind', 'received_at', 'token_hash', 'violations', 'warnings', 'body', idField, byName ? nameField : undefined].includes(member)) {
+      throw new TypeError(`events.record: expected id, kind, received_at, token_hash, violations, warnings, body${idField ? `, ${idField}` : ''}${nameField ? `, ${nameField}` : ''}; found "${member}"`);
+    }
+  }
+  if (!byName && filters.some((f) => 'value' in f && f.value === 'name')) throw new TypeError(`logs.filters: a filter on the name needs events.record to list "${nameField ?? 'the name'}"`);
+  const soleKind = runtime.operations[0]!.id;
+  const endpoints = [...new Set(runtime.operations.map((o) => `${o.method} ${served(o)}`))];
+  const endpointList = `the endpoint${endpoints.length === 1 ? ' is' : 's are'} ${endpoints.join(', ')}`;
   const routes: Route[] = [];
   for (const operation of runtime.operations) {
     const existing = routes.find((r) => r.operations[0]!.path === operation.path);
     if (existing) existing.operations.push(operation);
-    else routes.push({ ...compileTemplate(operation.path), operations: [operation] });
+    else routes.push({ ...compileTemplate(served(operation)), operations: [operation] });
   }
   const store = await EventStore.open({ dataDir: options.inMemory ? undefined : options.dataDir, fsync: options.fsync });
   const log = options.onRequest;
   let stopped = false;
 
   const entry = (req: IncomingMessage, status: number, secret: string, more: Partial<ContractLogEntry> = {}): void => {
+    // A contract whose deliveries are named by their body has one operation: the kind says nothing.
+    if (byName) delete more.kind;
     log?.({ time: new Date().toISOString(), method: req.method ?? '', status, secret, ...more });
   };
 
@@ -143,13 +220,13 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
   };
 
   type Early = { problem: Problem; headers?: Record<string, string>; secret: string; kind?: string };
-  type Admitted = { operation: RuntimeOperation; principal: string; secret: string };
+  type Admitted = { operation: RuntimeOperation; principal: string; secret: string; query: string; violations: StoredViolation[] };
   /** The checks that need only the request line and headers: method, auth, declared length. */
   const admit = (req: IncomingMessage, matched: Matched, query: string): Early | Admitted => {
     const methods = [...new Set(matched.route.operations.map((o) => o.method.toUpperCase()))];
     if (!methods.includes(req.method ?? '')) {
       return {
-        problem: { title: 'Method Not Allowed', status: 405, detail: `Expected ${methods.join(' or ')} on ${matched.route.operations[0]!.path}, found ${req.method}.` },
+        problem: { title: 'Method Not Allowed', status: 405, detail: `Expected ${methods.join(' or ')} on ${served(matched.route.operations[0]!)}, found ${req.method}.` },
         headers: { Allow: methods.join(', ') },
         secret: 'none',
       };
@@ -169,12 +246,38 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
         kind: operation.id,
       };
     }
-    return { operation, principal: checked.principal, secret: checked.shown };
+    const media = operation.body !== 'none' && mediaOnHeaders ? headerMediaTypeProblem(req.headers) : undefined;
+    if (media) return { problem: media, secret: checked.shown, kind: operation.id };
+    const violations = checkRequest(req, query);
+    if (violations.length > 0 && !storesInvalid) {
+      const first = violations[0]!;
+      return { problem: { title: 'Bad Request', status: statusOf.get(first.code) ?? 400, detail: `${first.message}.`, violations }, secret: checked.shown, kind: operation.id };
+    }
+    return { operation, principal: checked.principal, secret: checked.shown, query, violations };
+  };
+
+  /** The contract's request parameters (contract.yaml `request`): a missing one, one that does not match its pattern. */
+  const checkRequest = (req: IncomingMessage, query: string): StoredViolation[] => {
+    if (requestRules.length === 0) return [];
+    const parameters = new URLSearchParams(query);
+    const out: StoredViolation[] = [];
+    for (const r of requestRules) {
+      const raw = r.in === 'query' ? parameters.get(r.name) : req.headers[r.name.toLowerCase()];
+      const value = Array.isArray(raw) ? raw[0] : (raw ?? undefined);
+      if (value === undefined || value === '') {
+        if (r.rule.missing !== undefined) out.push({ code: r.rule.missing, in: r.in, name: r.name, message: `expected the ${r.in === 'query' ? 'query parameter' : 'header'} ${r.name}, found none` });
+      } else if (r.pattern && r.rule.mismatch !== undefined && !r.pattern.test(value)) {
+        out.push({ code: r.rule.mismatch, in: r.in, name: r.name, message: `expected the ${r.in === 'query' ? 'query parameter' : 'header'} ${r.name} to match ${r.rule.pattern}, found ${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)}` });
+      }
+    }
+    return out;
   };
 
   const deliver = async (req: IncomingMessage, res: ServerResponse, admitted: Admitted): Promise<void> => {
     const { operation, principal, secret } = admitted;
     const kind = operation.id;
+    const headerId = idHeader === undefined ? undefined : req.headers[idHeader];
+    const requestId = typeof headerId === 'string' ? headerId : Array.isArray(headerId) ? (headerId[0] ?? '') : '';
     if (operation.body === 'none' || !operation.engine) {
       // The body is not read, only drained and dropped (nothing is kept, so no limit applies;
       // the request timeout bounds it): a bare POST counts one.
@@ -184,7 +287,7 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
         req.resume();
       });
       if (!complete) return;
-      return store_(req, res, { kind, principal, secret, warnings: [], body: 'null', eventId: '' });
+      return store_(req, res, { kind, principal, secret, warnings: [], violations: admitted.violations, body: 'null', eventId: requestId, name: '' });
     }
     const read = await readBody(req, limit);
     if (!read.ok) {
@@ -195,32 +298,53 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
       return;
     }
     const header = req.headers['content-type'];
-    const result = operation.engine.validateBody(read.bytes, { contentType: header === undefined || header.trim() === '' ? null : header });
-    if (!result.valid) return refuse(req, res, kind, secret, result.errors, result.warnings);
+    const parameters = { query: Object.fromEntries(new URLSearchParams(admitted.query)), header: req.headers as Record<string, string | undefined> };
+    const result = operation.engine.validateBody(read.bytes, { contentType: header === undefined || header.trim() === '' ? null : header, parameters });
+    if (!result.valid && !storesInvalid) return refuse(req, res, kind, secret, result.errors, result.warnings);
     const warnings = result.warnings.length > MAX_LISTED ? result.warnings.slice(0, MAX_LISTED) : result.warnings;
+    const violations = [...admitted.violations, ...(result.valid ? [] : result.errors)].slice(0, MAX_LISTED);
     const type = (header ?? '').split(';')[0]!.trim().toLowerCase();
-    // A JSON body is kept as sent (big numbers, key order); any other as the JSON of what it decodes to.
-    let text = type === 'application/json' ? read.bytes.toString('utf8') : JSON.stringify(result.value);
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const idValue = idPointer === undefined ? undefined : valueAt(result.value, idPointer);
-    const eventId = typeof idValue === 'string' || typeof idValue === 'number' ? String(idValue) : '';
-    return store_(req, res, { kind, principal, secret, warnings, body: text.trim(), eventId });
+    let text: string;
+    if (result.value === undefined) {
+      // Not decodable (stored only where invalid deliveries are): its text as a JSON string.
+      text = JSON.stringify(read.bytes.toString('utf8'));
+    } else if (type === 'application/json' || (descriptor.mediaTypes.length === 1 && descriptor.mediaTypes[0] === 'application/json')) {
+      // A JSON body is kept as sent (big numbers, key order); any other as the JSON of what it decodes to.
+      text = read.bytes.toString('utf8');
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    } else text = JSON.stringify(result.value);
+    const idValue = id?.pointer === undefined ? undefined : valueAt(result.value, id.pointer);
+    const eventId = idHeader !== undefined ? requestId : typeof idValue === 'string' || typeof idValue === 'number' ? String(idValue) : '';
+    const nameValue = namePointer === undefined ? undefined : valueAt(result.value, namePointer);
+    return store_(req, res, { kind, principal, secret, warnings, violations, body: text.trim(), eventId, name: typeof nameValue === 'string' ? nameValue : '' });
   };
 
   const store_ = (
     req: IncomingMessage,
     res: ServerResponse,
-    d: { kind: string; principal: string; secret: string; warnings: Violation[]; body: string; eventId: string },
+    d: { kind: string; principal: string; secret: string; warnings: Violation[]; violations: StoredViolation[]; body: string; eventId: string; name: string },
   ): void => {
     const scope = dedupe === 'per-principal' ? d.principal : '';
-    const answer = (error: StoreError | undefined, duplicate: boolean, id?: number): void => {
+    const status = d.violations.length > 0 ? invalidStatus! : 200;
+    const answer = (error: StoreError | undefined, duplicate: boolean, seq?: number): void => {
       if (error) {
         sendProblem(res, { title: 'Service Unavailable', status: 503, detail: `${error.message}. Retry later.` });
         entry(req, 503, d.secret, { kind: d.kind, detail: error.message });
         return;
       }
-      sendJson(res, 200, { status: 'accepted', kind: d.kind, ...(dedupe === 'none' ? {} : { duplicate }), warnings: d.warnings });
-      entry(req, 200, d.secret, { kind: d.kind, id, duplicate, warnings: d.warnings.map((w) => w.code) });
+      const members = { kind: d.kind, id: d.eventId === '' ? null : d.eventId, duplicate, violations: d.violations, warnings: d.warnings };
+      const accepted: Record<string, unknown> = { status: 'accepted' };
+      for (const member of acceptedMembers) accepted[member === 'id' ? idField! : member] = members[member];
+      sendJson(res, status, accepted);
+      entry(req, status, d.secret, {
+        kind: d.kind,
+        id: seq,
+        ...(byName ? { name: d.name } : {}),
+        ...(idField === undefined || d.eventId === '' ? {} : { delivery: d.eventId }),
+        duplicate,
+        warnings: d.warnings.map((w) => w.code),
+        ...(d.violations.length > 0 ? { violations: d.violations.map((v) => v.code) } : {}),
+      });
     };
     if (dedupe !== 'none' && d.eventId !== '' && store.has(scope, d.eventId)) {
       store.whenWritten((error) => answer(error && !store.has(scope, d.eventId) ? error : undefined, true));
@@ -230,39 +354,53 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
       sendProblem(res, { title: 'Service Unavailable', status: 503, detail: 'The sandbox is stopping; the delivery was not stored. Retry later.' });
       return;
     }
-    const id = store.nextSequence;
-    store.add({ eventId: d.eventId, eventName: d.kind, receivedAt: Date.now(), tokenHash: scope, warnings: d.warnings, body: d.body }, (error) => answer(error, false, id));
+    const seq = store.nextSequence;
+    store.add({ eventId: d.eventId, eventName: byName ? d.name : d.kind, receivedAt: Date.now(), tokenHash: scope, warnings: d.warnings, violations: d.violations, body: d.body }, (error) => answer(error, false, seq));
   };
 
   const refuse = (req: IncomingMessage, res: ServerResponse, kind: string, secret: string, violations: Violation[], warnings: Violation[]): void => {
-    const first = violations[0]!;
-    const status = statusOf.get(first.code) ?? 400;
-    const detail =
-      `${violations.length} contract violation${violations.length === 1 ? '' : 's'}: ${first.pointer || '(body)'}: ${first.message}` +
-      `${violations.length > 1 ? ` (and ${violations.length - 1} more)` : ''}.`;
-    const listed = violations.slice(0, MAX_LISTED);
+    const status = statusOf.get(violations[0]!.code) ?? 400;
     const title = status === 415 ? 'Unsupported Media Type' : runtime.refused.title;
-    sendJson(res, status, { type: runtime.refused.type, title, status, detail, violations: listed, warnings: warnings.slice(0, MAX_LISTED) }, 'application/problem+json');
-    entry(req, status, secret, { kind, violations: listed.map((v) => v.code), detail });
+    const { detail, codes } = sendViolations(res, { type: runtime.refused.type, title, status }, violations, warnings);
+    entry(req, status, secret, { kind, violations: codes, detail });
   };
 
-  const recordJson = (r: EventRecord): string =>
-    `{"id":${r.id},"kind":${JSON.stringify(r.eventName)},"received_at":"${new Date(r.receivedAt).toISOString()}","warnings":${JSON.stringify(r.warnings)},"body":${store.bodyText(r)}}`;
+  /** One stored delivery as JSON text, its members as events.record lists them; the body spliced in as stored. */
+  const recordJson = (r: EventRecord): string => {
+    const parts: string[] = [];
+    for (const member of record) {
+      let value: string;
+      if (member === 'id') value = String(r.id);
+      else if (member === 'kind') value = JSON.stringify(byName ? soleKind : r.eventName);
+      else if (member === idField) value = r.eventId === '' ? 'null' : JSON.stringify(r.eventId);
+      else if (member === nameField) value = JSON.stringify(r.eventName);
+      else if (member === 'received_at') value = `"${new Date(r.receivedAt).toISOString()}"`;
+      else if (member === 'token_hash') value = JSON.stringify(r.tokenHash);
+      else if (member === 'violations') value = JSON.stringify(r.violations ?? []);
+      else if (member === 'warnings') value = JSON.stringify(r.warnings);
+      else value = store.bodyText(r);
+      parts.push(`"${member}":${value}`);
+    }
+    return `{${parts.join(',')}}`;
+  };
 
   type Query = { ok: true; filter: EventFilter; fields: Array<[string, string]> } | { ok: false; detail: string };
   /** `kind`, the contract's declared body filters (top-level fields), `since`, `limit`. */
   const parseQuery = (query: string, defaultLimit: number | undefined): Query => {
     const filter: EventFilter = { limit: defaultLimit };
     const fields: Array<[string, string]> = [];
-    const known = [...filters, 'since', 'limit'];
+    const known = [...filters.map((f) => f.name), 'since', 'limit'];
     const seen = new Set<string>();
     for (const [key, value] of new URLSearchParams(query)) {
-      if (!known.includes(key)) return { ok: false, detail: `Unknown query parameter ${JSON.stringify(key.slice(0, 40))}: expected ${known.join(', ')}.` };
+      if (!known.includes(key)) return { ok: false, detail: `Unknown query parameter ${JSON.stringify(key.slice(0, 40))}: expected ${known.slice(0, -1).join(', ')} or ${known.at(-1)}.` };
       if (seen.has(key)) return { ok: false, detail: `The query parameter ${key} is given twice: expected it at most once.` };
       seen.add(key);
       if (value === '') continue;
-      if (key === 'kind') filter.eventName = value;
-      else if (key === 'limit') {
+      const declared = filters.find((f) => f.name === key);
+      if (declared && 'value' in declared) {
+        if (declared.value === 'kind' || declared.value === 'name') filter.eventName = value;
+        else filter.eventId = value;
+      } else if (key === 'limit') {
         if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1_000_000) return { ok: false, detail: `limit: expected an integer from 1 to 1000000, found ${JSON.stringify(value.slice(0, 40))}.` };
         filter.limit = Number(value);
       } else if (key === 'since') {
@@ -305,7 +443,7 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
     }
     const parsed = parseQuery(query, undefined);
     if (!parsed.ok) return sendProblem(res, { title: 'Bad Request', status: 400, detail: parsed.detail });
-    sendText(res, 200, `[${select(parsed.filter, parsed.fields).map(recordJson).join(',')}]`, 'application/json');
+    streamJsonArray(res, select(parsed.filter, parsed.fields), recordJson, () => store.generation);
   };
 
   const logsRoute = (req: IncomingMessage, res: ServerResponse, query: string): void => {
@@ -320,12 +458,13 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
       title: descriptor.title,
       columns: descriptor.logs.columns,
       kinds: runtime.operations.map((o) => o.id),
+      kindFilter,
       kind: parsed.filter.eventName,
       events: matching.slice(0, parsed.filter.limit),
       bodyOf: (r) => store.bodyText(r),
       matching: matching.length,
       total: store.count,
-      endpoints: Object.entries(maskedUrls).map(([kind, url]) => `${kind}: POST ${url}`),
+      endpoints: runtime.operations.map((o) => `${o.id}: ${o.method} ${maskedUrls[o.id]}`),
     });
     sendText(res, 200, page.html, 'text/html', { 'Content-Security-Policy': page.csp, 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'no-referrer' });
   };
@@ -351,7 +490,7 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
       const admitted = admit(req, matched, query);
       if ('problem' in admitted) {
         rejectEarly(req, res, admitted.problem, admitted.headers);
-        entry(req, admitted.problem.status, admitted.secret, { kind: admitted.kind, detail: admitted.problem.detail });
+        entry(req, admitted.problem.status, admitted.secret, { kind: admitted.kind, ...refusedCodes(admitted.problem), detail: admitted.problem.detail });
         return;
       }
       deliver(req, res, admitted).catch((error: unknown) => internalError(req, res, error));
@@ -360,7 +499,7 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
     rejectEarly(req, res, {
       title: 'Not Found',
       status: 404,
-      detail: `No such path ${JSON.stringify(path.length > 100 ? `${path.slice(0, 97)}...` : path)}: the endpoints are ${[...new Set(runtime.operations.map((o) => `${o.method} ${o.path}`))].join(', ')}; also GET|DELETE /api/events and GET /logs.`,
+      detail: `No such path ${JSON.stringify(path.length > 100 ? `${path.slice(0, 97)}...` : path)}: ${endpointList}; also GET|DELETE /api/events and GET /logs.`,
     });
   };
 
@@ -379,7 +518,7 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
       const admitted = admit(req, matched, split(req.url ?? '').query);
       if (!('problem' in admitted)) return false;
       sendProblem(res, admitted.problem, { ...admitted.headers, Connection: 'close' });
-      entry(req, admitted.problem.status, admitted.secret, { detail: admitted.problem.detail });
+      entry(req, admitted.problem.status, admitted.secret, { ...refusedCodes(admitted.problem), detail: admitted.problem.detail });
       return true;
     },
   );
@@ -395,7 +534,7 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
   const urlOf = (operation: RuntimeOperation, secretOf: (s: string) => string): string => {
     const secret = auth.secrets[operation.id] ?? auth.secrets[''];
     const parameter = descriptor.auth.parameter;
-    return `${url}${operation.path.replace(/\{([^}]+)\}/g, (whole, name: string) => (name === parameter && secret !== undefined ? encodeURIComponent(secretOf(secret)) : whole))}`;
+    return `${url}${served(operation).replace(/\{([^}]+)\}/g, (whole, name: string) => (name === parameter && secret !== undefined ? encodeURIComponent(secretOf(secret)) : whole))}`;
   };
   const urls = Object.fromEntries(runtime.operations.map((o) => [o.id, urlOf(o, (s) => s)]));
   const maskedUrls = Object.fromEntries(runtime.operations.map((o) => [o.id, urlOf(o, auth.mask).replace(/%2A/g, '*')]));
@@ -411,6 +550,7 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
       return store.query({ eventName: query.kind, limit: query.limit, afterId: query.since }).map((r) => JSON.parse(recordJson(r)) as StoredDelivery);
     },
     count: () => store.count,
+    format: (e) => formatContractLogEntry(e, auth.label),
     reset: () => store.reset(),
     stop(): Promise<void> {
       if (stopped) return Promise.resolve();
@@ -418,26 +558,29 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
       return closeServer(server, () => store.close());
     },
   };
+}
 
-  function internalError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
-    process.emitWarning(`sandbox: internal error on ${req.method} ${(req.url ?? '').slice(0, 100).replace(/\/[^/?]{8,}/g, '/…')}: ${error instanceof Error ? error.message : String(error)}`);
-    if (!res.headersSent) sendProblem(res, { title: 'Internal Server Error', status: 500, detail: 'The sandbox failed on this request (a bug); it keeps serving.' });
-    else res.destroy();
-  }
+/** The codes a refusal names (auth's, the request's), for its log line. */
+function refusedCodes(problem: Problem): { violations?: string[] } {
+  const listed = problem.violations;
+  return Array.isArray(listed) ? { violations: listed.map((v: { code?: unknown }) => String(v.code)) } : {};
 }
 
 /** A log line for people: what arrived and what the sandbox answered, the secret masked. */
-export function formatContractLogEntry(e: ContractLogEntry): string {
+export function formatContractLogEntry(e: ContractLogEntry, label = 'secret'): string {
   const parts = [e.time, String(e.status)];
   if (e.kind) parts.push(e.kind);
-  if (e.status === 200) {
+  if (e.status >= 200 && e.status < 300) {
+    if (e.name !== undefined) parts.push(quoteUntrusted(e.name));
+    if (e.delivery !== undefined) parts.push(quoteUntrusted(e.delivery));
     parts.push(e.duplicate ? 'duplicate (already stored, dropped)' : `stored #${e.id}`);
+    if (e.violations && e.violations.length > 0) parts.push(`${e.violations.length} violation${e.violations.length === 1 ? '' : 's'} (${[...new Set(e.violations)].join(', ')})`);
     if (e.warnings && e.warnings.length > 0) parts.push(`${e.warnings.length} warning${e.warnings.length === 1 ? '' : 's'} (${[...new Set(e.warnings)].join(', ')})`);
   } else if (e.violations) {
     parts.push(`rejected: ${[...new Set(e.violations)].join(', ')}`);
   } else if (e.detail) {
     parts.push(e.detail);
   }
-  parts.push(`secret ${e.secret}`);
+  parts.push(`${label} ${e.secret}`);
   return parts.join('  ');
 }

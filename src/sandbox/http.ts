@@ -110,6 +110,109 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
   });
 }
 
+/**
+ * At most this many violations, and as many warnings, are listed in an answer and kept with a
+ * delivery. A 1 MiB body can break a rule 500,000 times: listing each made a 50 MB answer and
+ * kept 150 MB per event in memory (a few such events ran the sandbox out of memory).
+ */
+export const MAX_LISTED = 100;
+
+/** A refusal of a body that breaks the contract: its problem type, title and status. */
+export interface ViolationsProblem {
+  type: string;
+  title: string;
+  status: number;
+}
+
+/**
+ * Answers a body that breaks the contract with problem+json: the first violation in the detail,
+ * at most MAX_LISTED violations and warnings listed (the detail says so when there were more).
+ * Returns what the log line needs.
+ */
+export function sendViolations(
+  res: ServerResponse,
+  problem: ViolationsProblem,
+  violations: ReadonlyArray<{ code: string; pointer: string; message: string }>,
+  warnings: readonly unknown[],
+): { detail: string; codes: string[] } {
+  const first = violations[0]!;
+  const detail =
+    `${violations.length} contract violation${violations.length === 1 ? '' : 's'}: ${first.pointer || '(body)'}: ${first.message}` +
+    `${violations.length > 1 ? ` (and ${violations.length - 1} more)` : ''}.` +
+    (violations.length > MAX_LISTED || warnings.length > MAX_LISTED ? ` The first ${MAX_LISTED} violations and warnings are listed (of ${violations.length} and ${warnings.length}).` : '');
+  const listed = violations.slice(0, MAX_LISTED);
+  sendJson(res, problem.status, { type: problem.type, title: problem.title, status: problem.status, detail, violations: listed, warnings: warnings.slice(0, MAX_LISTED) }, 'application/problem+json');
+  return { detail, codes: listed.map((v) => v.code) };
+}
+
+/**
+ * A bug of ours on one request: said without details that could leak anything (long path
+ * segments, where a secret id would be, are cut), and the sandbox keeps serving.
+ */
+export function internalError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  process.emitWarning(`converge-webhook sandbox: internal error on ${req.method} ${(req.url ?? '').slice(0, 100).replace(/\/[^/?]{8,}/g, '/…')}: ${error instanceof Error ? error.message : String(error)}`);
+  if (!res.headersSent) sendProblem(res, { title: 'Internal Server Error', status: 500, detail: 'The sandbox failed on this request (a bug); it keeps serving.' });
+  else res.destroy();
+}
+
+/** Quoted and clipped for a log line: a name or an id is the sender's text and may hold terminal control characters. */
+export function quoteUntrusted(text: string): string {
+  const clipped = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return JSON.stringify(clipped).replace(/[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Streams a JSON array of records in pieces of about 256 KiB: a full store can be larger than
+ * one string may be. `generation` changes on a reset: the rest of the snapshot is gone, so the
+ * response is cut rather than sent wrong.
+ */
+export function streamJsonArray<T>(res: ServerResponse, records: readonly T[], toJson: (record: T) => string, generation: () => number): void {
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...COMMON_HEADERS });
+  if (res.req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  let i = 0;
+  const started = generation();
+  const pump = (): void => {
+    if (generation() !== started) {
+      res.destroy();
+      return;
+    }
+    while (i < records.length) {
+      const parts: string[] = [];
+      let size = 0;
+      while (i < records.length && size < 256 * 1024) {
+        const json = toJson(records[i]!);
+        parts.push(i === 0 ? `[${json}` : `,${json}`);
+        size += json.length;
+        i += 1;
+      }
+      if (!res.write(parts.join(''))) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+    res.end(records.length === 0 ? '[]' : ']');
+  };
+  pump();
+}
+
+/**
+ * The media-type checks made on the headers, before the body is read (contract.yaml
+ * `unsupportedMediaType.stage: headers`, for a JSON-only contract): a Content-Type other than
+ * JSON in UTF-8, and any Content-Encoding, are a 415.
+ */
+export function headerMediaTypeProblem(headers: IncomingMessage['headers']): Problem | undefined {
+  const type = checkJsonContentType(headers['content-type']);
+  if (!type.ok) return { title: 'Unsupported Media Type', status: 415, detail: type.detail };
+  const encoding = headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    return { title: 'Unsupported Media Type', status: 415, detail: `Expected no Content-Encoding, found ${JSON.stringify(encoding.slice(0, 40))}: send the JSON uncompressed.` };
+  }
+  return undefined;
+}
+
 export type MediaTypeCheck = { ok: true } | { ok: false; detail: string };
 
 /** Accepts `application/json`, with no charset or `charset=utf-8` (any case, quoted or not). */

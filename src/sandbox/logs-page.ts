@@ -133,6 +133,8 @@ export interface ColumnsPageInput {
   columns: readonly LogsColumn[];
   /** The operations (kinds) for the filter, and the one chosen. */
   kinds: string[];
+  /** The query parameter that filters on the kind (contract.yaml logs.filters); none: no kind filter. */
+  kindFilter: string | undefined;
   kind: string | undefined;
   events: EventRecord[];
   bodyOf: (record: EventRecord) => string;
@@ -157,6 +159,8 @@ export function renderColumnsPage(input: ColumnsPageInput): LogsPage {
   const rows = input.events.map((record) => renderRow(input.columns, record, input.bodyOf(record))).join('\n');
   const empty =
     input.total === 0 ? `<p class="hint">Send to ${input.endpoints.map((e) => `<code>${escapeHtml(e)}</code>`).join(' or ')} (the URLs printed when the sandbox started), then reload.</p>` : '';
+  // The kind filter's label: the title of the column that shows the kind.
+  const kindTitle = input.columns.find((c) => c.value === 'kind')?.title ?? 'Kind';
   const grid = `summary,.columns{grid-template-columns:repeat(${input.columns.length},minmax(90px,1fr))}`;
   const html = `<!doctype html>
 <html lang="en">
@@ -165,15 +169,14 @@ export function renderColumnsPage(input: ColumnsPageInput): LogsPage {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>Logs · ${escapeHtml(input.title)} sandbox</title>
-<style nonce="${nonce}">${STYLE}${grid}.columns{display:grid;gap:10px;padding:4px 11px;font-weight:600;color:#4a5361}</style>
+<style nonce="${nonce}">${STYLE}${grid}.columns{display:grid;gap:10px;padding:4px 11px;font-weight:600;color:#4a5361}.error-list{margin:0;padding:8px 10px 8px 28px;border-top:1px solid #e3e7eb;color:#a1262d}</style>
 </head>
 <body>
 <header>
 <h1>Logs</h1>
 <p class="summary" data-testid="summary">${escapeHtml(summary)}</p>
 <form method="get" action="/logs">
-<label>Kind <select name="kind"><option value="">All kinds</option>${options}</select></label>
-<button type="submit">Filter</button>
+${input.kindFilter === undefined ? '' : `<label>${escapeHtml(kindTitle)} <select name="${escapeHtml(input.kindFilter)}"><option value="">All</option>${options}</select></label>\n`}<button type="submit">Filter</button>
 <a href="/logs">Clear</a> · <a href="/api/events">JSON</a>
 </form>
 </header>
@@ -193,9 +196,17 @@ ${rows}
 function cellOf(column: LogsColumn, record: EventRecord, body: unknown): string {
   if (column.value === 'received') return new Date(record.receivedAt).toISOString().replace('T', ' ').replace('Z', ' UTC');
   if (column.value === 'kind') return record.eventName;
+  if (column.value === 'id') return record.eventId;
   if (column.value === 'warnings') {
     const codes = [...new Set(record.warnings.map((w) => w.code))];
     return record.warnings.length === 0 ? 'no warnings' : `${count(record.warnings.length, 'warning')}: ${codes.join(', ')}`;
+  }
+  if (column.value === 'violations') {
+    const errors = record.violations ?? [];
+    const parts = [errors, record.warnings].flatMap((list, i) =>
+      list.length === 0 ? [] : [`${count(list.length, i === 0 ? 'error' : 'warning')}: ${[...new Set(list.map((v) => v.code))].join(', ')}`],
+    );
+    return parts.length === 0 ? 'none' : parts.join('; ');
   }
   let value = column.pointer === undefined ? undefined : valueAt(body, column.pointer);
   if ((value === undefined || value === null) && column.otherwise) value = pick(valueAt(body, column.otherwise.array), column.otherwise.pick, column.otherwise.field);
@@ -228,8 +239,18 @@ function pick(list: unknown, rule: string, field: string): unknown {
 function renderRow(columns: readonly LogsColumn[], record: EventRecord, text: string): string {
   const body = parseQuietly(text);
   const cells = columns
-    .map((column) => `<span class="cell" data-column="${escapeHtml(column.title)}"${column.value === 'warnings' && record.warnings.length > 0 ? ' data-warnings="yes"' : ''}>${escapeHtml(cellOf(column, record, body))}</span>`)
+    .map(
+      (column) =>
+        `<span class="cell" data-column="${escapeHtml(column.title)}"${(column.value === 'warnings' || column.value === 'violations') && record.warnings.length > 0 ? ' data-warnings="yes"' : ''}${column.value === 'violations' && (record.violations?.length ?? 0) > 0 ? ' data-errors="yes"' : ''}>${escapeHtml(cellOf(column, record, body))}</span>`,
+    )
     .join('\n');
+  const errors = record.violations ?? [];
+  const errorList =
+    errors.length === 0
+      ? ''
+      : `<ul class="error-list">${errors
+          .map((v) => `<li><code>${escapeHtml(v.code)}</code> <code>${escapeHtml('pointer' in v ? v.pointer || '(body)' : `${v.in} ${v.name}`)}</code> ${escapeHtml(v.message)}</li>`)
+          .join('')}</ul>`;
   const warningList =
     record.warnings.length === 0
       ? ''
@@ -241,7 +262,7 @@ function renderRow(columns: readonly LogsColumn[], record: EventRecord, text: st
 <summary>
 ${cells}
 </summary>
-${warningList}<pre class="body">${escapeHtml(text === 'null' ? '(no body)' : prettyJson(text, MAX_SHOWN_BODY_CHARS))}</pre>
+${errorList}${warningList}<pre class="body">${escapeHtml(text === 'null' ? '(no body)' : prettyJson(text, MAX_SHOWN_BODY_CHARS))}</pre>
 </details>
 </li>`;
 }

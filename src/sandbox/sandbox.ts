@@ -19,17 +19,22 @@ import { describeJsonError, describeUtf8Error, parseJson } from '../json.js';
 import type { WebhookEvent } from '../../generated/converge/types/schemas.js';
 import { validateEvent, type Violation } from '../validate.js';
 import {
-  checkJsonContentType,
   closeServer,
   createSandboxServer,
   decodeUtf8,
+  headerMediaTypeProblem,
+  internalError,
   listen,
+  MAX_LISTED,
+  quoteUntrusted,
   readBody,
   rejectEarly,
   sendAccepted,
   sendJson,
   sendProblem,
   sendText,
+  sendViolations,
+  streamJsonArray,
   VIOLATIONS_TYPE,
   type Problem,
 } from './http.js';
@@ -134,12 +139,6 @@ export interface SandboxLogEntry {
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const FILTERS = ['event_name', 'event_id', 'since', 'limit'] as const;
 const LOGS_PAGE_DEFAULT_LIMIT = 100;
-/**
- * At most this many violations, and as many warnings, are listed in an answer and kept with an
- * event. A 1 MiB body can break a rule 500,000 times: listing each made a 50 MB answer and kept
- * 150 MB per event in memory (a few such events ran the sandbox out of memory).
- */
-const MAX_LISTED = 100;
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const token = options.token ?? `sbx_${randomBytes(24).toString('base64url')}`;
@@ -190,16 +189,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         token: masked,
       };
     }
-    const type = checkJsonContentType(req.headers['content-type']);
-    if (!type.ok) return { problem: { title: 'Unsupported Media Type', status: 415, detail: type.detail }, token: masked };
-    const encoding = req.headers['content-encoding'];
-    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
-      return {
-        problem: { title: 'Unsupported Media Type', status: 415, detail: `Expected no Content-Encoding, found ${JSON.stringify(encoding.slice(0, 40))}: send the JSON uncompressed.` },
-        token: masked,
-      };
-    }
-    return undefined;
+    const media = headerMediaTypeProblem(req.headers);
+    return media && { problem: media, token: masked };
   };
 
   const webhook = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -257,14 +248,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   };
 
   const invalid = (req: IncomingMessage, res: ServerResponse, violations: Violation[], warnings: Violation[] = []): void => {
-    const first = violations[0]!;
-    const detail =
-      `${violations.length} contract violation${violations.length === 1 ? '' : 's'}: ${first.pointer || '(body)'}: ${first.message}` +
-      `${violations.length > 1 ? ` (and ${violations.length - 1} more)` : ''}.` +
-      (violations.length > MAX_LISTED || warnings.length > MAX_LISTED ? ` The first ${MAX_LISTED} violations and warnings are listed (of ${violations.length} and ${warnings.length}).` : '');
-    const listed = violations.slice(0, MAX_LISTED);
-    sendJson(res, 400, { type: VIOLATIONS_TYPE, title: 'The event breaks the webhook contract', status: 400, detail, violations: listed, warnings: warnings.slice(0, MAX_LISTED) }, 'application/problem+json');
-    entry(req, 400, masked, { violations: listed.map((v) => v.code), detail });
+    const { detail, codes } = sendViolations(res, { type: VIOLATIONS_TYPE, title: 'The event breaks the webhook contract', status: 400 }, violations, warnings);
+    entry(req, 400, masked, { violations: codes, detail });
   };
 
   const eventsRoute = (req: IncomingMessage, res: ServerResponse, query: string): void => {
@@ -283,7 +268,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       sendProblem(res, { title: 'Bad Request', status: 400, detail: filter.detail });
       return;
     }
-    sendEvents(res, store, store.query(filter.filter));
+    streamJsonArray(res, store.query(filter.filter), (r) => eventJson(r, store.bodyText(r)), () => store.generation);
   };
 
   const logsRoute = (req: IncomingMessage, res: ServerResponse, query: string): void => {
@@ -402,13 +387,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       return closeServer(server, () => store.close());
     },
   };
-
-  function internalError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
-    // A bug of ours: say so without details that could leak anything, and keep serving.
-    process.emitWarning(`converge-webhook sandbox: internal error on ${req.method} ${(req.url ?? '').slice(0, 100)}: ${error instanceof Error ? error.message : String(error)}`);
-    if (!res.headersSent) sendProblem(res, { title: 'Internal Server Error', status: 500, detail: 'The sandbox failed on this request (a bug); it keeps serving.' });
-    else res.destroy();
-  }
 }
 
 /** One stored event as JSON text; the body is spliced in as stored, never re-serialised. */
@@ -417,40 +395,6 @@ function eventJson(r: EventRecord, body: string): string {
     `{"id":${r.id},"event_id":${JSON.stringify(r.eventId)},"event_name":${JSON.stringify(r.eventName)},` +
     `"received_at":"${new Date(r.receivedAt).toISOString()}","token_hash":"${r.tokenHash}","warnings":${JSON.stringify(r.warnings)},"body":${body}}`
   );
-}
-
-/** Streams the array in pieces: a full store can be larger than one string may be. */
-function sendEvents(res: ServerResponse, store: EventStore, records: EventRecord[]): void {
-  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
-  if (res.req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  let i = 0;
-  const generation = store.generation;
-  const pump = (): void => {
-    // Reset while streaming: the rest of the snapshot is gone; cut the response rather than send a wrong one.
-    if (store.generation !== generation) {
-      res.destroy();
-      return;
-    }
-    while (i < records.length) {
-      const parts: string[] = [];
-      let size = 0;
-      while (i < records.length && size < 256 * 1024) {
-        const json = eventJson(records[i]!, store.bodyText(records[i]!));
-        parts.push(i === 0 ? `[${json}` : `,${json}`);
-        size += json.length;
-        i += 1;
-      }
-      if (!res.write(parts.join(''))) {
-        res.once('drain', pump);
-        return;
-      }
-    }
-    res.end(records.length === 0 ? '[]' : ']');
-  };
-  pump();
 }
 
 function eventNames(store: EventStore): string[] {
@@ -497,7 +441,7 @@ function parseFilter(query: string, defaultLimit: number | undefined): FilterRes
 export function formatLogEntry(e: SandboxLogEntry): string {
   const parts = [e.time, String(e.status)];
   if (e.status === 200) {
-    parts.push(shown(e.event_name ?? ''), shown(e.event_id ?? ''));
+    parts.push(quoteUntrusted(e.event_name ?? ''), quoteUntrusted(e.event_id ?? ''));
     parts.push(e.duplicate ? 'duplicate (already stored, dropped)' : `stored #${e.id}`);
     if (e.warnings && e.warnings.length > 0) parts.push(`${e.warnings.length} warning${e.warnings.length === 1 ? '' : 's'} (${[...new Set(e.warnings)].join(', ')})`);
   } else if (e.violations) {
@@ -507,10 +451,4 @@ export function formatLogEntry(e: SandboxLogEntry): string {
   }
   parts.push(`token ${e.token}`);
   return parts.join('  ');
-}
-
-/** Quoted and clipped: an event name or id is the sender's text and may hold terminal control characters. */
-function shown(text: string): string {
-  const clipped = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return JSON.stringify(clipped).replace(/[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

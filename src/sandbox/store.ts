@@ -19,7 +19,8 @@
  * the bodies: about 150 bytes an event. In memory mode the record keeps the body's text.
  *
  * A line is `{"id":..,"received_at":..,"token_hash":..,"event_id":..,"event_name":..,
- * "warnings":[..],"body":<the body's own JSON text>}`. The body is the sender's text byte for
+ * "warnings":[..],"body":<the body's own JSON text>}`, with `"violations":[..]` before "body"
+ * for a delivery stored although it breaks a rule (a contract whose receiver answers 200 to it). The body is the sender's text byte for
  * byte, except that line breaks between JSON tokens become spaces (inside JSON strings they
  * cannot occur raw) and a UTF-8 byte order mark is dropped: numbers beyond 2^53, duplicate
  * keys and key order stay as sent. The first line is a header naming the format.
@@ -40,6 +41,9 @@ const BODY_KEY_BYTES = Buffer.from(BODY_KEY);
 /** Shared by every record without warnings, so the common case costs no array. */
 const NO_WARNINGS: Violation[] = Object.freeze([]) as unknown as Violation[];
 
+/** A contract error as stored: a body's has a pointer, a request parameter's its place and name. */
+export type StoredViolation = Violation | { code: string; in: string; name: string; message: string };
+
 /** One accepted event as the store keeps it. */
 export interface EventRecord {
   /** Sequence number, from 1, in order of receipt. */
@@ -50,6 +54,8 @@ export interface EventRecord {
   receivedAt: number;
   tokenHash: string;
   warnings: Violation[];
+  /** The contract errors it was stored with (only where the contract stores such deliveries). */
+  violations?: StoredViolation[];
   /** The body's JSON text, one line; undefined once it is in the file (read it with bodyText). */
   body: string | undefined;
   /** Where the body's text is in the file, in bytes (0 in memory mode). */
@@ -64,6 +70,7 @@ export interface NewEvent {
   receivedAt: number;
   tokenHash: string;
   warnings: Violation[];
+  violations?: StoredViolation[];
   /** The body's JSON text. */
   body: string;
 }
@@ -200,6 +207,7 @@ export class EventStore {
       receivedAt: event.receivedAt,
       tokenHash: event.tokenHash,
       warnings,
+      ...(event.violations && event.violations.length > 0 ? { violations: event.violations } : {}),
       body,
       bodyAt: 0,
       bodyBytes: 0,
@@ -213,7 +221,8 @@ export class EventStore {
     const head =
       `{"id":${record.id},"received_at":"${new Date(record.receivedAt).toISOString()}","token_hash":${JSON.stringify(record.tokenHash)},` +
       `"event_id":${JSON.stringify(record.eventId)},"event_name":${JSON.stringify(record.eventName)},` +
-      `"warnings":${warnings.length === 0 ? '[]' : JSON.stringify(warnings)}${BODY_KEY}`;
+      `"warnings":${warnings.length === 0 ? '[]' : JSON.stringify(warnings)}` +
+      `${record.violations ? `,"violations":${JSON.stringify(record.violations)}` : ''}${BODY_KEY}`;
     const headBytes = Buffer.byteLength(head);
     record.bodyAt = this.size + this.pendingBytes + headBytes;
     record.bodyBytes = Buffer.byteLength(body);
@@ -414,6 +423,7 @@ export class EventStore {
       typeof v.event_name !== 'string' ||
       typeof v.token_hash !== 'string' ||
       !Array.isArray(v.warnings) ||
+      (v.violations !== undefined && !Array.isArray(v.violations)) ||
       Number.isNaN(receivedAt) ||
       keyAt === -1 ||
       keyAt >= end ||
@@ -429,6 +439,7 @@ export class EventStore {
       receivedAt,
       tokenHash: v.token_hash,
       warnings: v.warnings.length === 0 ? NO_WARNINGS : (v.warnings as Violation[]),
+      ...(Array.isArray(v.violations) && v.violations.length > 0 ? { violations: v.violations as StoredViolation[] } : {}),
       body: undefined,
       bodyAt: base + bodyStart,
       bodyBytes: end - 1 - bodyStart,

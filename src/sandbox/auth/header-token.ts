@@ -23,6 +23,7 @@ export function headerToken(spec: AuthSpec, options: AuthOptions): Auth {
   const name = header.toLowerCase();
   return {
     type: 'header-token',
+    label: 'token',
     secrets: { '': token },
     principals: { '': principal },
     mask: maskToken,

@@ -36,6 +36,7 @@ export function pathSecret(spec: AuthSpec, options: AuthOptions): Auth {
   const fingerprints = Object.fromEntries(hashes.map(([id, hash]) => [id, fingerprint(hash)]));
   return {
     type: 'path-secret',
+    label: 'secret',
     secrets,
     principals: fingerprints,
     mask: maskToken,

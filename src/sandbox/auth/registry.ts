@@ -1,10 +1,10 @@
 /**
- * The auth types a sandbox can serve, keyed by contract.yaml's `auth.type`. query-md5 (a hash
- * of an account code and a key in the query) is declared by contracts but not served yet: a
- * module of that name here is all it takes.
+ * The auth types a sandbox can serve, keyed by contract.yaml's `auth.type`: a new type is a
+ * module here and a line below.
  */
 import { headerToken } from './header-token.js';
 import { pathSecret } from './path-secret.js';
+import { queryMd5 } from './query-md5.js';
 import type { Auth, AuthOptions, AuthSpec } from './types.js';
 
 export type { Auth, AuthOptions, AuthRequest, AuthResult, AuthSpec } from './types.js';
@@ -12,6 +12,7 @@ export type { Auth, AuthOptions, AuthRequest, AuthResult, AuthSpec } from './typ
 export const AUTH_TYPES: Readonly<Record<string, (spec: AuthSpec, options: AuthOptions) => Auth>> = {
   'header-token': headerToken,
   'path-secret': pathSecret,
+  'query-md5': queryMd5,
 };
 
 export function createAuth(spec: AuthSpec, options: AuthOptions): Auth {

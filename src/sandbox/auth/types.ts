@@ -21,6 +21,8 @@ export type AuthResult =
 
 export interface Auth {
   readonly type: string;
+  /** Its word for the secret in log lines: token, secret. */
+  readonly label: string;
   /** Checks a request in constant time in the secret's value. */
   check(request: AuthRequest): AuthResult;
   /** The secrets, for the start-up block only (shown once), by operation id ('' when one secret serves all). */
@@ -29,6 +31,10 @@ export interface Auth {
   readonly principals: Readonly<Record<string, string>>;
   /** A secret as printed after start-up. */
   mask(secret: string): string;
+  /** The query parameters a sender appends to every URL (query-md5: the account code and the digest). */
+  readonly query?: Readonly<Record<string, string>>;
+  /** Every value the auth was given or chose, secret or not (query-md5: the account code and the key), by the keys of AuthOptions.secrets. */
+  readonly account?: Readonly<Record<string, string>>;
 }
 
 /** What contract.yaml says under `auth:`. */
@@ -36,8 +42,12 @@ export interface AuthSpec {
   type: string;
   header?: string;
   parameter?: string;
-  refuse?: { status?: number };
+  /** codes (query-md5): the violation code of each refusal, from the contract's code table. */
+  refuse?: { status?: number; codes?: { missing?: string; account?: string; mismatch?: string } };
   generate?: string;
+  licenseCodeParameter?: string;
+  /** query-md5: how the digest is computed (src/hash/query-digest.ts). */
+  formula?: unknown;
 }
 
 export interface AuthOperation {
@@ -47,7 +57,10 @@ export interface AuthOperation {
 }
 
 export interface AuthOptions {
-  /** The secrets the caller chose, by operation id ('' for a secret shared by all); random otherwise. */
+  /**
+   * The secrets the caller chose, by operation id ('' for a secret shared by all; query-md5: by
+   * the formula's placeholder names, the account's values); random otherwise.
+   */
   secrets?: Record<string, string | undefined>;
   operations: readonly AuthOperation[];
 }
