@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,16 @@ import { root } from './helpers.js';
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
 describe('README', () => {
+  it('shows what validate prints: each console block that runs it gives exactly its output and its exit code', () => {
+    const blocks = [...readme.matchAll(/```console\n\$ npx converge-webhook (validate [^\n]+)\n([\s\S]*?)```/g)];
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    for (const [, command, output] of blocks) {
+      const run = spawnSync(process.execPath, [join(root, 'bin/converge-webhook.js'), ...command!.split(' ')], { cwd: root, encoding: 'utf8' });
+      expect(run.stdout, command).toBe(output);
+      expect(run.status, command).toBe(/^(INVALID|\s*"valid": false)/m.test(output!) ? 1 : 0);
+    }
+  });
+
   it('lists exactly the violation codes of the code table (spec/converge/codes.yaml), with their level and meaning, as the library exports them', () => {
     const table = readme.split('<!-- violation-codes:start')[1]!.split('<!-- violation-codes:end -->')[0]!;
     const rows = table.split('\n').filter((line) => line.startsWith('| `'));
