@@ -232,3 +232,45 @@ export function form(options: FormOptions = {}): MediaType {
     decode,
   };
 }
+
+/** One form component as the WHATWG urlencoded serializer writes it (what URLSearchParams gives: space as "+"). */
+function encodeComponent(text: string): string {
+  return new URLSearchParams([['', text]]).toString().slice(1);
+}
+
+/**
+ * The form body of a value, written as form() decodes it: `name=value` for a top-level string or
+ * number, `name[key]=...` for an object member, `list[N][field]=...` for an array at a declared
+ * array pointer; brackets as written (as qs.stringify with encodeValuesOnly writes them), names'
+ * and values' other characters percent-encoded. undefined when the value has no form: not an
+ * object, or holding null, a boolean, an empty object or array, an array outside the declared
+ * pointers, or a name with a bracket (no form body decodes to those).
+ */
+export function encodeForm(value: unknown, options: FormOptions = {}): string | undefined {
+  const arrays = options.arrays && options.arrays.length > 0 ? pointerRegExp(options.arrays) : undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const parts: string[] = [];
+  const walk = (node: unknown, name: string, pointer: string, top: boolean): boolean => {
+    if (typeof node === 'string') {
+      parts.push(`${name}=${encodeComponent(node)}`);
+      return true;
+    }
+    if (typeof node === 'number') {
+      if (!Number.isFinite(node)) return false;
+      parts.push(`${name}=${encodeComponent(String(node))}`);
+      return true;
+    }
+    if (typeof node !== 'object' || node === null) return false;
+    const isArray = Array.isArray(node);
+    if (isArray !== (arrays !== undefined && arrays.test(pointer))) return false;
+    const entries: Array<[string, unknown]> = isArray ? (node as unknown[]).map((item, i) => [String(i), item]) : Object.entries(node as Record<string, unknown>);
+    if (entries.length === 0 && !top) return false;
+    for (const [key, child] of entries) {
+      if (key === '' || /[[\]]/.test(key)) return false;
+      const childName = top ? encodeComponent(key) : `${name}[${encodeComponent(key)}]`;
+      if (!walk(child, childName, `${pointer}/${escapeToken(key)}`, false)) return false;
+    }
+    return true;
+  };
+  return walk(value, '', '', true) ? parts.join('&') : undefined;
+}
