@@ -8,7 +8,8 @@ import { GROUP_LABELS } from '../verify/plan.js';
 import { RULES, type Level } from '../verify/rules.js';
 import { formatText, groupLine, toJUnit } from '../verify/report.js';
 import { DREDD_INSTALL_COMMAND, DreddNotInstalled, loadDredd, resolveEndpoint, runVerify, VerifyOptionsError, type CheckResult, type VerifyResult } from '../verify/verify.js';
-import { servedContract } from '../registry.js';
+import { findContract, readRegistry, servedContract } from '../registry.js';
+import type { VerifyDescriptor } from '../verify/contract-rules.js';
 
 const TOKEN_ENV = 'CONVERGE_WEBHOOK_TOKEN';
 
@@ -92,8 +93,26 @@ function integer(name: string, value: string | undefined, fallback: number, max:
   return Number(value);
 }
 
+/** The value of --contract in the arguments, if any (servedContract checks it and takes it out). */
+function contractArgument(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return undefined;
+    if (arg === '--contract') return argv[i + 1];
+    if (arg.startsWith('--contract=')) return arg.slice('--contract='.length);
+  }
+  return undefined;
+}
+
 export async function run(argv: string[]): Promise<number> {
-  argv = servedContract('verify', argv); // --contract: the default contract only, so far
+  const wanted = contractArgument(argv);
+  if (wanted !== undefined) {
+    // Inbound contracts are served from their data (contract-plan.ts); the default one keeps its own plan below.
+    const registry = readRegistry();
+    argv = servedContract('verify', argv, registry.contracts.filter((c) => c.default || c.direction === 'inbound').map((c) => c.id));
+    const id = findContract(registry, wanted).id;
+    if (id !== registry.default) return runContract(id, argv);
+  }
   const { values, positionals } = parseCommandArgs(joinNumberValues(argv), {
     url: { type: 'string' },
     strict: { type: 'boolean' },
@@ -158,6 +177,137 @@ export async function run(argv: string[]): Promise<number> {
     if (!result.ok && result.checks.length === 0) console.error(`converge-webhook: ${formatText(result)}`);
     else console.log(`\n${formatText(result)}`);
     if (junit) process.stderr.write(`JUnit XML written to ${values.junit}\n`);
+  }
+  return result.ok ? 0 : 1;
+}
+
+/** The rules of one level of a contract's table, as in levelList. */
+function contractLevelList(rules: Record<string, { level: Level; title: string }>, level: Level, heading: string): string {
+  const titles = Object.values(rules).filter((rule) => rule.level === level);
+  return [`  ${wrap(heading, 96, '    ')}`, ...titles.map((rule) => `    - ${wrap(rule.title, 96, '      ')}`)].join('\n');
+}
+
+/** `verify --contract <id>` for a contract other than the default one: the plan from its data. */
+async function runContract(id: string, argv: string[]): Promise<number> {
+  const [{ loadContractRuntime }, { contractRules }] = await Promise.all([import('../contract-runtime.js'), import('../verify/contract-rules.js')]);
+  const runtime = await loadContractRuntime(id);
+  const { descriptor } = runtime;
+  const verify = ((descriptor as { verify?: VerifyDescriptor }).verify ?? {}) as VerifyDescriptor;
+  const main = runtime.operations.find((o) => o.default) ?? runtime.operations[0]!;
+  const others = runtime.operations.filter((o) => o !== main);
+  const urlOption = (o: { id: string; default: boolean }) => (o === main ? 'url' : `${o.id}-url`);
+  const envOf = (o: { id: string }) => verify.urls?.[o.id];
+  const token = descriptor.auth.type === 'header-token';
+  const rules = contractRules(runtime);
+  const usage = [
+    `Usage: converge-webhook verify --contract ${id} --url URL${others.map((o) => ` [--${urlOption(o)} URL]`).join('')}${token ? ' --token TOKEN' : ''}`,
+    `                               [--strict] [--junit FILE] [--json] [--cases N] [--seed N]`,
+    '',
+    wrap(
+      `Checks that a receiver of the ${runtime.registry.title} honours the contract, with Dredd on its derived OpenAPI 3.0 document. It sends every valid example (each must be accepted), every invalid example and each request the auth (${descriptor.auth.type}) must refuse, and bodies labelled with the wrong media type (each must be refused with a 4xx), then N generated valid and N generated invalid bodies: valid examples changed in one place, each judged by the contract's own validator (no error: valid, warnings allowed; exactly one: invalid, breaking that rule)${descriptor.mediaTypes.length > 1 ? `, in each of ${descriptor.mediaTypes.join(' and ')}` : ''}.`,
+      96,
+      '',
+    ),
+    '',
+    'It reports two levels, grouped by rule:',
+    contractLevelList(rules, 'failure', 'failures: a contract rule broken; any failure makes the run fail'),
+    contractLevelList(rules, 'deviation', 'deviations: a recommendation not followed (another 4xx is conforming); listed and counted, they make the run fail only with --strict'),
+    '',
+    `  --url URL            the ${main.id} operation's full URL, whose path ends in ${main.path}${envOf(main) ? `;\n                       default: the ${envOf(main)} environment variable` : ''}`,
+    ...others.map((o) => `  ${`--${urlOption(o)} URL`.padEnd(20)} the ${o.id} operation's full URL (its checks are not sent without it)${envOf(o) ? `;\n                       default: the ${envOf(o)} environment variable` : ''}`),
+    ...(token ? ['  --token TOKEN        a token the receiver accepts; it is never printed'] : []),
+    '  --strict             deviations fail the run too',
+    '  --junit FILE         also write the results as JUnit XML to FILE (for CI)',
+    '  --json               print one JSON object with every check, its level and its findings',
+    `  --cases N            generated valid bodies and generated invalid bodies, N of each`,
+    `                       (default ${DEFAULT_CASE_COUNT}, at most 100000)`,
+    `  --seed N             seed of the generated bodies (default ${DEFAULT_SEED}); the same seed sends the same bodies`,
+    '',
+    `Needs Dredd, an optional peer dependency: ${DREDD_INSTALL_COMMAND}`,
+    'Exit codes: 0 the receiver honours the contract (deviations may be listed), 1 a rule is broken,',
+    'a deviation under --strict, or the run could not happen (nothing answers at the URL, or the URL',
+    'names no receiver: one request is sent first to find out), 2 usage error.',
+  ].join('\n');
+
+  const spec: Record<string, { type: 'string' | 'boolean' }> = {
+    url: { type: 'string' },
+    strict: { type: 'boolean' },
+    junit: { type: 'string' },
+    json: { type: 'boolean' },
+    cases: { type: 'string' },
+    seed: { type: 'string' },
+  };
+  for (const o of others) spec[urlOption(o)] = { type: 'string' };
+  if (token) spec.token = { type: 'string' };
+  const { values, positionals } = parseCommandArgs(joinNumberValues(argv), spec);
+  const value = (name: string) => (values as Record<string, string | boolean | undefined>)[name];
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`verify takes no file arguments, found "${positionals.join(' ')}"`);
+  const fromEnv = (o: { id: string }) => (envOf(o) ? process.env[envOf(o)!] : undefined);
+  const url = (value('url') as string | undefined) ?? fromEnv(main);
+  if (!url) {
+    throw new UsageError(`verify --contract ${id} needs --url${envOf(main) ? ` (or the ${envOf(main)} environment variable)` : ''}: the ${main.id} operation's full URL, whose path ends in ${main.path}, found nothing`);
+  }
+  const urls = Object.fromEntries(others.map((o) => [o.id, (value(urlOption(o)) as string | undefined) ?? fromEnv(o)]));
+  const secrets: Record<string, string> = {};
+  if (token) {
+    const given = value('token') as string | undefined;
+    if (!given) throw new UsageError(`verify --contract ${id} needs --token: a token the receiver accepts, found nothing`);
+    secrets.token = given;
+  }
+  const cases = integer('cases', value('cases') as string | undefined, DEFAULT_CASE_COUNT, 100_000);
+  const seed = integer('seed', value('seed') as string | undefined, DEFAULT_SEED, 2 ** 32 - 1);
+  const junitOption = value('junit') as string | undefined;
+  const junit = junitOption ? resolve(junitOption) : undefined;
+  if (junit && (!existsSync(dirname(junit)) || !statSync(dirname(junit)).isDirectory())) {
+    throw new UsageError(`--junit: expected a file in an existing folder, found "${junitOption}" (no folder ${dirname(junit)})`);
+  }
+  const json = Boolean(values.json);
+
+  let result: VerifyResult;
+  try {
+    const { version } = loadDredd();
+    const seen: CheckResult[] = [];
+    let lastLine = Date.now();
+    let announced = false;
+    result = await runVerify({
+      contract: id,
+      url,
+      urls,
+      secrets,
+      strict: Boolean(values.strict),
+      cases,
+      seed,
+      onProgress: json
+        ? undefined
+        : (p) => {
+            if (!announced) {
+              process.stderr.write(`verify: the ${runtime.registry.title} contract, with Dredd ${version}\n`);
+              announced = true;
+            }
+            seen.push(p.check);
+            if (p.groupDone) {
+              process.stderr.write(`${groupLine(p.check.group, seen)}\n`);
+              lastLine = Date.now();
+            } else if (Date.now() - lastLine > 2000) {
+              process.stderr.write(`  ... ${p.done}/${p.total} checks (${GROUP_LABELS[p.check.group]})\n`);
+              lastLine = Date.now();
+            }
+          },
+    });
+  } catch (error) {
+    if (error instanceof DreddNotInstalled || error instanceof VerifyOptionsError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (junit) writeFileSync(junit, toJUnit(result));
+  if (json) console.log(JSON.stringify(result, null, 2));
+  else {
+    if (!result.ok && result.checks.length === 0) console.error(`converge-webhook: ${formatText(result)}`);
+    else console.log(`\n${formatText(result)}`);
+    if (junit) process.stderr.write(`JUnit XML written to ${junitOption}\n`);
   }
   return result.ok ? 0 : 1;
 }

@@ -127,6 +127,20 @@ function queryMd5({ spec, valid, secrets }: AuthContext): AuthNegative[] {
   return negatives;
 }
 
+/** What a request with the right credentials carries, for the report. */
+export function validShown(spec: AuthSpec): string {
+  switch (spec.type) {
+    case 'path-secret':
+      return `${spec.parameter}: (the receiver's)`;
+    case 'header-token':
+      return `${spec.header}: (the token)`;
+    case 'query-md5':
+      return `${spec.parameter}: (right)`;
+    default:
+      return '(the credentials)';
+  }
+}
+
 /** The negatives of each auth type, keyed by contract.yaml `auth.type`. */
 export const AUTH_NEGATIVES: Readonly<Record<string, (context: AuthContext) => AuthNegative[]>> = {
   'path-secret': pathSecret,

@@ -16,9 +16,9 @@ import YAML from 'yaml';
 
 import type { ContractRuntime, RuntimeOperation } from '../contract-runtime.js';
 import { encodeForm } from '../media/form.js';
-import { authNegatives, type WireRequest } from './auth-checks.js';
+import { authNegatives, validShown, type WireRequest } from './auth-checks.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED, Rng } from './cases.js';
-import { mutate } from './mutate.js';
+import { generalPointer, mutate } from './mutate.js';
 import type { PlannedCheck } from './plan.js';
 
 export interface ContractPlanOptions {
@@ -75,6 +75,19 @@ export function matchTemplate(template: string, url: URL): Record<string, string
     }
   });
   return parameters;
+}
+
+/** A path with the value of one template parameter replaced by `mask` of it (a secret as printed). */
+export function maskParameter(path: string, template: string, parameter: string, mask: (value: string) => string): string {
+  const parts = template.split(/(\{[^}]+\})/).filter((part) => part !== '');
+  // Every part its own group (literal text and parameters), after a prefix: the path is put back together with one group masked.
+  const pattern = new RegExp(`^(.*?)${parts.map((part) => (/^\{[^}]+\}$/.test(part) ? '([^/]+)' : `(${part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})`)).join('')}$`);
+  const found = pattern.exec(path);
+  if (!found) return path;
+  return found
+    .slice(1)
+    .map((text, i) => (i > 0 && parts[i - 1] === `{${parameter}}` ? mask(text) : text))
+    .join('');
 }
 
 function readManifest(file: string): ManifestEntry[] {
@@ -153,7 +166,7 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
       summary: entry.summary,
       source: entry.file,
       operation: operation.id,
-      ...(one ? { breaks: one.code as PlannedCheck['breaks'], breaksAt: one.pointer } : {}),
+      ...(one ? { breaks: one.code, breaksAt: one.pointer } : {}),
       request: request(w, contentType),
       ...(w ? { wire: w } : { skip: notSent(operation) }),
       expect: { kind: 'refused', refusal: 'invalid-body', status: entry.status },
@@ -215,7 +228,7 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
           summary: `a valid ${bodyType} body (${base.file}) labelled ${label}`,
           source: base.file,
           operation: defaultOperation.id,
-          ...(verdict.errors.length === 1 ? { breaks: code.code as PlannedCheck['breaks'], breaksAt: code.pointer } : {}),
+          ...(verdict.errors.length === 1 ? { breaks: code.code, breaksAt: code.pointer } : {}),
           request: request(w, label),
           ...(w ? { wire: w } : { skip: notSent(defaultOperation) }),
           expect: { kind: 'refused', refusal: 'media-type', ...(statusOf.get(code.code) !== undefined ? { status: statusOf.get(code.code)! } : {}) },
@@ -237,14 +250,15 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
         summary: c.summary,
         source: `${c.mutation}, ${mediaType(c.contentType)}`,
         operation: defaultOperation.id,
-        ...(c.breaks ? { breaks: c.breaks.code as PlannedCheck['breaks'], breaksAt: c.breaks.pointer } : {}),
+        ...(c.breaks ? { breaks: c.breaks.code, breaksAt: c.breaks.pointer } : {}),
         request: request(w, c.contentType),
         ...(w ? { wire: w } : { skip: notSent(defaultOperation) }),
         expect: c.breaks ? { kind: 'refused', refusal: 'invalid-body', ...(status !== undefined ? { status } : {}) } : { kind: 'accepted' },
       });
     });
   }
-  return checks;
+  const shown = validShown(descriptor.auth);
+  return checks.map((check) => (check.authShown ? check : { ...check, authShown: shown }));
 }
 
 export interface ContractCase {
@@ -278,6 +292,8 @@ export function generateContractCases(input: {
   const time = (runtime.descriptor.events as { time?: { field?: string; secondsBelow?: number } }).time;
   const timestamp = typeof time?.field === 'string' && typeof time.secondsBelow === 'number' ? { pointer: time.field, secondsBelow: time.secondsBelow } : undefined;
   const types = runtime.descriptor.mediaTypes;
+  const perRule = new Map<string, number>();
+  const cap = Math.max(2, Math.ceil(count / 10));
   // Enough attempts for every mix of mutations; a contract whose bodies rarely break one rule alone gets fewer cases rather than a run that never ends.
   for (let attempt = 0; attempt < count * 60 + 100 && (valid.length < count || invalid.length < count); attempt++) {
     const base = rng.pick(bases);
@@ -292,6 +308,11 @@ export function generateContractCases(input: {
       if (result.errors.length === 0 && valid.length < count) valid.push({ summary, mutation: mutated.mutation, contentType: type, text });
       else if (result.errors.length === 1 && invalid.length < count) {
         const error = result.errors[0]!;
+        // At most a tenth of the invalid bodies break one rule at one field in one media type, so that the rare breaks get their turn.
+        const key = `${error.code} ${generalPointer(error.pointer)} ${type}`;
+        const seen = perRule.get(key) ?? 0;
+        if (seen >= cap) continue;
+        perRule.set(key, seen + 1);
         invalid.push({ summary, mutation: mutated.mutation, contentType: type, text, breaks: { code: error.code, pointer: error.pointer } });
       }
     }

@@ -48,6 +48,21 @@ function locations(root: unknown): Location[] {
 
 const clone = <T>(value: T): T => structuredClone(value);
 
+// A pointer with its array indices as "*" (products, index 0, link: /products/*/link).
+export const generalPointer = (pointer: string) => pointer.replace(/\/\d+(?=\/|$)/g, '/*');
+
+/**
+ * One location, drawn field by field: first a field (its pointer with indices as "*"), then one
+ * of its places. Every field gets the same chance, whether it is one member or in each of 25
+ * array items.
+ */
+function pickSpread(candidates: readonly Location[], rng: Rng): Location | undefined {
+  if (candidates.length === 0) return undefined;
+  const fields = [...new Set(candidates.map((l) => generalPointer(l.pointer)))];
+  const field = rng.pick(fields);
+  return rng.pick(candidates.filter((l) => generalPointer(l.pointer) === field));
+}
+
 /** The location at the same pointer in a copy of the body. */
 function at(copy: unknown, pointer: string): Location {
   const found = locations(copy).find((l) => l.pointer === pointer);
@@ -72,9 +87,8 @@ function change(name: string, where: (l: Location) => boolean, make: (l: Locatio
   return {
     name,
     apply(body, { rng }) {
-      const candidates = locations(body).filter(where);
-      if (candidates.length === 0) return undefined;
-      const chosen = rng.pick(candidates);
+      const chosen = pickSpread(locations(body).filter(where), rng);
+      if (!chosen) return undefined;
       const copy = clone(body);
       const target = at(copy, chosen.pointer);
       const value = make(chosen, rng);
@@ -95,9 +109,8 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     name: 'drop-member',
     apply(body, { rng }) {
-      const candidates = locations(body).filter((l) => isObject(l.parent));
-      if (candidates.length === 0) return undefined;
-      const chosen = rng.pick(candidates);
+      const chosen = pickSpread(locations(body).filter((l) => isObject(l.parent)), rng);
+      if (!chosen) return undefined;
       const copy = clone(body);
       const target = at(copy, chosen.pointer);
       delete (target.parent as Record<string, unknown>)[target.key as string];

@@ -69,7 +69,7 @@ export interface PlannedCheck {
   /** The example file or the generator's mutation, when there is one. */
   source?: string;
   /** For bodies that break one contract rule: the violation code validateEvent gives... */
-  breaks?: ViolationCode;
+  breaks?: ViolationCode | (string & {});
   /** ...and its JSON pointer ("" for the body itself). */
   breaksAt?: string;
   /** The operation it goes to (the contract-driven plan). */

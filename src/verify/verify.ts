@@ -16,10 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { ViolationCode } from '../codes.js';
 import { EndpointUrlError, maskToken, resolveEndpointUrl, WEBHOOK_PATH } from '../endpoint.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED } from './cases.js';
-import { loadContractRuntime } from '../contract-runtime.js';
 import { readRegistry } from '../registry.js';
-import { buildContractPlan, matchTemplate, templatePattern } from './contract-plan.js';
-import { contractProfile, contractRules } from './contract-rules.js';
 import { describeExpectation, judge, judgeWith } from './judge.js';
 import { buildPlan, contractRequestExample, type CheckGroup, type PlannedCheck, type TokenUse } from './plan.js';
 import { RULES, type Finding, type Level, type Rule } from './rules.js';
@@ -78,7 +75,7 @@ export interface CheckResult {
   summary: string;
   source?: string;
   /** For a body that breaks one contract rule: its violation code and where. */
-  breaks?: ViolationCode;
+  breaks?: ViolationCode | (string & {});
   breaksAt?: string;
   level: CheckLevel;
   sent: {
@@ -630,7 +627,7 @@ export function notSent(checks: readonly CheckResult[]): NotSent[] {
 }
 
 /** A --url of another contract: an http(s) URL whose path ends with its operation's template. */
-function operationUrl(option: string, value: string, template: string): { url: URL; parameters: Record<string, string> } {
+function operationUrl(option: string, value: string, template: string, matchTemplate: (template: string, url: URL) => Record<string, string> | undefined): { url: URL; parameters: Record<string, string> } {
   let url: URL;
   try {
     url = new URL(value);
@@ -673,20 +670,14 @@ async function contractPreflight(check: PlannedCheck | undefined, shown: string,
   return null;
 }
 
-/** The URLs of the run as printed: the secret in a path masked. */
-function maskPath(path: string, template: string, secretParameter: string | undefined, secret: boolean): string {
-  if (!secret || !secretParameter) return path;
-  const { pattern, names } = templatePattern(template);
-  const found = pattern.exec(path);
-  const index = names.indexOf(secretParameter);
-  if (!found || index < 0) return path;
-  const value = found[index + 1]!;
-  const at = path.lastIndexOf(value);
-  return `${path.slice(0, at)}${maskToken(value)}${path.slice(at + value.length)}`;
-}
-
 /** Another contract's run: its plan from its data (contract-plan.ts), its rules and judge from its data (contract-rules.ts), the same Dredd runner. */
 async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> {
+  // Loaded here: a run of the default contract does not load another's machinery.
+  const [{ loadContractRuntime }, { buildContractPlan, maskParameter, matchTemplate }, { contractProfile, contractRules }] = await Promise.all([
+    import('../contract-runtime.js'),
+    import('./contract-plan.js'),
+    import('./contract-rules.js'),
+  ]);
   const root = packageRoot();
   const runtime = await loadContractRuntime(options.contract, root);
   const { descriptor } = runtime;
@@ -702,7 +693,7 @@ async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> 
   for (const operation of runtime.operations) {
     const value = given[operation.id];
     if (value === undefined || value === '') continue;
-    urls[operation.id] = operationUrl(operation.default ? '--url' : `--${operation.id}-url`, value, operation.path).url;
+    urls[operation.id] = operationUrl(operation.default ? '--url' : `--${operation.id}-url`, value, operation.path, matchTemplate).url;
   }
   const endpoint = urls[main.id];
   if (!endpoint) throw new VerifyOptionsError(`--url: expected the ${main.id} operation's full URL, ending in ${main.path}, found nothing`);
@@ -710,9 +701,11 @@ async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> 
   const plan = buildContractPlan({ runtime, root, urls, secrets: options.secrets, cases, seed });
   const rules = contractRules(runtime);
   const profile = await contractProfile(runtime, root, rules);
-  const secret = (descriptor.auth as { secret?: boolean }).secret === true;
+  // The secret in a path, masked wherever it is printed (contract.yaml auth.secret).
+  const secretParameter = (descriptor.auth as { secret?: boolean }).secret === true ? descriptor.auth.parameter : undefined;
+  const maskPath = (path: string, template: string) => (secretParameter ? maskParameter(path, template, secretParameter, maskToken) : path);
   const templateOf = new Map(runtime.operations.map((o) => [o.id, o.path]));
-  const masked = (url: URL, operation: string) => `${url.origin}${maskPath(url.pathname, templateOf.get(operation)!, descriptor.auth.parameter, secret)}${url.search}`;
+  const masked = (url: URL, operation: string) => `${url.origin}${maskPath(url.pathname, templateOf.get(operation)!)}${url.search}`;
   const endpoints = Object.fromEntries(Object.entries(urls).flatMap(([id, url]) => (url ? [[id, masked(url, id)]] : [])));
   const run = startResult({ endpoint, dredd, seed, runId, cases, skipWrongToken: false, strict: Boolean(options.strict), total: plan.length, rules, contract: runtime.registry.id, endpoints });
   run.result.endpoint = endpoints[main.id]!;
@@ -736,7 +729,7 @@ async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> 
     sent: (check) => {
       const operation = check.operation ?? main.id;
       const wire = check.wire;
-      const path = wire ? `${maskPath(wire.path, templateOf.get(operation)!, descriptor.auth.parameter, secret)}${wire.query ? `?${wire.query}` : ''}` : (templateOf.get(operation) ?? '');
+      const path = wire ? `${maskPath(wire.path, templateOf.get(operation)!)}${wire.query ? `?${wire.query}` : ''}` : (templateOf.get(operation) ?? '');
       return { method: wire?.method ?? 'POST', path, contentType: check.request.contentType || '(no Content-Type)', body: wire?.body ?? check.request.body ?? '' };
     },
     custom: { path: endpoint.pathname, checks: plan },
