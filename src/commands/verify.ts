@@ -287,6 +287,7 @@ async function runContract(id: string, argv: string[]): Promise<number> {
             if (!announced) {
               process.stderr.write(`verify: the ${runtime.registry.title} contract, with Dredd ${version}\n`);
               announced = true;
+              lastLine = Date.now();
             }
             seen.push(p.check);
             if (p.groupDone) {
