@@ -23,7 +23,7 @@ Commands:
   mock [--port 4010] [--host H] [--quiet]    Run the Prism mock of the endpoint (npm start)
   sandbox [--port 4011] [--host H] [--token T] [--data DIR | --memory] [--fsync] [--quiet] [--json]
                                              Run the stateful reference implementation
-  verify --url URL [--token T] [--junit FILE] [--json] [--skip-wrong-token] [--cases N] [--seed N]
+  verify --url URL [--contract ID] [--token T] [--junit FILE] [--json] [--skip-wrong-token] [--cases N] [--seed N]
                                              Contract-test an implementation of the endpoint
   send --url URL --token T [--no-validate] [--strict] [--json] <file|->
                                              Post one event and print the answer
@@ -36,7 +36,7 @@ Commands:
   --version                                  Print the package's version and each contract's
 
 Contracts (--contract ID, default ${registry.default}): ${registry.contracts.map((c) => c.id).join(', ')}.
-sandbox serves ${registry.contracts.filter((c) => Object.hasOwn(AUTH_TYPES, c.auth)).map((c) => c.id).join(', ')}; mock, verify and send serve ${registry.default} only so far.
+sandbox serves ${registry.contracts.filter((c) => Object.hasOwn(AUTH_TYPES, c.auth)).map((c) => c.id).join(', ')}; verify serves ${registry.contracts.filter((c) => c.default || c.direction === 'inbound').map((c) => c.id).join(', ')}; mock and send serve ${registry.default} only so far.
 
 Run "npx converge-webhook <command> --help" for a command's options.
 Exit codes: 0 ok, 1 a check failed, 2 usage error.`;

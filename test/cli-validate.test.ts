@@ -265,7 +265,18 @@ describe('converge-webhook validate --contract, --content-type, --webhook', () =
     expect(run).toEqual({ code: 2, stdout: '', stderr: `converge-webhook: ${message}\nRun "npx converge-webhook help" for usage.\n` });
   });
 
-  it.each(['mock', 'verify', 'send'])('%s --contract provesource or webengage: exit 2 with one line saying it serves converge only today', async (command) => {
+  it('verify --contract webengage: exit 2 with one line saying which contracts it serves; --contract provesource asks for its URL', async () => {
+    const webengage = await runCli(['verify', '--contract', 'webengage']);
+    expect(webengage).toEqual({ code: 2, stdout: '', stderr: 'converge-webhook: verify does not serve the webengage contract yet (converge, provesource only today; see the contracts table in the README)\n' });
+    const provesource = await runCli(['verify', '--contract', 'provesource']);
+    expect(provesource.code).toBe(2);
+    expect(provesource.stderr).toMatch(/^converge-webhook: verify --contract provesource needs --url \(or the PROVESOURCE_WEBHOOK_URL environment variable\)/);
+    const unknown = await runCli(['verify', '--contract=acme']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^converge-webhook: --contract: expected one of converge, provesource, webengage, found "acme"\n/);
+  });
+
+  it.each(['mock', 'send'])('%s --contract provesource or webengage: exit 2 with one line saying it serves converge only today', async (command) => {
     for (const id of ['provesource', 'webengage']) {
       const run = await runCli([command, '--contract', id]);
       expect(run).toEqual({ code: 2, stdout: '', stderr: `converge-webhook: ${command} does not serve the ${id} contract yet (converge only today; see the contracts table in the README)\n` });

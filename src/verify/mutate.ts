@@ -12,7 +12,7 @@ import type { Rng } from './cases.js';
 export interface Mutated {
   /** The mutation's name (one of MUTATIONS' names). */
   mutation: string;
-  /** What it did, for people: "removed /products/0/link". */
+  /** What it did, for people: "removed /items/0/name". */
   what: string;
   /** The pointer it changed. */
   pointer: string;
