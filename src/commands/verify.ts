@@ -107,9 +107,9 @@ function contractArgument(argv: readonly string[]): string | undefined {
 export async function run(argv: string[]): Promise<number> {
   const wanted = contractArgument(argv);
   if (wanted !== undefined) {
-    // Inbound contracts are served from their data (contract-plan.ts); the default one keeps its own plan below.
+    // Every contract but the default one is served from its data (contract-plan.ts); the default one keeps its own plan below.
     const registry = readRegistry();
-    argv = servedContract('verify', argv, registry.contracts.filter((c) => c.default || c.direction === 'inbound').map((c) => c.id));
+    argv = servedContract('verify', argv, registry.contracts.map((c) => c.id));
     const id = findContract(registry, wanted).id;
     if (id !== registry.default) return runContract(id, argv);
   }
@@ -189,32 +189,49 @@ function contractLevelList(rules: Record<string, { level: Level; title: string }
 
 /** `verify --contract <id>` for a contract other than the default one: the plan from its data. */
 async function runContract(id: string, argv: string[]): Promise<number> {
-  const [{ loadContractRuntime }, { contractRules }] = await Promise.all([import('../contract-runtime.js'), import('../verify/contract-rules.js')]);
+  const [{ loadContractRuntime }, { contractRules }, { urlOption: optionOf }, { formulaNames }] = await Promise.all([
+    import('../contract-runtime.js'),
+    import('../verify/contract-rules.js'),
+    import('../verify/contract-plan.js'),
+    import('../hash/query-digest.js'),
+  ]);
   const runtime = await loadContractRuntime(id);
   const { descriptor } = runtime;
   const verify = ((descriptor as { verify?: VerifyDescriptor }).verify ?? {}) as VerifyDescriptor;
   const main = runtime.operations.find((o) => o.default) ?? runtime.operations[0]!;
   const others = runtime.operations.filter((o) => o !== main);
-  const urlOption = (o: { id: string; default: boolean }) => (o === main ? 'url' : `${o.id}-url`);
+  const urlOption = (o: { id: string; default: boolean }) => (o === main ? 'url' : optionOf(o.id).slice(2));
   const envOf = (o: { id: string }) => verify.urls?.[o.id];
   const token = descriptor.auth.type === 'header-token';
+  const outbound = runtime.registry.direction === 'outbound';
+  // The values a query digest is computed from (auth.formula's placeholders: --license-code, --secret-key).
+  const formula = (descriptor.auth as { formula?: Parameters<typeof formulaNames>[0] }).formula;
+  const accountValues = descriptor.auth.type === 'query-md5' && formula ? formulaNames(formula) : [];
+  const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
   const rules = contractRules(runtime);
+  const what = outbound
+    ? `It plays ${runtime.registry.vendor}: it delivers every valid example and N generated valid deliveries (valid examples changed in one place, each judged by the contract's own validator), each of which must get ${(descriptor as { answers?: { delivered?: number } }).answers?.delivered ?? 'a 2xx'}; it sends the deliveries the auth (${descriptor.auth.type}) must refuse, and one delivery twice with the same id, and reports what the receiver answered. It sends no invalid body: ${runtime.registry.vendor} sends none.`
+    : `It sends every valid example (each must be accepted), every invalid example and each request the auth (${descriptor.auth.type}) must refuse, and bodies labelled with the wrong media type (each must be refused with a 4xx), then N generated valid and N generated invalid bodies: valid examples changed in one place, each judged by the contract's own validator (no error: valid, warnings allowed; exactly one: invalid, breaking that rule)${descriptor.mediaTypes.length > 1 ? `, in each of ${descriptor.mediaTypes.join(' and ')}` : ''}.`;
   const usage = [
-    `Usage: converge-webhook verify --contract ${id} --url URL${others.map((o) => ` [--${urlOption(o)} URL]`).join('')}${token ? ' --token TOKEN' : ''}`,
+    `Usage: converge-webhook verify --contract ${id} --url URL${accountValues.map((n) => ` --${kebab(n)} ${kebab(n).toUpperCase().replace(/-/g, '_')}`).join('')}${token ? ' --token TOKEN' : ''}`,
+    `                               ${others.map((o) => `[--${urlOption(o)} URL]`).join(' ')}`,
     `                               [--strict] [--junit FILE] [--json] [--cases N] [--seed N]`,
     '',
-    wrap(
-      `Checks that a receiver of the ${runtime.registry.title} honours the contract, with Dredd on its derived OpenAPI 3.0 document. It sends every valid example (each must be accepted), every invalid example and each request the auth (${descriptor.auth.type}) must refuse, and bodies labelled with the wrong media type (each must be refused with a 4xx), then N generated valid and N generated invalid bodies: valid examples changed in one place, each judged by the contract's own validator (no error: valid, warnings allowed; exactly one: invalid, breaking that rule)${descriptor.mediaTypes.length > 1 ? `, in each of ${descriptor.mediaTypes.join(' and ')}` : ''}.`,
-      96,
-      '',
-    ),
+    wrap(`Checks that a receiver of the ${runtime.registry.title} honours the contract, with Dredd on its derived OpenAPI 3.0 document. ${what}`, 96, ''),
     '',
     'It reports two levels, grouped by rule:',
     contractLevelList(rules, 'failure', 'failures: a contract rule broken; any failure makes the run fail'),
     contractLevelList(rules, 'deviation', 'deviations: a recommendation not followed (another 4xx is conforming); listed and counted, they make the run fail only with --strict'),
     '',
-    `  --url URL            the ${main.id} operation's full URL, whose path ends in ${main.path}${envOf(main) ? `;\n                       default: the ${envOf(main)} environment variable` : ''}`,
-    ...others.map((o) => `  ${`--${urlOption(o)} URL`.padEnd(20)} the ${o.id} operation's full URL (its checks are not sent without it)${envOf(o) ? `;\n                       default: the ${envOf(o)} environment variable` : ''}`),
+    outbound
+      ? `  --url URL            your receiver's URL: every webhook is posted there; a URL without a path\n                       gets each webhook's own path (${main.path}, ...), as the sandbox serves them${envOf(main) ? `;\n                       default: the ${envOf(main)} environment variable` : ''}`
+      : `  --url URL            the ${main.id} operation's full URL, whose path ends in ${main.path}${envOf(main) ? `;\n                       default: the ${envOf(main)} environment variable` : ''}`,
+    ...others.map((o) =>
+      outbound
+        ? `  ${`--${urlOption(o)} URL`.padEnd(20)} the ${o.id} webhook's URL, when not --url's${envOf(o) ? ` (default: the ${envOf(o)} environment variable)` : ''}`
+        : `  ${`--${urlOption(o)} URL`.padEnd(20)} the ${o.id} operation's full URL (its checks are not sent without it)${envOf(o) ? `;\n                       default: the ${envOf(o)} environment variable` : ''}`,
+    ),
+    ...accountValues.map((n) => `  ${`--${kebab(n)} VALUE`.padEnd(20)} the receiver's ${n}${verify.secrets?.[n] ? `; default: the ${verify.secrets[n]} environment variable` : ''}; never printed`),
     ...(token ? ['  --token TOKEN        a token the receiver accepts; it is never printed'] : []),
     '  --strict             deviations fail the run too',
     '  --junit FILE         also write the results as JUnit XML to FILE (for CI)',
@@ -238,6 +255,7 @@ async function runContract(id: string, argv: string[]): Promise<number> {
     seed: { type: 'string' },
   };
   for (const o of others) spec[urlOption(o)] = { type: 'string' };
+  for (const n of accountValues) spec[kebab(n)] = { type: 'string' };
   if (token) spec.token = { type: 'string' };
   const { values, positionals } = parseCommandArgs(joinNumberValues(argv), spec);
   const value = (name: string) => (values as Record<string, string | boolean | undefined>)[name];
@@ -249,10 +267,17 @@ async function runContract(id: string, argv: string[]): Promise<number> {
   const fromEnv = (o: { id: string }) => (envOf(o) ? process.env[envOf(o)!] : undefined);
   const url = (value('url') as string | undefined) ?? fromEnv(main);
   if (!url) {
-    throw new UsageError(`verify --contract ${id} needs --url${envOf(main) ? ` (or the ${envOf(main)} environment variable)` : ''}: the ${main.id} operation's full URL, whose path ends in ${main.path}, found nothing`);
+    throw new UsageError(
+      `verify --contract ${id} needs --url${envOf(main) ? ` (or the ${envOf(main)} environment variable)` : ''}: ${outbound ? 'your receiver\'s URL' : `the ${main.id} operation's full URL, whose path ends in ${main.path}`}, found nothing`,
+    );
   }
   const urls = Object.fromEntries(others.map((o) => [o.id, (value(urlOption(o)) as string | undefined) ?? fromEnv(o)]));
   const secrets: Record<string, string> = {};
+  for (const n of accountValues) {
+    const given = (value(kebab(n)) as string | undefined) ?? (verify.secrets?.[n] ? process.env[verify.secrets[n]] : undefined);
+    if (!given) throw new UsageError(`verify --contract ${id} needs --${kebab(n)}${verify.secrets?.[n] ? ` (or the ${verify.secrets[n]} environment variable)` : ''}: the receiver's ${n}, found nothing`);
+    secrets[n] = given;
+  }
   if (token) {
     const given = value('token') as string | undefined;
     if (!given) throw new UsageError(`verify --contract ${id} needs --token: a token the receiver accepts, found nothing`);

@@ -15,7 +15,10 @@ import { dirname, join } from 'node:path';
 import YAML from 'yaml';
 
 import type { ContractRuntime, RuntimeOperation } from '../contract-runtime.js';
+import { unescapeToken } from '../engine/values.js';
+import { queryDigest, type DigestFormula } from '../hash/query-digest.js';
 import { encodeForm } from '../media/form.js';
+import type { AuthSpec } from '../sandbox/auth/types.js';
 import { authNegatives, validShown, type WireRequest } from './auth-checks.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED, Rng } from './cases.js';
 import { generalPointer, mutate } from './mutate.js';
@@ -32,9 +35,12 @@ export interface ContractPlanOptions {
   /** Generated valid bodies and generated invalid bodies, each (default 200). */
   cases?: number;
   seed?: number;
+  /** Draws the headers generated per delivery (contract.yaml request.headers generate), so that a run's ids are its own; default: the seed. */
+  runId?: string;
 }
 
 interface ManifestEntry {
+  [parameter: string]: unknown;
   file: string;
   summary: string;
   kind?: string;
@@ -43,6 +49,11 @@ interface ManifestEntry {
   status?: number;
   errors?: Array<{ code: string; pointer: string }>;
   warnings?: Array<{ code: string; pointer: string }>;
+}
+
+/** The option of an operation's URL (conversion: --conversion-url, activityEvents: --activity-events-url). */
+export function urlOption(id: string): string {
+  return `--${id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-url`;
 }
 
 /** A URL template as a pattern at the end of a path (a receiver may be mounted under a prefix). */
@@ -96,6 +107,43 @@ function readManifest(file: string): ManifestEntry[] {
   return list as ManifestEntry[];
 }
 
+interface RequestSpec {
+  query?: Record<string, unknown>;
+  headers?: Record<string, { generate?: string } | undefined>;
+}
+
+/** A number from a text (FNV-1a), to seed the ids of a run. */
+function textSeed(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
+}
+
+/** A JSON body with the fields that repeat a query parameter set to it, as the vendor writes them; any other body as it is. */
+function echo(body: string, query: URLSearchParams, echoes: ReadonlyArray<{ pointer: string; name: string }>): string {
+  if (echoes.length === 0) return body;
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  let changed = false;
+  for (const { pointer, name } of echoes) {
+    const tokens = pointer.split('/').slice(1).map(unescapeToken);
+    let node: unknown = value;
+    for (const token of tokens.slice(0, -1)) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[token] : undefined;
+    const last = tokens.at(-1);
+    const wanted = query.get(name);
+    if (last === undefined || wanted === null || typeof node !== 'object' || node === null || typeof (node as Record<string, unknown>)[last] !== 'string') continue;
+    if ((node as Record<string, unknown>)[last] !== wanted) {
+      (node as Record<string, unknown>)[last] = wanted;
+      changed = true;
+    }
+  }
+  return changed ? JSON.stringify(value) : body;
+}
+
 const mediaType = (contentType: string | null | undefined) => (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 
 export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] {
@@ -113,16 +161,38 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
   const statusOf = new Map(table.codes.map((c) => [c.code, c.status] as const));
   const checks: PlannedCheck[] = [];
 
-  /** The request of an operation with the right credentials, a body and its Content-Type (null: no header). */
-  const wire = (operation: RuntimeOperation, body: string, contentType: string | null): WireRequest | undefined => {
+  const outbound = runtime.registry.direction === 'outbound';
+  const auth = descriptor.auth as AuthSpec & { licenseCodeParameter?: string; formula?: DigestFormula };
+  const parametersSpec = (descriptor as { request?: RequestSpec }).request ?? {};
+  const sample = (descriptor.sample ?? {}) as Record<string, unknown>;
+  // Drawn apart from the bodies: the same seed sends the same bodies, each run its own ids.
+  const ids = new Rng(textSeed(options.runId ?? String(seed)));
+  // The body fields the contract expects to repeat a query parameter (codes.yaml check equals-parameter): the vendor writes both alike.
+  const echoes = table.codes.flatMap((c) => (c.check?.name === 'equals-parameter' && c.check.parameter.in === 'query' ? [{ pointer: c.check.pointer, name: c.check.parameter.name }] : []));
+
+  /** The request of an operation with the right credentials, a body and its Content-Type (null: no header); `entry`: a manifest entry's parameter values. */
+  const wire = (operation: RuntimeOperation, body: string, contentType: string | null, entry?: Record<string, unknown>): WireRequest | undefined => {
     const url = options.urls[operation.id];
     if (!url) return undefined;
     const headers: Record<string, string> = {};
     if (contentType !== null) headers['Content-Type'] = contentType;
-    if (descriptor.auth.type === 'header-token' && descriptor.auth.header && options.secrets?.token) headers[descriptor.auth.header] = options.secrets.token;
-    return { origin: url.origin, method: operation.method.toUpperCase(), path: url.pathname, query: url.search.slice(1), headers, body };
+    if (auth.type === 'header-token' && auth.header && options.secrets?.token) headers[auth.header] = options.secrets.token;
+    const query = new URLSearchParams(url.search);
+    for (const name of Object.keys(parametersSpec.query ?? {})) {
+      if (auth.type === 'query-md5' && name === auth.parameter && auth.formula) query.set(name, queryDigest(auth.formula, options.secrets ?? {}));
+      else if (name === auth.licenseCodeParameter) query.set(name, options.secrets?.[name] ?? '');
+      else {
+        const value = entry?.[name] ?? sample[name];
+        if (typeof value === 'string') query.set(name, value);
+      }
+    }
+    for (const [name, spec] of Object.entries(parametersSpec.headers ?? {})) if (spec?.generate === 'hex32') headers[name] = ids.hex(32);
+    return { origin: url.origin, method: operation.method.toUpperCase(), path: url.pathname, query: query.toString(), headers, body: outbound ? echo(body, query, echoes) : body };
   };
-  const notSent = (operation: RuntimeOperation) => `no URL was given for the ${operation.id} operation (${operation.default ? '--url' : `--${operation.id}-url`})`;
+  const notSent = (operation: RuntimeOperation) => `no URL was given for the ${operation.id} operation (${operation.default ? '--url' : urlOption(operation.id)})`;
+  // A file listed under several operations (a webhook the vendor prints it under twice) gets one check per operation.
+  const listed = new Map<string, number>();
+  const idOf = (entry: ManifestEntry, operation: RuntimeOperation) => `example ${entry.file}${(listed.get(entry.file) ?? 0) > 1 ? ` as ${operation.id}` : ''}`;
   const request = (w: WireRequest | undefined, contentType: string | null, shown = 'valid') => ({
     contentType: contentType ?? '',
     token: shown as PlannedCheck['request']['token'],
@@ -138,12 +208,14 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
 
   // -- examples -----------------------------------------------------------------------------
   const valid = readManifest(manifests.valid);
+  const invalidEntries = readManifest(manifests.invalid);
+  for (const entry of [...valid, ...invalidEntries]) listed.set(entry.file, (listed.get(entry.file) ?? 0) + 1);
   for (const entry of valid) {
     const operation = operationOf(entry);
     const contentType = entry.contentType === undefined ? (descriptor.mediaTypes[0] ?? null) : entry.contentType;
-    const w = wire(operation, read(manifests.valid, entry.file), contentType);
+    const w = wire(operation, read(manifests.valid, entry.file), contentType, entry);
     checks.push({
-      id: `example ${entry.file}`,
+      id: idOf(entry, operation),
       group: 'valid-examples',
       summary: entry.summary,
       source: entry.file,
@@ -153,15 +225,18 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
       expect: { kind: 'accepted' },
     });
   }
-  for (const entry of readManifest(manifests.invalid)) {
+  // The auth's own refusals (contract.yaml auth.refuse.codes): the auth checks send them, with the credentials the user gave.
+  const authCodes = new Set((auth.refuse as { codes?: string[] } | undefined)?.codes ?? []);
+  for (const entry of invalidEntries) {
     // An invalid example the receiver answers with a 2xx (an outbound contract's, which stores it) is no refusal to check.
     if (entry.status === undefined || entry.status < 400 || entry.status > 499) continue;
+    if (entry.errors && entry.errors.length > 0 && entry.errors.every((e) => authCodes.has(e.code))) continue;
     const operation = operationOf(entry);
     const contentType = entry.contentType === undefined ? (descriptor.mediaTypes[0] ?? null) : entry.contentType;
-    const w = wire(operation, read(manifests.invalid, entry.file), contentType);
+    const w = wire(operation, read(manifests.invalid, entry.file), contentType, entry);
     const one = entry.errors?.length === 1 ? entry.errors[0] : undefined;
     checks.push({
-      id: `example ${entry.file}`,
+      id: idOf(entry, operation),
       group: 'invalid-examples',
       summary: entry.summary,
       source: entry.file,
@@ -174,13 +249,13 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
   }
 
   // The valid bodies of the operations with a body, decoded: the first without warnings of each media type carries the auth and media-type checks, all are the generated cases' bases.
-  const bases: Array<{ file: string; operation: RuntimeOperation; type: string; text: string; value: unknown; warnings: number }> = [];
+  const bases: Array<{ file: string; entry: ManifestEntry; operation: RuntimeOperation; type: string; text: string; value: unknown; warnings: number }> = [];
   for (const entry of valid) {
     const operation = operationOf(entry);
     if (!operation.engine || entry.contentType === null) continue;
     const text = read(manifests.valid, entry.file);
     const result = operation.engine.validateBody(text, { contentType: entry.contentType ?? undefined });
-    if (result.valid) bases.push({ file: entry.file, operation, type: mediaType(entry.contentType ?? descriptor.mediaTypes[0]), text, value: result.value, warnings: result.warnings.length });
+    if (result.valid) bases.push({ file: entry.file, entry, operation, type: mediaType(entry.contentType ?? descriptor.mediaTypes[0]), text, value: result.value, warnings: result.warnings.length });
   }
   const plain = (type: string) => bases.find((b) => b.operation === defaultOperation && b.type === type && b.warnings === 0);
 
@@ -188,11 +263,15 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
   const first = plain(mediaType(descriptor.mediaTypes[0]));
   const authStatus = descriptor.auth.refuse?.status;
   if (first) {
-    const w = wire(defaultOperation, first.text, descriptor.mediaTypes[0]!);
+    const w = wire(defaultOperation, first.text, descriptor.mediaTypes[0]!, first.entry);
     const url = options.urls[defaultOperation.id];
     const parameters = url ? (matchTemplate(defaultOperation.path, url) ?? {}) : {};
     if (w) {
       for (const negative of authNegatives({ spec: descriptor.auth, valid: w, parameters, secrets: { ...options.secrets }, rng })) {
+        // A delivery of its own: the headers generated per delivery are drawn again.
+        const headers = { ...negative.request.headers };
+        for (const [name, spec] of Object.entries(parametersSpec.headers ?? {})) if (spec?.generate === 'hex32' && name in headers) headers[name] = ids.hex(32);
+        negative.request = { ...negative.request, headers };
         checks.push({
           id: `auth ${negative.use}`,
           group: 'auth',
@@ -205,6 +284,18 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
           expect: { kind: 'refused', refusal: 'bad-credentials', ...(authStatus !== undefined ? { status: authStatus } : {}) },
         });
       }
+    }
+  }
+
+  // -- replay: one delivery twice, with the same id (contract.yaml events.id.header, dedupe per-id) --
+  const idHeader = (descriptor.events.id as { header?: string } | undefined)?.header;
+  const replayed = first && idHeader && descriptor.events.dedupe === 'per-id' ? wire(defaultOperation, first.text, descriptor.mediaTypes[0]!, first.entry) : undefined;
+  if (first && idHeader && replayed) {
+    for (const [id, summary] of [
+      ['replay first', `a valid delivery (${first.file}) with ${idHeader} ${replayed.headers[idHeader] ?? ''}`],
+      ['replay again', `the same delivery again, with the same ${idHeader}: how the sender retries one it saw fail; answered as delivered (and stored once)`],
+    ] as const) {
+      checks.push({ id, group: 'replay', summary, source: first.file, operation: defaultOperation.id, request: request(replayed, descriptor.mediaTypes[0]!), wire: replayed, expect: { kind: 'accepted' } });
     }
   }
 
@@ -221,7 +312,7 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
         // The contract's engine says what this is; a contract that takes it has nothing to check here.
         if (verdict.valid) continue;
         const code = verdict.errors[0]!;
-        const w = wire(defaultOperation, base.text, label);
+        const w = wire(defaultOperation, base.text, label, base.entry);
         checks.push({
           id: `content type ${bodyType} as ${label}`,
           group: 'media-types',
@@ -238,21 +329,22 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
   }
 
   // -- generated bodies ----------------------------------------------------------------------
-  const generated = generateContractCases({ runtime, bases: bases.filter((b) => b.operation === defaultOperation), count, rng });
+  // An outbound contract's sender is the vendor, who sends no invalid body: its receiver is not asked to refuse one.
+  const generated = generateContractCases({ runtime, bases: outbound ? bases : bases.filter((b) => b.operation === defaultOperation), count, invalidCount: outbound ? 0 : count, rng });
   const width = String(Math.max(count - 1, 0)).length;
   for (const [kind, list] of [['valid', generated.valid], ['invalid', generated.invalid]] as const) {
     list.forEach((c, i) => {
-      const w = wire(defaultOperation, c.text, c.contentType);
+      const w = wire(c.operation, c.text, c.contentType, c.entry);
       const status = c.breaks ? statusOf.get(c.breaks.code) : undefined;
       checks.push({
         id: `generated ${kind} #${String(i).padStart(width, '0')}`,
         group: kind === 'valid' ? 'generated-valid-bodies' : 'generated-invalid-bodies',
         summary: c.summary,
         source: `${c.mutation}, ${mediaType(c.contentType)}`,
-        operation: defaultOperation.id,
+        operation: c.operation.id,
         ...(c.breaks ? { breaks: c.breaks.code, breaksAt: c.breaks.pointer } : {}),
         request: request(w, c.contentType),
-        ...(w ? { wire: w } : { skip: notSent(defaultOperation) }),
+        ...(w ? { wire: w } : { skip: notSent(c.operation) }),
         expect: c.breaks ? { kind: 'refused', refusal: 'invalid-body', ...(status !== undefined ? { status } : {}) } : { kind: 'accepted' },
       });
     });
@@ -263,6 +355,9 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
 
 export interface ContractCase {
   summary: string;
+  operation: RuntimeOperation;
+  /** The manifest entry of the example it was made from (its parameters, for an outbound delivery). */
+  entry?: Record<string, unknown>;
   mutation: string;
   contentType: string;
   text: string;
@@ -281,11 +376,14 @@ const NOW = Date.UTC(2026, 0, 1);
  */
 export function generateContractCases(input: {
   runtime: ContractRuntime;
-  bases: ReadonlyArray<{ file: string; operation: RuntimeOperation; value: unknown }>;
+  bases: ReadonlyArray<{ file: string; operation: RuntimeOperation; value: unknown; entry?: Record<string, unknown> }>;
   count: number;
+  /** Default: count. */
+  invalidCount?: number;
   rng: Rng;
 }): { valid: ContractCase[]; invalid: ContractCase[] } {
   const { runtime, bases, count, rng } = input;
+  const invalidCount = input.invalidCount ?? count;
   const valid: ContractCase[] = [];
   const invalid: ContractCase[] = [];
   if (bases.length === 0 || count === 0) return { valid, invalid };
@@ -295,7 +393,7 @@ export function generateContractCases(input: {
   const perRule = new Map<string, number>();
   const cap = Math.max(2, Math.ceil(count / 10));
   // Enough attempts for every mix of mutations; a contract whose bodies rarely break one rule alone gets fewer cases rather than a run that never ends.
-  for (let attempt = 0; attempt < count * 60 + 100 && (valid.length < count || invalid.length < count); attempt++) {
+  for (let attempt = 0; attempt < count * 60 + 100 && (valid.length < count || invalid.length < invalidCount); attempt++) {
     const base = rng.pick(bases);
     const mutated = mutate(base.value, { rng, timestamp, now: NOW });
     if (!mutated) continue;
@@ -305,15 +403,16 @@ export function generateContractCases(input: {
       if (text === undefined) continue;
       const result = base.operation.engine!.validateBody(text, { contentType: type });
       const summary = `${mutated.what} (from ${base.file}), as ${type}`;
-      if (result.errors.length === 0 && valid.length < count) valid.push({ summary, mutation: mutated.mutation, contentType: type, text });
-      else if (result.errors.length === 1 && invalid.length < count) {
+      const made = { summary, operation: base.operation, ...(base.entry ? { entry: base.entry } : {}), mutation: mutated.mutation, contentType: type, text };
+      if (result.errors.length === 0 && valid.length < count) valid.push(made);
+      else if (result.errors.length === 1 && invalid.length < invalidCount) {
         const error = result.errors[0]!;
         // At most a tenth of the invalid bodies break one rule at one field in one media type, so that the rare breaks get their turn.
         const key = `${error.code} ${generalPointer(error.pointer)} ${type}`;
         const seen = perRule.get(key) ?? 0;
         if (seen >= cap) continue;
         perRule.set(key, seen + 1);
-        invalid.push({ summary, mutation: mutated.mutation, contentType: type, text, breaks: { code: error.code, pointer: error.pointer } });
+        invalid.push({ ...made, breaks: { code: error.code, pointer: error.pointer } });
       }
     }
   }

@@ -21,6 +21,8 @@ export interface VerifyDescriptor {
   noun?: string;
   /** The environment variable of each operation's URL, by operation id. */
   urls?: Record<string, string>;
+  /** The environment variable of each value a query digest is computed from (auth.formula's placeholders). */
+  secrets?: Record<string, string>;
   /** The source of a rule, by rule id: the vendor's words, or our decision and why. */
   sources?: Record<string, string>;
 }

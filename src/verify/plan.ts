@@ -25,6 +25,7 @@ export type CheckGroup =
   | 'generated-invalid'
   // The contract-driven plan's (contract-plan.ts).
   | 'auth'
+  | 'replay'
   | 'media-types'
   | 'generated-valid-bodies'
   | 'generated-invalid-bodies';
@@ -40,6 +41,7 @@ export const GROUP_LABELS: Record<CheckGroup, string> = {
   'generated-valid': 'generated valid events',
   'generated-invalid': 'generated invalid events',
   auth: 'auth checks',
+  replay: 'replayed delivery',
   'media-types': 'media types',
   'generated-valid-bodies': 'generated valid bodies',
   'generated-invalid-bodies': 'generated invalid bodies',

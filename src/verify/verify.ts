@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { ViolationCode } from '../codes.js';
 import { EndpointUrlError, maskToken, resolveEndpointUrl, WEBHOOK_PATH } from '../endpoint.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED } from './cases.js';
+import { formulaNames, type DigestFormula } from '../hash/query-digest.js';
 import { readRegistry } from '../registry.js';
 import { describeExpectation, judge, judgeWith } from './judge.js';
 import { buildPlan, contractRequestExample, type CheckGroup, type PlannedCheck, type TokenUse } from './plan.js';
@@ -626,6 +627,25 @@ export function notSent(checks: readonly CheckResult[]): NotSent[] {
   return [...out.values()];
 }
 
+/** An option's name for a value of the contract (licenseCode: --license-code). */
+export function optionName(name: string): string {
+  return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** A receiver's URL (an outbound contract's): any http(s) URL without credentials. */
+function receiverUrl(option: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new VerifyOptionsError(`${option}: expected an http:// or https:// URL of your receiver, found "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new VerifyOptionsError(`${option}: expected an http:// or https:// URL, found the protocol "${url.protocol}" in "${value}"`);
+  if (url.username || url.password) throw new VerifyOptionsError(`${option}: expected a URL without user:password`);
+  url.hash = '';
+  return url;
+}
+
 /** A --url of another contract: an http(s) URL whose path ends with its operation's template. */
 function operationUrl(option: string, value: string, template: string, matchTemplate: (template: string, url: URL) => Record<string, string> | undefined): { url: URL; parameters: Record<string, string> } {
   let url: URL;
@@ -665,15 +685,18 @@ async function contractPreflight(check: PlannedCheck | undefined, shown: string,
     return null;
   }
   if (status === 404 || status === 405) {
-    return `${wire.method} ${shown} answered ${status} to ${check!.id}: is ${option} the receiver's full URL (its path ends in ${template}, with the id it knows)? A 404 here is what an unknown id gets`;
+    return template
+      ? `${wire.method} ${shown} answered ${status} to ${check!.id}: is ${option} the receiver's full URL (its path ends in ${template}, with the id it knows)? A 404 here is what an unknown id gets`
+      : `${wire.method} ${shown} answered ${status} to ${check!.id}: is ${option} the receiver's URL?`;
   }
+  if (status === 401 || status === 403) return `${wire.method} ${shown} answered ${status} to ${check!.id}, sent with the credentials given: are they the receiver's?`;
   return null;
 }
 
 /** Another contract's run: its plan from its data (contract-plan.ts), its rules and judge from its data (contract-rules.ts), the same Dredd runner. */
 async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> {
   // Loaded here: a run of the default contract does not load another's machinery.
-  const [{ loadContractRuntime }, { buildContractPlan, maskParameter, matchTemplate }, { contractProfile, contractRules }] = await Promise.all([
+  const [{ loadContractRuntime }, { buildContractPlan, maskParameter, matchTemplate, urlOption }, { contractProfile, contractRules }] = await Promise.all([
     import('../contract-runtime.js'),
     import('./contract-plan.js'),
     import('./contract-rules.js'),
@@ -681,7 +704,7 @@ async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> 
   const root = packageRoot();
   const runtime = await loadContractRuntime(options.contract, root);
   const { descriptor } = runtime;
-  if (runtime.registry.direction !== 'inbound') throw new VerifyOptionsError(`--contract ${runtime.registry.id}: verify serves inbound contracts so far; ${runtime.registry.id} is ${runtime.registry.direction}`);
+  const outbound = runtime.registry.direction === 'outbound';
   const cases = options.cases ?? DEFAULT_CASE_COUNT;
   if (!Number.isInteger(cases) || cases < 0 || cases > 100_000) throw new VerifyOptionsError(`--cases: expected an integer from 0 to 100000, found ${String(options.cases)}`);
   const seed = options.seed ?? DEFAULT_SEED;
@@ -690,20 +713,44 @@ async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> 
   const main = runtime.operations.find((o) => o.default) ?? runtime.operations[0]!;
   const urls: Record<string, URL | undefined> = {};
   const given: Record<string, string | undefined> = { ...options.urls, [main.id]: options.url };
-  for (const operation of runtime.operations) {
-    const value = given[operation.id];
-    if (value === undefined || value === '') continue;
-    urls[operation.id] = operationUrl(operation.default ? '--url' : `--${operation.id}-url`, value, operation.path, matchTemplate).url;
+  if (outbound) {
+    // The user's receiver: --url is where every webhook is posted, or, without a path, the origin under which each webhook has its contract path (as the sandbox serves them); --<webhook>-url overrides one.
+    const base = receiverUrl('--url', options.url);
+    const bare = base.pathname === '/' && !/^[a-z]+:\/\/[^/?#]+\//i.test(options.url);
+    for (const operation of runtime.operations) {
+      const own = options.urls?.[operation.id];
+      urls[operation.id] = own ? receiverUrl(urlOption(operation.id), own) : bare ? new URL(`${operation.path}${base.search}`, base) : base;
+    }
+  } else {
+    for (const operation of runtime.operations) {
+      const value = given[operation.id];
+      if (value === undefined || value === '') continue;
+      urls[operation.id] = operationUrl(operation.default ? '--url' : urlOption(operation.id), value, operation.path, matchTemplate).url;
+    }
+  }
+  const formula = (descriptor.auth as { formula?: DigestFormula }).formula;
+  if (descriptor.auth.type === 'query-md5' && formula) {
+    for (const name of formulaNames(formula)) {
+      if (!options.secrets?.[name]) throw new VerifyOptionsError(`${optionName(name)}: expected the receiver's ${name} (the secret is computed from it), found nothing`);
+    }
   }
   const endpoint = urls[main.id];
   if (!endpoint) throw new VerifyOptionsError(`--url: expected the ${main.id} operation's full URL, ending in ${main.path}, found nothing`);
   const dredd = loadDredd();
-  const plan = buildContractPlan({ runtime, root, urls, secrets: options.secrets, cases, seed });
+  const plan = buildContractPlan({ runtime, root, urls, secrets: options.secrets, cases, seed, runId });
   const rules = contractRules(runtime);
   const profile = await contractProfile(runtime, root, rules);
   // The secret in a path, masked wherever it is printed (contract.yaml auth.secret).
   const secretParameter = (descriptor.auth as { secret?: boolean }).secret === true ? descriptor.auth.parameter : undefined;
-  const maskPath = (path: string, template: string) => (secretParameter ? maskParameter(path, template, secretParameter, maskToken) : path);
+  const maskPath = (path: string, template: string) => (secretParameter && !outbound ? maskParameter(path, template, secretParameter, maskToken) : path);
+  // A secret in the query (query-md5), masked the same way.
+  const maskQuery = (query: string) => {
+    if ((descriptor.auth as { in?: string }).in !== 'query' || !descriptor.auth.parameter) return query;
+    const params = new URLSearchParams(query);
+    const value = params.get(descriptor.auth.parameter);
+    if (value) params.set(descriptor.auth.parameter, maskToken(value));
+    return params.toString().replace(/%2A/g, '*');
+  };
   const templateOf = new Map(runtime.operations.map((o) => [o.id, o.path]));
   const masked = (url: URL, operation: string) => `${url.origin}${maskPath(url.pathname, templateOf.get(operation)!)}${url.search}`;
   const endpoints = Object.fromEntries(Object.entries(urls).flatMap(([id, url]) => (url ? [[id, masked(url, id)]] : [])));
@@ -714,8 +761,13 @@ async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> 
     const unreachable = await probe(new URL(url), Math.min(timeoutMs, 5000));
     if (unreachable) return run.stop(unreachable);
   }
-  const firstAccepted = plan.find((c) => c.operation === main.id && c.expect.kind === 'accepted' && c.wire && !c.skip);
-  const misconfigured = await contractPreflight(firstAccepted, endpoints[main.id]!, '--url', main.path, timeoutMs);
+  const first = plan.find((c) => c.operation === main.id && c.expect.kind === 'accepted' && c.wire && !c.skip);
+  // A delivery of its own: the headers the contract generates per delivery (an idempotency id) are drawn again, so that the check it copies is no replay.
+  const fresh = Object.entries((descriptor as { request?: { headers?: Record<string, { generate?: string } | undefined> } }).request?.headers ?? {})
+    .filter(([name, spec]) => spec?.generate === 'hex32' && first?.wire?.headers[name] !== undefined)
+    .map(([name]) => [name, randomBytes(16).toString('hex')] as const);
+  const firstAccepted = first && first.wire ? { ...first, wire: { ...first.wire, headers: { ...first.wire.headers, ...Object.fromEntries(fresh) } } } : first;
+  const misconfigured = await contractPreflight(firstAccepted, endpoints[main.id]!, '--url', outbound ? '' : main.path, timeoutMs);
   if (misconfigured) return run.stop(misconfigured);
   return execute(run, {
     dredd,
@@ -729,7 +781,7 @@ async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> 
     sent: (check) => {
       const operation = check.operation ?? main.id;
       const wire = check.wire;
-      const path = wire ? `${maskPath(wire.path, templateOf.get(operation)!)}${wire.query ? `?${wire.query}` : ''}` : (templateOf.get(operation) ?? '');
+      const path = wire ? `${maskPath(wire.path, templateOf.get(operation)!)}${wire.query ? `?${maskQuery(wire.query)}` : ''}` : (templateOf.get(operation) ?? '');
       return { method: wire?.method ?? 'POST', path, contentType: check.request.contentType || '(no Content-Type)', body: wire?.body ?? check.request.body ?? '' };
     },
     custom: { path: endpoint.pathname, checks: plan },
