@@ -265,9 +265,13 @@ describe('converge-webhook validate --contract, --content-type, --webhook', () =
     expect(run).toEqual({ code: 2, stdout: '', stderr: `converge-webhook: ${message}\nRun "npx converge-webhook help" for usage.\n` });
   });
 
-  it('verify --contract webengage: exit 2 with one line saying which contracts it serves; --contract provesource asks for its URL', async () => {
+  it('verify --contract provesource or webengage asks for its URL', async () => {
     const webengage = await runCli(['verify', '--contract', 'webengage']);
-    expect(webengage).toEqual({ code: 2, stdout: '', stderr: 'converge-webhook: verify does not serve the webengage contract yet (converge, provesource only today; see the contracts table in the README)\n' });
+    expect(webengage).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'converge-webhook: verify --contract webengage needs --url (or the WEBENGAGE_POST_URL environment variable): your receiver\'s URL, found nothing\nRun "npx converge-webhook help" for usage.\n',
+    });
     const provesource = await runCli(['verify', '--contract', 'provesource']);
     expect(provesource.code).toBe(2);
     expect(provesource.stderr).toMatch(/^converge-webhook: verify --contract provesource needs --url \(or the PROVESOURCE_WEBHOOK_URL environment variable\)/);

@@ -385,7 +385,7 @@ describe('the CLI', () => {
       [['verify', '--contract', 'provesource', '--url', 'ftp://x/webhooks/track/a'], /--url: expected an http:\/\/ or https:\/\/ URL, found the protocol "ftp:"/],
       [['verify', '--contract', 'provesource', '--url', 'http://127.0.0.1:9/webhooks/track/a', '--token', 't'], /Unknown option '--token'/],
       [['verify', '--contract', 'provesource', '--url', 'http://127.0.0.1:9/webhooks/track/a', '--cases', 'many'], /--cases: expected an integer from 0 to 100000, found "many"/],
-      [['verify', '--contract', 'webengage', '--url', 'http://127.0.0.1:9/'], /verify does not serve the webengage contract yet/],
+      [['verify', '--contract', 'provesource', '--url', 'http://127.0.0.1:9/webhooks/track/a', '--license-code', 'L'], /Unknown option '--license-code'/],
     ];
     for (const [args, message] of cases) {
       const run = await runCli(args);

@@ -209,12 +209,22 @@ async function runContract(id: string, argv: string[]): Promise<number> {
   const accountValues = descriptor.auth.type === 'query-md5' && formula ? formulaNames(formula) : [];
   const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
   const rules = contractRules(runtime);
+  // An option and its description in two columns; a long option gets its description on the next line.
+  const label = (text: string) => (text.length <= 20 ? `  ${text.padEnd(21)}` : `  ${text}\n                       `);
   const what = outbound
     ? `It plays ${runtime.registry.vendor}: it delivers every valid example and N generated valid deliveries (valid examples changed in one place, each judged by the contract's own validator), each of which must get ${(descriptor as { answers?: { delivered?: number } }).answers?.delivered ?? 'a 2xx'}; it sends the deliveries the auth (${descriptor.auth.type}) must refuse, and one delivery twice with the same id, and reports what the receiver answered. It sends no invalid body: ${runtime.registry.vendor} sends none.`
     : `It sends every valid example (each must be accepted), every invalid example and each request the auth (${descriptor.auth.type}) must refuse, and bodies labelled with the wrong media type (each must be refused with a 4xx), then N generated valid and N generated invalid bodies: valid examples changed in one place, each judged by the contract's own validator (no error: valid, warnings allowed; exactly one: invalid, breaking that rule)${descriptor.mediaTypes.length > 1 ? `, in each of ${descriptor.mediaTypes.join(' and ')}` : ''}.`;
   const usage = [
     `Usage: converge-webhook verify --contract ${id} --url URL${accountValues.map((n) => ` --${kebab(n)} ${kebab(n).toUpperCase().replace(/-/g, '_')}`).join('')}${token ? ' --token TOKEN' : ''}`,
-    `                               ${others.map((o) => `[--${urlOption(o)} URL]`).join(' ')}`,
+    ...others
+      .map((o) => `[--${urlOption(o)} URL]`)
+      .reduce<string[]>((lines, option) => {
+        const last = lines.at(-1);
+        if (last !== undefined && last.length + option.length < 64) lines[lines.length - 1] = `${last} ${option}`;
+        else lines.push(option);
+        return lines;
+      }, [])
+      .map((line) => `                               ${line}`),
     `                               [--strict] [--junit FILE] [--json] [--cases N] [--seed N]`,
     '',
     wrap(`Checks that a receiver of the ${runtime.registry.title} honours the contract, with Dredd on its derived OpenAPI 3.0 document. ${what}`, 96, ''),
@@ -228,15 +238,15 @@ async function runContract(id: string, argv: string[]): Promise<number> {
       : `  --url URL            the ${main.id} operation's full URL, whose path ends in ${main.path}${envOf(main) ? `;\n                       default: the ${envOf(main)} environment variable` : ''}`,
     ...others.map((o) =>
       outbound
-        ? `  ${`--${urlOption(o)} URL`.padEnd(20)} the ${o.id} webhook's URL, when not --url's${envOf(o) ? ` (default: the ${envOf(o)} environment variable)` : ''}`
-        : `  ${`--${urlOption(o)} URL`.padEnd(20)} the ${o.id} operation's full URL (its checks are not sent without it)${envOf(o) ? `;\n                       default: the ${envOf(o)} environment variable` : ''}`,
+        ? `${label(`--${urlOption(o)} URL`)}the ${o.id} webhook's URL, when not --url's${envOf(o) ? ` (default: the ${envOf(o)} environment variable)` : ''}`
+        : `${label(`--${urlOption(o)} URL`)}the ${o.id} operation's full URL (its checks are not sent without it)${envOf(o) ? `;\n                       default: the ${envOf(o)} environment variable` : ''}`,
     ),
-    ...accountValues.map((n) => `  ${`--${kebab(n)} VALUE`.padEnd(20)} the receiver's ${n}${verify.secrets?.[n] ? `; default: the ${verify.secrets[n]} environment variable` : ''}; never printed`),
+    ...accountValues.map((n) => `${label(`--${kebab(n)} VALUE`)}the receiver's ${n}${verify.secrets?.[n] ? `; default: the ${verify.secrets[n]}\n                       environment variable` : ''}; never printed`),
     ...(token ? ['  --token TOKEN        a token the receiver accepts; it is never printed'] : []),
     '  --strict             deviations fail the run too',
     '  --junit FILE         also write the results as JUnit XML to FILE (for CI)',
     '  --json               print one JSON object with every check, its level and its findings',
-    `  --cases N            generated valid bodies and generated invalid bodies, N of each`,
+    outbound ? '  --cases N            generated valid deliveries, N' : `  --cases N            generated valid bodies and generated invalid bodies, N of each`,
     `                       (default ${DEFAULT_CASE_COUNT}, at most 100000)`,
     `  --seed N             seed of the generated bodies (default ${DEFAULT_SEED}); the same seed sends the same bodies`,
     '',
