@@ -36,7 +36,7 @@ Commands:
   --version                                  Print the package's version and each contract's
 
 Contracts (--contract ID, default ${registry.default}): ${registry.contracts.map((c) => c.id).join(', ')}.
-sandbox serves ${registry.contracts.filter((c) => Object.hasOwn(AUTH_TYPES, c.auth)).map((c) => c.id).join(', ')}; verify serves every contract; mock and send serve ${registry.default} only so far.
+sandbox serves ${registry.contracts.filter((c) => Object.hasOwn(AUTH_TYPES, c.auth)).map((c) => c.id).join(', ')}; mock, verify and send serve ${registry.default} only so far.
 
 Run "npx converge-webhook <command> --help" for a command's options.
 Exit codes: 0 ok, 1 a check failed, 2 usage error.`;

@@ -14,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 
 import { loadContractRuntime, type ContractRuntime } from '../src/contract-runtime.js';
-import { encodeForm, form } from '../src/media/form.js';
 import { startContractSandbox, type RunningContractSandbox } from '../src/sandbox/contract-sandbox.js';
 import { authNegatives } from '../src/verify/auth-checks.js';
 import { Rng } from '../src/verify/cases.js';
@@ -50,42 +49,6 @@ let plan: PlannedCheck[];
 beforeAll(async () => {
   runtime = await loadContractRuntime('provesource');
   plan = buildContractPlan({ runtime, root, urls: { stream: STREAM, conversion: CONVERSION }, cases: CASES, seed: SEED });
-});
-
-describe('the form encoder', () => {
-  const options = { arrays: ['/products'], numbers: ['/timestamp', '/total', '/products/*/price', '/products/*/quantity'] };
-  const decode = form(options).decode;
-
-  it('writes products[N][field] with brackets as written, and what it writes decodes to the same value', () => {
-    const value = {
-      email: 'zoë+1@example.com',
-      timestamp: 1528611279398,
-      total: 55.9,
-      note: 'a & b = c; 50% off',
-      customer: { id: 'c-1' },
-      products: [
-        { name: 'T-Shirt', link: 'https://mystore.com/t-shirt?a=1&b=2', price: 12.5, quantity: 2 },
-        { name: '山田', link: 'https://x.example/😀' },
-      ],
-    };
-    const text = encodeForm(value, options)!;
-    expect(text.startsWith('email=zo%C3%AB%2B1%40example.com&timestamp=1528611279398&total=55.9&note=a+%26+b+%3D+c%3B+50%25+off&customer[id]=c-1&products[0][name]=T-Shirt&')).toBe(true);
-    expect(decode(text)).toEqual({ ok: true, value, warnings: [] });
-    expect(new URLSearchParams(text).get('products[1][name]')).toBe('山田');
-  });
-
-  it('round-trips every valid form example that the engine decodes, and refuses what no form body decodes to', () => {
-    for (const entry of manifest('valid').filter((e) => e.file.endsWith('.form') && e.file.includes('seed'))) {
-      const decoded = decode(readFileSync(join(EXAMPLES, entry.file), 'utf8'));
-      expect(decoded.ok, entry.file).toBe(true);
-      if (!decoded.ok) continue;
-      expect(decode(encodeForm(decoded.value, options)!), entry.file).toEqual({ ok: true, value: decoded.value, warnings: [] });
-    }
-    for (const value of [{ a: null }, { a: true }, { a: [] }, { products: [] }, { a: ['x'] }, { 'a[b]': 'x' }, { a: {} }, [1], 'text', { n: Infinity }]) {
-      expect(encodeForm(value, options), JSON.stringify(value)).toBeUndefined();
-    }
-    expect(encodeForm({}, options)).toBe('');
-  });
 });
 
 describe('the plan, from the contract data', () => {

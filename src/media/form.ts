@@ -167,11 +167,12 @@ export function form(options: FormOptions = {}): MediaType {
         node = child;
       }
       if (conflict !== undefined) {
-        refuse({ problem: 'form-duplicate-field', pointer: conflict, message: `expected each field once, found ${JSON.stringify(rawName)} where ${conflict} already has a value` });
+        refuse({ problem: 'form-duplicate-field', pointer: conflict, message: `expected each field once, found the field ${JSON.stringify(rawName)} where ${conflict} already has a value` });
         continue;
       }
       const problem = name.problem ?? value.problem;
-      const pointer = `/${parsed.tokens.map(escapeToken).join('/')}`;
+      // The pointer only when there is a problem to report (most fields have none).
+      const pointer = problem ? `/${parsed.tokens.map(escapeToken).join('/')}` : '';
       if (problem && !warnings.has(pointer)) {
         warnings.set(pointer, { problem: 'form-encoding', pointer, message: `expected %XX escapes of UTF-8 bytes, found ${problem} in the field ${JSON.stringify(rawName)}` });
       }
@@ -204,7 +205,11 @@ export function form(options: FormOptions = {}): MediaType {
       } else {
         // Own properties as JSON.parse makes them: "__proto__" is data, not the prototype.
         const object: Record<string, unknown> = {};
-        for (const [key, child] of node.children) Object.defineProperty(object, key, { value: valueOf(child), enumerable: true, writable: true, configurable: true });
+        // defineProperty only where needed: on every key it turns the object into a slow dictionary.
+        for (const [key, child] of node.children) {
+          if (key === '__proto__') Object.defineProperty(object, key, { value: valueOf(child), enumerable: true, writable: true, configurable: true });
+          else object[key] = valueOf(child);
+        }
         built.set(node, object);
       }
       for (const child of node.children.values()) if (child.kind !== 'leaf') built.delete(child);
@@ -233,44 +238,101 @@ export function form(options: FormOptions = {}): MediaType {
   };
 }
 
-/** One form component as the WHATWG urlencoded serializer writes it (what URLSearchParams gives: space as "+"). */
+/** A value the form rules cannot carry: where it is, what a form can write there, and what was found. */
+export class FormEncodeError extends TypeError {
+  constructor(
+    readonly pointer: string,
+    readonly expected: string,
+    readonly found: string,
+  ) {
+    super(`${pointer || '(body)'}: expected ${expected}, found ${found}`);
+    this.name = 'FormEncodeError';
+  }
+}
+
+export interface EncodeOptions {
+  /**
+   * Write a number where the rules read text (not a number pointer) as its JSON text, and say so:
+   * called with its pointer and the number. Without it such a number is refused, so that the
+   * round trip is exact. (A sender may want it: a field that takes "a string or a number" is text
+   * in a form, as every encoder writes it.)
+   */
+  numberAsText?: (pointer: string, value: number) => void;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A name or value as the WHATWG form serializer writes it (what URLSearchParams writes: space as "+"). */
 function encodeComponent(text: string): string {
   return new URLSearchParams([['', text]]).toString().slice(1);
 }
 
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'number') return `the number ${JSON.stringify(value)}`;
+  if (typeof value === 'object') return 'an empty object';
+  return `a ${typeof value}`;
+}
+
 /**
- * The form body of a value, written as form() decodes it: `name=value` for a top-level string or
- * number, `name[key]=...` for an object member, `list[N][field]=...` for an array at a declared
- * array pointer; brackets as written (as qs.stringify with encodeValuesOnly writes them), names'
- * and values' other characters percent-encoded. undefined when the value has no form: not an
- * object, or holding null, a boolean, an empty object or array, an array outside the declared
- * pointers, or a name with a bracket (no form body decodes to those).
+ * Writes a decoded body (a JSON object) as application/x-www-form-urlencoded, exactly as `form()`
+ * with the same options reads it back: arrays at the declared pointers as `list[N][field]` (brackets
+ * as written, as qs's encodeValuesOnly and PHP write them), nested objects as `name[key]`, names
+ * and values percent-encoded by the WHATWG serializer (space as "+"), numbers at the declared
+ * pointers as JSON writes them. Whatever the rules would read back as something else is refused
+ * with a FormEncodeError naming its pointer, never changed: null, booleans, empty arrays and
+ * objects, arrays elsewhere, numbers elsewhere (they would arrive as strings), strings that read
+ * as numbers at a number pointer (they would arrive as numbers), keys with brackets, lone
+ * surrogates. So decode(encodeForm(value)) deep-equals value whenever it returns (unless
+ * `write.numberAsText` lets numbers arrive as their text, each one reported).
  */
-export function encodeForm(value: unknown, options: FormOptions = {}): string | undefined {
+export function encodeForm(value: unknown, options: FormOptions = {}, write: EncodeOptions = {}): string {
   const arrays = options.arrays && options.arrays.length > 0 ? pointerRegExp(options.arrays) : undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const parts: string[] = [];
-  const walk = (node: unknown, name: string, pointer: string, top: boolean): boolean => {
-    if (typeof node === 'string') {
-      parts.push(`${name}=${encodeComponent(node)}`);
-      return true;
+  const numbers = options.numbers && options.numbers.length > 0 ? pointerRegExp(options.numbers) : undefined;
+  const numberList = (options.numbers ?? []).join(', ') || 'none declared';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FormEncodeError('', 'an object (a form body is a list of named fields)', describe(value));
+  const fields: string[] = [];
+  // An explicit stack (in order), so that a deep value cannot overflow the call stack.
+  const stack: Array<{ value: unknown; pointer: string; name: string }> = [];
+  const push = (object: object, pointer: string, name: string | undefined) => {
+    const entries = Object.entries(object);
+    for (let i = entries.length - 1; i >= 0; i -= 1) {
+      const [key, child] = entries[i]!;
+      const childPointer = `${pointer}/${escapeToken(key)}`;
+      if (key === '' && (name !== undefined || (typeof child === 'object' && child !== null))) {
+        throw new FormEncodeError(childPointer, 'a non-empty field name (an empty name in brackets or before them is read as part of the name)', 'an empty name');
+      }
+      if (/[[\]]/.test(key)) throw new FormEncodeError(childPointer, 'a field name without "[" or "]" (brackets nest fields in a form)', `the name ${JSON.stringify(key)}`);
+      if (LONE_SURROGATE.test(key)) throw new FormEncodeError(childPointer, 'a field name of well-formed UTF-16 text', 'a lone surrogate');
+      stack.push({ value: child, pointer: childPointer, name: name === undefined ? encodeComponent(key) : `${name}[${encodeComponent(key)}]` });
     }
-    if (typeof node === 'number') {
-      if (!Number.isFinite(node)) return false;
-      parts.push(`${name}=${encodeComponent(String(node))}`);
-      return true;
-    }
-    if (typeof node !== 'object' || node === null) return false;
-    const isArray = Array.isArray(node);
-    if (isArray !== (arrays !== undefined && arrays.test(pointer))) return false;
-    const entries: Array<[string, unknown]> = isArray ? (node as unknown[]).map((item, i) => [String(i), item]) : Object.entries(node as Record<string, unknown>);
-    if (entries.length === 0 && !top) return false;
-    for (const [key, child] of entries) {
-      if (key === '' || /[[\]]/.test(key)) return false;
-      const childName = top ? encodeComponent(key) : `${name}[${encodeComponent(key)}]`;
-      if (!walk(child, childName, `${pointer}/${escapeToken(key)}`, false)) return false;
-    }
-    return true;
   };
-  return walk(value, '', '', true) ? parts.join('&') : undefined;
+  push(value, '', undefined);
+  while (stack.length > 0) {
+    const { value: item, pointer, name } = stack.pop()!;
+    const isNumberPointer = numbers !== undefined && numbers.test(pointer);
+    if (typeof item === 'string') {
+      if (LONE_SURROGATE.test(item)) throw new FormEncodeError(pointer, 'well-formed UTF-16 text', 'a string with a lone surrogate (it would arrive as U+FFFD)');
+      if (isNumberPointer && JSON_NUMBER.test(item)) throw new FormEncodeError(pointer, 'a number, or a string that does not read as one (a form carries both as text, and this field reads a number)', describe(item));
+      fields.push(`${name}=${encodeComponent(item)}`);
+    } else if (typeof item === 'number') {
+      if (!isNumberPointer && !write.numberAsText) throw new FormEncodeError(pointer, `a string (a form value is text; only ${numberList} read numbers)`, describe(item));
+      if (!isNumberPointer) write.numberAsText!(pointer, item);
+      // encodeComponent: an exponent's "+" (1e+21) would otherwise arrive as a space.
+      fields.push(`${name}=${encodeComponent(JSON.stringify(item))}`);
+    } else if (Array.isArray(item)) {
+      if (arrays === undefined || !arrays.test(pointer)) throw new FormEncodeError(pointer, `a string or an object (a form writes arrays only at ${(options.arrays ?? []).join(', ') || 'no pointer'})`, describe(item));
+      if (item.length === 0) throw new FormEncodeError(pointer, 'at least one item (an empty array writes no field, so it would arrive absent)', describe(item));
+      for (let i = item.length - 1; i >= 0; i -= 1) stack.push({ value: item[i], pointer: `${pointer}/${i}`, name: `${name}[${i}]` });
+    } else if (typeof item === 'object' && item !== null) {
+      if (arrays !== undefined && arrays.test(pointer)) throw new FormEncodeError(pointer, 'an array (this field is written name[N]...)', 'an object');
+      if (Object.keys(item).length === 0) throw new FormEncodeError(pointer, 'at least one field (an empty object writes no field, so it would arrive absent)', describe(item));
+      push(item, pointer, name);
+    } else {
+      throw new FormEncodeError(pointer, 'a string or a number (a form has no null, true or false)', describe(item));
+    }
+  }
+  return fields.join('&');
 }

@@ -17,7 +17,7 @@ import YAML from 'yaml';
 import type { ContractRuntime, RuntimeOperation } from '../contract-runtime.js';
 import { unescapeToken } from '../engine/values.js';
 import { queryDigest, type DigestFormula } from '../hash/query-digest.js';
-import { encodeForm } from '../media/form.js';
+import { encodeForm, FormEncodeError, type FormOptions } from '../media/form.js';
 import type { AuthSpec } from '../sandbox/auth/types.js';
 import { authNegatives, validShown, type WireRequest } from './auth-checks.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED, Rng } from './cases.js';
@@ -365,6 +365,20 @@ export interface ContractCase {
   breaks?: { code: string; pointer: string };
 }
 
+/**
+ * A body as form data, or undefined when a form cannot carry it (null, true, an empty list: it is
+ * sent as JSON only). A number where the form rules read text is written as its text: it arrives
+ * as a string, and the engine judges it as such.
+ */
+function formText(value: unknown, options: FormOptions | undefined): string | undefined {
+  try {
+    return encodeForm(value, options, { numberAsText: () => undefined });
+  } catch (error) {
+    if (error instanceof FormEncodeError) return undefined;
+    throw error;
+  }
+}
+
 /** A fixed "now" for the timestamps drawn: the same seed gives the same bodies on every day. */
 const NOW = Date.UTC(2026, 0, 1);
 
@@ -399,7 +413,7 @@ export function generateContractCases(input: {
     if (!mutated) continue;
     for (const type of types) {
       const json = mediaType(type) === 'application/json';
-      const text = mutated.text !== undefined ? (json ? mutated.text : undefined) : json ? JSON.stringify(mutated.value) : mediaType(type) === 'application/x-www-form-urlencoded' ? encodeForm(mutated.value, runtime.descriptor.form) : undefined;
+      const text = mutated.text !== undefined ? (json ? mutated.text : undefined) : json ? JSON.stringify(mutated.value) : mediaType(type) === 'application/x-www-form-urlencoded' ? formText(mutated.value, runtime.descriptor.form) : undefined;
       if (text === undefined) continue;
       const result = base.operation.engine!.validateBody(text, { contentType: type });
       const summary = `${mutated.what} (from ${base.file}), as ${type}`;
