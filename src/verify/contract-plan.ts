@@ -190,9 +190,13 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
     return { origin: url.origin, method: operation.method.toUpperCase(), path: url.pathname, query: query.toString(), headers, body: outbound ? echo(body, query, echoes) : body };
   };
   const notSent = (operation: RuntimeOperation) => `no URL was given for the ${operation.id} operation (${operation.default ? '--url' : urlOption(operation.id)})`;
-  // A file listed under several operations (a webhook the vendor prints it under twice) gets one check per operation.
+  // A file a manifest lists under several operations (a webhook the vendor prints it under twice) gets one check per operation.
   const listed = new Map<string, number>();
   const idOf = (entry: ManifestEntry, operation: RuntimeOperation) => `example ${entry.file}${(listed.get(entry.file) ?? 0) > 1 ? ` as ${operation.id}` : ''}`;
+  const countListed = (entries: readonly ManifestEntry[]) => {
+    listed.clear();
+    for (const entry of entries) listed.set(entry.file, (listed.get(entry.file) ?? 0) + 1);
+  };
   const request = (w: WireRequest | undefined, contentType: string | null, shown = 'valid') => ({
     contentType: contentType ?? '',
     token: shown as PlannedCheck['request']['token'],
@@ -209,7 +213,7 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
   // -- examples -----------------------------------------------------------------------------
   const valid = readManifest(manifests.valid);
   const invalidEntries = readManifest(manifests.invalid);
-  for (const entry of [...valid, ...invalidEntries]) listed.set(entry.file, (listed.get(entry.file) ?? 0) + 1);
+  countListed(valid);
   for (const entry of valid) {
     const operation = operationOf(entry);
     const contentType = entry.contentType === undefined ? (descriptor.mediaTypes[0] ?? null) : entry.contentType;
@@ -227,10 +231,12 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
   }
   // The auth's own refusals (contract.yaml auth.refuse.codes): the auth checks send them, with the credentials the user gave.
   const authCodes = new Set((auth.refuse as { codes?: string[] } | undefined)?.codes ?? []);
-  for (const entry of invalidEntries) {
+  const refusedExamples = invalidEntries.filter(
     // An invalid example the receiver answers with a 2xx (an outbound contract's, which stores it) is no refusal to check.
-    if (entry.status === undefined || entry.status < 400 || entry.status > 499) continue;
-    if (entry.errors && entry.errors.length > 0 && entry.errors.every((e) => authCodes.has(e.code))) continue;
+    (entry) => entry.status !== undefined && entry.status >= 400 && entry.status <= 499 && !(entry.errors && entry.errors.length > 0 && entry.errors.every((e) => authCodes.has(e.code))),
+  );
+  countListed(refusedExamples);
+  for (const entry of refusedExamples) {
     const operation = operationOf(entry);
     const contentType = entry.contentType === undefined ? (descriptor.mediaTypes[0] ?? null) : entry.contentType;
     const w = wire(operation, read(manifests.invalid, entry.file), contentType, entry);
