@@ -310,8 +310,14 @@ describe('the CLI', () => {
   });
 
   it('exits 0 against the sandbox, with the groups on stderr and the verdict last; --json prints the result object', async () => {
-    const text = await runCli(['verify', '--contract', 'provesource', '--url', sandbox.urls.stream!, '--conversion-url', sandbox.urls.conversion!, '--cases', '10', '--strict']);
+    const junit = join(dir, 'verify.xml');
+    const text = await runCli(['verify', '--contract', 'provesource', '--url', sandbox.urls.stream!, '--conversion-url', sandbox.urls.conversion!, '--cases', '10', '--strict', '--junit', junit]);
     expect(text.code).toBe(0);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="converge-webhook verify" tests="114" failures="0" errors="0" skipped="0" /);
+    expect(xml.match(/<testcase /g)?.length).toBe(114);
+    expect(xml).toContain('<testsuite name="auth checks" tests="2" failures="0" errors="0" skipped="0"');
+    expect(xml).not.toContain(sandbox.secrets.stream!);
     expect(text.stderr).toMatch(/^ {2}auth checks +2 {2}2 passed$/m);
     expect(text.stderr).toMatch(/^ {2}generated invalid bodies +10 {2}10 passed$/m);
     expect(text.stdout).toContain('honours the contract');
