@@ -39,7 +39,7 @@ export interface ContractDescriptor {
   mediaTypes: string[];
   bodyLimit: number;
   form?: { arrays?: string[]; numbers?: string[] };
-  events: { id?: unknown; dedupe: 'per-principal' | 'per-id' | 'none'; name?: string; time?: { field?: string; secondsBelow?: number; pointer?: string; form?: string } };
+  events: { id?: unknown; dedupe: 'per-principal' | 'per-id' | 'none'; name?: string };
   logs: { columns: LogsColumn[]; filters?: string[] };
   sample?: { file: string; kind?: string; contentType?: string };
   env?: Record<string, string>;

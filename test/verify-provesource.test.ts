@@ -252,7 +252,7 @@ describe('runVerify --contract provesource, with real Dredd', () => {
     const result = await verify(r);
     const timestamp = (c: PlannedCheck) => (validateBody(c.wire!.body, { contentType: c.wire!.headers['Content-Type'] ?? null }).value as { timestamp?: unknown } | undefined)?.timestamp;
     const expected = sentTo(r)
-      .filter((c) => c.expect.kind === 'accepted' && c.operation === 'stream' && typeof timestamp(c) === 'number' && (timestamp(c) as number) >= runtime.descriptor.events.time!.secondsBelow!)
+      .filter((c) => c.expect.kind === 'accepted' && c.operation === 'stream' && typeof timestamp(c) === 'number' && (timestamp(c) as number) >= (runtime.descriptor.events as { time?: { secondsBelow?: number } }).time!.secondsBelow!)
       .map((c) => c.id);
     expect(expected).toContain('example valid/seed-basic.json');
     expect(expected).toContain('example valid/timestamp-milliseconds-smallest.json');
