@@ -273,7 +273,7 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
     const url = options.urls[defaultOperation.id];
     const parameters = url ? (matchTemplate(defaultOperation.path, url) ?? {}) : {};
     if (w) {
-      for (const negative of authNegatives({ spec: descriptor.auth, valid: w, parameters, secrets: { ...options.secrets }, rng })) {
+      for (const negative of authNegatives({ spec: auth, valid: w, parameters, secrets: { ...options.secrets }, rng })) {
         // A delivery of its own: the headers generated per delivery are drawn again.
         const headers = { ...negative.request.headers };
         for (const [name, spec] of Object.entries(parametersSpec.headers ?? {})) if (spec?.generate === 'hex32' && name in headers) headers[name] = ids.hex(32);
