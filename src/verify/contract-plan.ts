@@ -230,7 +230,8 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
     });
   }
   // The auth's own refusals (contract.yaml auth.refuse.codes): the auth checks send them, with the credentials the user gave.
-  const authCodes = new Set((auth.refuse as { codes?: string[] } | undefined)?.codes ?? []);
+  const refuseCodes = (auth.refuse as { codes?: readonly string[] | Record<string, string> } | undefined)?.codes;
+  const authCodes = new Set<string>(Array.isArray(refuseCodes) ? refuseCodes : Object.values(refuseCodes ?? {}));
   const refusedExamples = invalidEntries.filter(
     // An invalid example the receiver answers with a 2xx (an outbound contract's, which stores it) is no refusal to check.
     (entry) => entry.status !== undefined && entry.status >= 400 && entry.status <= 499 && !(entry.errors && entry.errors.length > 0 && entry.errors.every((e) => authCodes.has(e.code))),
