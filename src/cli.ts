@@ -24,7 +24,7 @@ Commands:
                                              Run the Prism mock of the endpoint (npm start)
   sandbox [--port 4011] [--host H] [--token T] [--data DIR | --memory] [--fsync] [--quiet] [--json]
                                              Run the stateful reference implementation
-  verify --url URL [--token T] [--junit FILE] [--json] [--skip-wrong-token] [--cases N] [--seed N]
+  verify --url URL [--contract ID] [--token T] [--junit FILE] [--json] [--skip-wrong-token] [--cases N] [--seed N]
                                              Contract-test an implementation of the endpoint
   send [--contract ID] --url URL --token T [--no-validate] [--strict] [--json] <file|->
                                              Post one event and print the answer
@@ -39,7 +39,7 @@ Commands:
 
 Contracts (--contract ID, default ${registry.default}): ${registry.contracts.map((c) => c.id).join(', ')}.
 sandbox serves ${registry.contracts.filter((c) => Object.hasOwn(AUTH_TYPES, c.auth)).map((c) => c.id).join(', ')}; send serves every contract; mock serves the
-inbound ones (${registry.contracts.filter((c) => c.direction === 'inbound').map((c) => c.id).join(', ')}: an outbound contract's mock is send and verify); verify serves ${registry.default} only so far.
+inbound ones (${registry.contracts.filter((c) => c.direction === 'inbound').map((c) => c.id).join(', ')}: an outbound contract's mock is send and verify); verify serves every contract.
 
 Run "npx converge-webhook <command> --help" for a command's options.
 Exit codes: 0 ok, 1 a check failed, 2 usage error.`;

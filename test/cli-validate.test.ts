@@ -265,14 +265,18 @@ describe('converge-webhook validate --contract, --content-type, --webhook', () =
     expect(run).toEqual({ code: 2, stdout: '', stderr: `converge-webhook: ${message}\nRun "npx converge-webhook help" for usage.\n` });
   });
 
-  // mock and send serve every contract now (test/mock-contracts.test.ts, test/send-contracts.test.ts).
-  it.each(['verify'])('%s --contract provesource or webengage: exit 2 with one line saying it serves converge only today', async (command) => {
-    for (const id of ['provesource', 'webengage']) {
-      const run = await runCli([command, '--contract', id]);
-      expect(run).toEqual({ code: 2, stdout: '', stderr: `converge-webhook: ${command} does not serve the ${id} contract yet (converge only today; see the contracts table in the README)\n` });
-    }
-    // An unknown id is a usage error with the list, as everywhere.
-    const unknown = await runCli([command, '--contract=acme']);
+  // mock and send serve every contract too (test/mock-contracts.test.ts, test/send-contracts.test.ts).
+  it('verify --contract provesource or webengage asks for its URL', async () => {
+    const webengage = await runCli(['verify', '--contract', 'webengage']);
+    expect(webengage).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'converge-webhook: verify --contract webengage needs --url (or the WEBENGAGE_POST_URL environment variable): your receiver\'s URL, found nothing\nRun "npx converge-webhook help" for usage.\n',
+    });
+    const provesource = await runCli(['verify', '--contract', 'provesource']);
+    expect(provesource.code).toBe(2);
+    expect(provesource.stderr).toMatch(/^converge-webhook: verify --contract provesource needs --url \(or the PROVESOURCE_WEBHOOK_URL environment variable\)/);
+    const unknown = await runCli(['verify', '--contract=acme']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^converge-webhook: --contract: expected one of converge, provesource, webengage, found "acme"\n/);
   });

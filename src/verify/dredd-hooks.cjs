@@ -28,6 +28,7 @@ hooks.beforeAll((transactions) => {
   }
   const exampleBody = template.request.body;
   const built = plan.checks.map((check) => {
+    if (check.wire) return fromWire(check, template);
     const headers = { 'User-Agent': template.request.headers['User-Agent'], Accept: 'application/json, application/problem+json' };
     headers['Content-Type'] = check.request.contentType;
     if (check.request.tokenValue !== null) headers['X-Webhook-Token'] = check.request.tokenValue;
@@ -50,6 +51,27 @@ hooks.beforeAll((transactions) => {
   // Dredd reads the array after this hook, so replacing its content replaces the run.
   transactions.splice(0, transactions.length, ...built);
 });
+
+// A check of the contract-driven plan carries its request as sent: method, origin, path with its
+// parameters, query, headers (Content-Type among them, or none) and body.
+function fromWire(check, template) {
+  const wire = check.wire;
+  const origin = new URL(wire.origin || `${template.protocol}//${template.host}:${template.port}`);
+  const uri = wire.query ? `${wire.path}?${wire.query}` : wire.path;
+  const headers = Object.assign({ 'User-Agent': template.request.headers['User-Agent'], Accept: 'application/json, application/problem+json' }, wire.headers);
+  return {
+    name: check.id,
+    id: check.id,
+    host: origin.hostname.replace(/^\[|\]$/g, ''),
+    port: origin.port || (origin.protocol === 'https:' ? '443' : '80'),
+    protocol: origin.protocol,
+    fullPath: uri,
+    request: { method: wire.method, uri, headers, body: wire.body },
+    expected: {},
+    origin: Object.assign({}, template.origin, { exampleName: check.id }),
+    skip: Boolean(check.skip),
+  };
+}
 
 hooks.beforeEach((transaction) => {
   if (consecutiveErrors >= MAX_CONSECUTIVE_ERRORS) transaction.skip = true;

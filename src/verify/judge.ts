@@ -13,8 +13,10 @@ import validateStrictProblem from '../../generated/converge/validators/response-
 import validateStrictValidationProblem from '../../generated/converge/validators/response-strict-validation-problem.js';
 import validateValidationProblem from '../../generated/converge/validators/response-validation-problem.js';
 import type { AjvError, ValidateFunction } from '../../generated/converge/validators/response-problem.js';
-import type { Expectation, PlannedCheck, Refusal, TokenUse } from './plan.js';
+import type { Expectation, PlannedCheck, TokenUse } from './plan.js';
 import { finding, type Finding, type RuleId } from './rules.js';
+
+export type { ValidateFunction };
 
 /** What came back. */
 export interface Answer {
@@ -25,17 +27,6 @@ export interface Answer {
   text: string | null;
 }
 
-interface RefusalRules {
-  /** The contract rule: refused with a 4xx. */
-  required: RuleId;
-  /** The recommended status, and its rule. */
-  status: number;
-  statusRule: RuleId;
-  /** The recommended body, and its rule. */
-  body: { name: string; shape: string; validate: ValidateFunction };
-  bodyRule: RuleId;
-}
-
 const STRICT_VALIDATION_PROBLEM = {
   name: 'StrictValidationProblem',
   shape: '{title, status, violations: [{code, pointer, message}, ...]}',
@@ -43,7 +34,7 @@ const STRICT_VALIDATION_PROBLEM = {
 };
 const STRICT_PROBLEM = { name: 'StrictProblem', shape: '{title, status}', validate: validateStrictProblem };
 
-const REFUSALS: Record<Refusal, RefusalRules> = {
+const REFUSALS: Record<'invalid-event' | 'bad-token' | 'non-json', RefusalRules & { body: NonNullable<RefusalRules['body']> }> = {
   'invalid-event': { required: 'refuse-invalid-events', status: 400, statusRule: 'status-400-for-invalid-events', body: STRICT_VALIDATION_PROBLEM, bodyRule: 'validation-problem-body' },
   'bad-token': { required: 'refuse-bad-tokens', status: 401, statusRule: 'status-401-for-bad-tokens', body: STRICT_PROBLEM, bodyRule: 'problem-body' },
   'non-json': { required: 'refuse-non-json', status: 415, statusRule: 'status-415-for-non-json', body: STRICT_PROBLEM, bodyRule: 'problem-body' },
@@ -57,11 +48,11 @@ function contractSchema(status: number): { name: string; validate: ValidateFunct
   return undefined;
 }
 
-export function describeExpectation(expect: Expectation): string {
-  if (expect.kind === 'accepted') return '2xx (accepted); a JSON body, if any, matching Accepted';
+export function describeExpectation(expect: Expectation, profile?: Pick<JudgeProfile, 'delivered' | 'refusal'>, check?: PlannedCheck): string {
+  if (expect.kind === 'accepted') return `${profile?.delivered === undefined ? '2xx (accepted)' : `exactly ${profile.delivered} (delivered)`}; a JSON body, if any, matching Accepted`;
   if (expect.kind === 'not-checked') return `${expect.recommended} (recommended; not checked)`;
-  const rules = REFUSALS[expect.refusal];
-  return `a 4xx refusal; recommended: ${rules.status} with a ${rules.body.name} body, ${rules.body.shape}`;
+  const rules = profile && check ? profile.refusal(check) : REFUSALS[expect.refusal as keyof typeof REFUSALS];
+  return `a 4xx refusal; recommended: ${rules.status}${rules.body ? ` with a ${rules.body.name} body, ${rules.body.shape}` : ''}`;
 }
 
 const TOKEN_WORDS: Record<TokenUse, string> = {
@@ -73,7 +64,7 @@ const TOKEN_WORDS: Record<TokenUse, string> = {
 };
 
 /** What was accepted, for the reason of a refusal that did not happen. */
-function acceptedWhat(check: PlannedCheck): string {
+export function acceptedWhat(check: PlannedCheck): string {
   switch (check.expect.kind === 'refused' ? check.expect.refusal : undefined) {
     case 'bad-token':
       return `a request with ${TOKEN_WORDS[check.request.token]} was accepted`;
@@ -127,33 +118,81 @@ function pointedAt(parsed: Parsed | undefined): string[] {
   return [...new Set(pointers.map(generalise))].slice(0, 3);
 }
 
-/** Judges one answer to one check. An empty list is a pass. */
+/**
+ * What judgeWith() needs to know of a contract: its rules (failures and deviations, rules.ts or
+ * contract-rules.ts), what counts as accepted, each refusal's recommended status and body, and
+ * the response schema of each status. judge() is Converge's.
+ */
+export interface JudgeProfile {
+  finding(rule: string, reason: string, topic: string): Finding;
+  /** The rule broken by a valid body refused, by an answer at no endpoint, and by a response body that contradicts its schema. */
+  rules: { accept: string; answerAtTheEndpoint: string; bodiesMatch: string; answerEveryRequest: string };
+  /** The one status that counts as accepted (a contract's answers.delivered); undefined: any 2xx. */
+  delivered?: number;
+  /** The rules and recommendations of a refusal, for this check (its recommended status may be its own). */
+  refusal(check: PlannedCheck): RefusalRules;
+  /** The response schema the contract declares for a status; undefined where it declares none. */
+  contractSchema(status: number): { name: string; validate: ValidateFunction } | undefined;
+  /** An answer that says the request reached no endpoint (never a refusal of the body). */
+  notTheEndpoint(status: number, check: PlannedCheck): boolean;
+  /** What was accepted, for the reason of a refusal that did not happen. */
+  acceptedWhat(check: PlannedCheck): string;
+}
+
+export interface RefusalRules {
+  /** The contract rule: refused with a 4xx. */
+  required: string;
+  /** The recommended status, and its rule. */
+  status: number;
+  statusRule: string;
+  /** The recommended body, and its rule; none when the contract declares no body for the status. */
+  body?: { name: string; shape: string; validate: ValidateFunction };
+  bodyRule: string;
+}
+
+const CONVERGE: JudgeProfile = {
+  finding: (rule, reason, topic) => finding(rule as RuleId, reason, topic),
+  rules: { accept: 'accept-valid-events', answerAtTheEndpoint: 'answer-at-the-endpoint', bodiesMatch: 'bodies-match-the-contract', answerEveryRequest: 'answer-every-request' },
+  refusal: (check) => REFUSALS[(check.expect as { refusal: keyof typeof REFUSALS }).refusal],
+  contractSchema,
+  notTheEndpoint: (status) => status === 404 || status === 405,
+  acceptedWhat,
+};
+
+/** Judges one answer to one check of Converge's plan (plan.ts). An empty list is a pass. */
 export function judge(check: PlannedCheck, answer: Answer): Finding[] {
+  return judgeWith(CONVERGE, check, answer);
+}
+
+/** Judges one answer to one check by a contract's profile. An empty list is a pass. */
+export function judgeWith(profile: JudgeProfile, check: PlannedCheck, answer: Answer): Finding[] {
   const { status, contentType: type, text } = answer;
   const findings: Finding[] = [];
   const json = text && isJsonType(type) ? parse(text) : undefined;
 
   // What the contract declares for this status: a JSON body must not contradict it.
-  const schema = contractSchema(status);
+  const schema = profile.contractSchema(status);
   const contradiction = (): Finding | undefined => {
     if (!schema || json === undefined) return undefined;
-    if (!json.ok) return finding('bodies-match-the-contract', `the ${status} body is labelled "${type}" but is not JSON (${json.why})`, `the ${status} body is labelled JSON but is not JSON`);
+    if (!json.ok) return profile.finding(profile.rules.bodiesMatch, `the ${status} body is labelled "${type}" but is not JSON (${json.why})`, `the ${status} body is labelled JSON but is not JSON`);
     if (schema.validate(json.value)) return undefined;
     const reason = `the ${status} body does not match the contract's ${schema.name} schema: ${ajvText(schema.validate.errors)}`;
-    return finding('bodies-match-the-contract', reason, generalise(reason));
+    return profile.finding(profile.rules.bodiesMatch, reason, generalise(reason));
   };
 
   const expect = check.expect;
   if (expect.kind === 'not-checked') return findings;
-  // Every check goes to the endpoint: 404 or 405 means no endpoint there, never a refusal of the event.
-  if (status === 404 || status === 405) {
-    findings.push(finding('answer-at-the-endpoint', `expected ${expect.kind === 'accepted' ? 'a 2xx status (accepted)' : 'a 4xx refusal'}, got ${status}: no endpoint that takes POST answered (is the URL the endpoint?)`, `answered ${status}`));
+  const acceptedText = profile.delivered === undefined ? 'a 2xx status (accepted)' : `${profile.delivered} (delivered)`;
+  // Every check goes to the endpoint: 404 or 405 (Converge) means no endpoint there, never a refusal of the event.
+  if (profile.notTheEndpoint(status, check)) {
+    findings.push(profile.finding(profile.rules.answerAtTheEndpoint, `expected ${expect.kind === 'accepted' ? acceptedText : 'a 4xx refusal'}, got ${status}: no endpoint that takes POST answered (is the URL the endpoint?)`, `answered ${status}`));
     return findings;
   }
+  const isAccepted = (s: number) => (profile.delivered === undefined ? s >= 200 && s <= 299 : s === profile.delivered);
   if (expect.kind === 'accepted') {
-    if (status < 200 || status > 299) {
+    if (!isAccepted(status)) {
       const pointers = pointedAt(json);
-      findings.push(finding('accept-valid-events', `expected a 2xx status (accepted), got ${status}`, `answered ${status}${pointers.length > 0 ? `, pointing at ${pointers.join(', ')}` : ''}`));
+      findings.push(profile.finding(profile.rules.accept, `expected ${acceptedText}, got ${status}`, `answered ${status}${pointers.length > 0 ? `, pointing at ${pointers.join(', ')}` : ''}`));
       return findings;
     }
     const wrong = contradiction();
@@ -161,32 +200,34 @@ export function judge(check: PlannedCheck, answer: Answer): Finding[] {
     return findings;
   }
 
-  const rules = REFUSALS[expect.refusal];
+  const rules = profile.refusal(check);
   const refusal = `expected a 4xx refusal (${rules.status} recommended), got ${status}`;
   if (status >= 200 && status <= 299) {
-    // One block per broken rule: an accepted invalid event groups by the rule it breaks.
-    findings.push(finding(rules.required, `${refusal}: ${acceptedWhat(check)}`, expect.refusal === 'invalid-event' ? `accepted: ${check.breaks ? generalise(brokenRule(check)) : 'several rules'}` : 'accepted'));
+    // One block per broken rule: an accepted invalid body groups by the rule it breaks.
+    const byRule = expect.refusal === 'invalid-event' || expect.refusal === 'invalid-body';
+    findings.push(profile.finding(rules.required, `${refusal}: ${profile.acceptedWhat(check)}`, byRule ? `accepted: ${check.breaks ? generalise(brokenRule(check)) : 'several rules'}` : 'accepted'));
     return findings;
   }
   if (status < 400 || status > 499 || status === 429) {
     const why = status >= 500 ? `a ${status} tells the sender to retry, and the same request will fail again` : status === 429 ? '429 tells the sender to retry later' : 'not a refusal';
-    findings.push(finding(rules.required, `${refusal}: ${why}`, `answered ${status}`));
+    findings.push(profile.finding(rules.required, `${refusal}: ${why}`, `answered ${status}`));
     return findings;
   }
 
   const wrong = contradiction();
   if (wrong) findings.push(wrong);
-  if (status !== rules.status) findings.push(finding(rules.statusRule, `${rules.status} recommended, got ${status}`, `answered ${status}`));
+  if (status !== rules.status) findings.push(profile.finding(rules.statusRule, `${rules.status} recommended, got ${status}`, `answered ${status}`));
   // A body that contradicts the contract is reported once, as that failure.
-  if (wrong) return findings;
-  const recommended = `recommended: a ${rules.body.name} body, ${rules.body.shape}`;
-  const bodyDeviation = (what: string) => findings.push(finding(rules.bodyRule, `the ${status} ${what}; ${recommended}`, `the ${status} ${what}`));
+  if (wrong || !rules.body) return findings;
+  const body = rules.body;
+  const recommended = `recommended: a ${body.name} body, ${body.shape}`;
+  const bodyDeviation = (what: string) => findings.push(profile.finding(rules.bodyRule, `the ${status} ${what}; ${recommended}`, `the ${status} ${what}`));
   if (text === '') bodyDeviation('answer has no body');
   else if (text === null) bodyDeviation('body is binary');
   else if (!isJsonType(type)) bodyDeviation(`body is ${type ? `"${type}"` : 'sent without a Content-Type'}, not JSON`);
-  else if (json?.ok && !rules.body.validate(json.value)) {
-    const reason = `the ${status} body is not a ${rules.body.name}: ${shortfall(rules.body.validate.errors)}`;
-    findings.push(finding(rules.bodyRule, reason, generalise(reason)));
+  else if (json?.ok && !body.validate(json.value)) {
+    const reason = `the ${status} body is not a ${body.name}: ${shortfall(body.validate.errors)}`;
+    findings.push(profile.finding(rules.bodyRule, reason, generalise(reason)));
   } else if (json && !json.ok) bodyDeviation(`body is labelled "${type}" but is not JSON`);
   return findings;
 }

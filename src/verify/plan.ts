@@ -11,9 +11,24 @@ import type { ViolationCode } from '../codes.js';
 import { MAX_BODY_BYTES } from '../constants.js';
 import { parseJson } from '../json.js';
 import { validateEvent } from '../validate.js';
+import type { WireRequest } from './auth-checks.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED, generateInvalidCases, generateValidCases } from './cases.js';
 
-export type CheckGroup = 'spec-example' | 'valid-examples' | 'invalid-examples' | 'token' | 'content-type' | 'body-limit' | 'generated-valid' | 'generated-invalid';
+export type CheckGroup =
+  | 'spec-example'
+  | 'valid-examples'
+  | 'invalid-examples'
+  | 'token'
+  | 'content-type'
+  | 'body-limit'
+  | 'generated-valid'
+  | 'generated-invalid'
+  // The contract-driven plan's (contract-plan.ts).
+  | 'auth'
+  | 'replay'
+  | 'media-types'
+  | 'generated-valid-bodies'
+  | 'generated-invalid-bodies';
 
 /** Group names for people, in the order the groups run. */
 export const GROUP_LABELS: Record<CheckGroup, string> = {
@@ -25,17 +40,26 @@ export const GROUP_LABELS: Record<CheckGroup, string> = {
   'body-limit': 'body limit',
   'generated-valid': 'generated valid events',
   'generated-invalid': 'generated invalid events',
+  auth: 'auth checks',
+  replay: 'replayed delivery',
+  'media-types': 'media types',
+  'generated-valid-bodies': 'generated valid bodies',
+  'generated-invalid-bodies': 'generated invalid bodies',
 };
 
 /** How the X-Webhook-Token header is sent. */
 export type TokenUse = 'valid' | 'missing' | 'empty' | 'wrong-last-character' | 'wrong-extra-character';
 
-/** What a request must not be accepted for: each kind has its contract rule and its recommendations (judge.ts). */
-export type Refusal = 'invalid-event' | 'bad-token' | 'non-json';
+/**
+ * What a request must not be accepted for: each kind has its contract rule and its
+ * recommendations (judge.ts). The last three are the contract-driven plan's.
+ */
+export type Refusal = 'invalid-event' | 'bad-token' | 'non-json' | 'invalid-body' | 'bad-credentials' | 'media-type';
 
 export type Expectation =
   | { kind: 'accepted' }
-  | { kind: 'refused'; refusal: Refusal }
+  /** `status`: the recommended status, from the contract's data (the manifest, auth.refuse, the code table). */
+  | { kind: 'refused'; refusal: Refusal; status?: number }
   /** Described, never sent (the body limit): what this contract recommends. */
   | { kind: 'not-checked'; recommended: string };
 
@@ -47,11 +71,19 @@ export interface PlannedCheck {
   /** The example file or the generator's mutation, when there is one. */
   source?: string;
   /** For bodies that break one contract rule: the violation code validateEvent gives... */
-  breaks?: ViolationCode;
+  breaks?: ViolationCode | (string & {});
   /** ...and its JSON pointer ("" for the body itself). */
   breaksAt?: string;
+  /** The operation it goes to (the contract-driven plan). */
+  operation?: string;
+  /** What the request carried of the credentials, for the report (the contract-driven plan). */
+  authShown?: string;
+  /** The request exactly as sent (the contract-driven plan); without it, the hooks build Converge's request from `request`. */
+  wire?: WireRequest;
   request: {
+    /** '' when no Content-Type header is sent. */
     contentType: string;
+    /** How the credentials are sent: a TokenUse, or in the contract-driven plan an auth negative's `use`. */
     token: TokenUse;
     /** The header value, null when the header is not sent. */
     tokenValue: string | null;

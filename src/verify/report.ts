@@ -37,7 +37,7 @@ export function groupLine(group: CheckGroup, checks: readonly CheckResult[]): st
 
 export function sentText(check: CheckResult): string {
   const s = check.sent;
-  return `${s.method} ${s.path}, ${TOKEN_TEXT[s.token]}, ${s.contentType}, ${plural(s.bytes, 'byte')}`;
+  return `${s.method} ${s.path}, ${s.auth ?? TOKEN_TEXT[s.token]}, ${s.contentType}, ${plural(s.bytes, 'byte')}`;
 }
 
 export function gotText(check: CheckResult): string {

@@ -84,7 +84,8 @@ export type RuleId = keyof typeof RULES;
 
 /** One rule that one answer broke (a failure) or left unfollowed (a deviation). */
 export interface Finding {
-  rule: RuleId;
+  /** A RuleId of Converge's table, or a rule of a contract's (contract-rules.ts). */
+  rule: RuleId | (string & {});
   level: Level;
   /** Why, for people: what was expected and what came back. */
   reason: string;

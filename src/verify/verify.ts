@@ -14,20 +14,31 @@ import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
 import type { ViolationCode } from '../codes.js';
-import { EndpointUrlError, resolveEndpointUrl, WEBHOOK_PATH } from '../endpoint.js';
+import { EndpointUrlError, maskToken, resolveEndpointUrl, WEBHOOK_PATH } from '../endpoint.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED } from './cases.js';
-import { describeExpectation, judge } from './judge.js';
+import { formulaNames, type DigestFormula } from '../hash/query-digest.js';
+import { readRegistry } from '../registry.js';
+import { describeExpectation, judge, judgeWith } from './judge.js';
 import { buildPlan, contractRequestExample, type CheckGroup, type PlannedCheck, type TokenUse } from './plan.js';
-import { finding, RULES, type Finding, type Level, type RuleId } from './rules.js';
+import { RULES, type Finding, type Level, type Rule } from './rules.js';
 
 export const DREDD_VERSION = '14.1.0';
 export const DREDD_INSTALL_COMMAND = `npm install --save-dev dredd@${DREDD_VERSION}`;
 
 export interface VerifyOptions {
-  /** The implementation: a base URL (the contract's path /api/webhooks is appended) or the endpoint's full URL. */
+  /**
+   * The implementation: a base URL (the contract's path /api/webhooks is appended) or the
+   * endpoint's full URL. With another `contract`: the default operation's full URL.
+   */
   url: string;
-  /** The token the implementation accepts. */
-  token: string;
+  /** The token the implementation accepts (the default contract's; another contract's credentials are in its URLs or `secrets`). */
+  token?: string;
+  /** The contract's id (default: the default contract, whose plan is plan.ts; any other's is built from its data, contract-plan.ts). */
+  contract?: string;
+  /** Another contract's: the full URL of each of its other operations, by operation id; an operation without one is not sent. */
+  urls?: Record<string, string | undefined>;
+  /** Another contract's: what its auth needs beside the URL (token; an account's values). */
+  secrets?: Record<string, string>;
   /** Do not send wrong tokens (for the Prism mock, which never checks the token's value). */
   skipWrongToken?: boolean;
   /** Generated valid events and generated invalid bodies, each (default 200). */
@@ -65,13 +76,15 @@ export interface CheckResult {
   summary: string;
   source?: string;
   /** For a body that breaks one contract rule: its violation code and where. */
-  breaks?: ViolationCode;
+  breaks?: ViolationCode | (string & {});
   breaksAt?: string;
   level: CheckLevel;
   sent: {
     method: 'POST';
     path: string;
     token: TokenUse;
+    /** What the request carried of the credentials (another contract's auth checks). */
+    auth?: string;
     contentType: string;
     bytes: number;
     excerpt: string;
@@ -100,7 +113,7 @@ export interface VerifyCounts {
 
 /** One block of the report: the checks that broke (or did not follow) one rule in one way: one thing to fix. */
 export interface RuleReport {
-  rule: RuleId;
+  rule: Finding['rule'];
   level: Level;
   /** The rule, said as what a correct implementation does. */
   title: string;
@@ -127,8 +140,12 @@ export interface VerifyResult {
   /** No failure (and, under `strict`, no deviation), and the run happened. */
   ok: boolean;
   strict: boolean;
-  /** The URL requests went to. */
+  /** The contract, when another than the default one. */
+  contract?: string;
+  /** The URL requests went to (a secret in its path masked). */
   endpoint: string;
+  /** Another contract's: each operation's URL (masked), by operation id. */
+  endpoints?: Record<string, string>;
   dreddVersion: string;
   seed: number;
   runId: string;
@@ -203,7 +220,7 @@ interface DreddInstance {
 }
 type DreddConstructor = new (config: Record<string, unknown>) => DreddInstance;
 
-interface LoadedDredd {
+export interface LoadedDredd {
   Dredd: DreddConstructor;
   version: string;
   /** Dredd's reporter logger: its CLI reporter always prints to stdout, so it is silenced during runs. */
@@ -338,8 +355,10 @@ function headerValue(headers: Record<string, string> | undefined, name: string):
 
 /** Runs the contract test against `options.url`. Rejects only for unusable options or a missing Dredd. */
 export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
+  if (options.contract !== undefined && options.contract !== readRegistry(packageRoot()).default) return runContractVerify(options);
   const endpoint = resolveEndpoint(options.url);
   if (typeof options.token !== 'string' || options.token === '') throw new VerifyOptionsError('--token: expected the token the implementation accepts, found nothing');
+  const token = options.token;
   const cases = options.cases ?? DEFAULT_CASE_COUNT;
   if (!Number.isInteger(cases) || cases < 0 || cases > 100_000) throw new VerifyOptionsError(`--cases: expected an integer from 0 to 100000, found ${String(options.cases)}`);
   const seed = options.seed ?? DEFAULT_SEED;
@@ -349,54 +368,118 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
 
   const root = packageRoot();
   const path = `${endpoint.pathname}${endpoint.search}`;
-  const plan = buildPlan({ token: options.token, skipWrongToken: options.skipWrongToken, cases, seed, runId, root });
+  const plan = buildPlan({ token, skipWrongToken: options.skipWrongToken, cases, seed, runId, root });
+  const run = startResult({ endpoint, dredd, seed, runId, cases, skipWrongToken: Boolean(options.skipWrongToken), strict: Boolean(options.strict), total: plan.length, rules: RULES });
+
+  const unreachable = await probe(endpoint, Math.min(timeoutMs, 5000));
+  if (unreachable) return run.stop(unreachable);
+
+  // The contract's request example, as Dredd sends it (compact JSON), for the checks that send it.
+  const exampleBody = contractRequestExample(root).body;
+  const misconfigured = await preflight(endpoint, token, exampleBody, timeoutMs);
+  if (misconfigured) return run.stop(misconfigured);
+  return execute(run, {
+    dredd,
+    endpoint,
+    document: join(root, 'generated/converge/openapi/openapi-3.0.json'),
+    plan,
+    timeoutMs,
+    onProgress: options.onProgress,
+    judge,
+    describe: (check) => describeExpectation(check.expect),
+    sent: (check) => ({ method: 'POST', path, contentType: check.request.contentType, body: check.request.body ?? exampleBody }),
+    custom: { path, checks: plan },
+  });
+}
+
+interface RunState {
+  result: VerifyResult;
+  rules: Readonly<Record<string, Rule>>;
+  /** The result, counted and grouped. */
+  finish(): VerifyResult;
+  /** The run could not happen: the result with this error and no checks. */
+  stop(error: string): VerifyResult;
+}
+
+function startResult(input: {
+  endpoint: URL;
+  dredd: LoadedDredd;
+  seed: number;
+  runId: string;
+  cases: number;
+  skipWrongToken: boolean;
+  strict: boolean;
+  total: number;
+  rules: Readonly<Record<string, Rule>>;
+  contract?: string;
+  endpoints?: Record<string, string>;
+}): RunState {
   const started = Date.now();
   const result: VerifyResult = {
     ok: false,
-    endpoint: endpoint.href,
-    dreddVersion: dredd.version,
-    seed,
-    runId,
-    cases,
-    skipWrongToken: Boolean(options.skipWrongToken),
+    ...(input.contract !== undefined ? { contract: input.contract } : {}),
+    endpoint: input.endpoint.href,
+    ...(input.endpoints ? { endpoints: input.endpoints } : {}),
+    dreddVersion: input.dredd.version,
+    seed: input.seed,
+    runId: input.runId,
+    cases: input.cases,
+    skipWrongToken: input.skipWrongToken,
     startedAt: new Date(started).toISOString(),
     durationMs: 0,
-    strict: Boolean(options.strict),
-    counts: { total: plan.length, passed: 0, deviations: 0, failed: 0, skipped: 0 },
+    strict: input.strict,
+    counts: { total: input.total, passed: 0, deviations: 0, failed: 0, skipped: 0 },
     rules: [],
     notSent: [],
     checks: [],
   };
   const finish = () => {
     result.durationMs = Date.now() - started;
-    result.rules = ruleReports(result.checks);
+    result.rules = ruleReports(result.checks, input.rules);
     result.notSent = notSent(result.checks);
     result.ok = !result.error && result.counts.failed === 0 && !(result.strict && result.counts.deviations > 0);
     return result;
   };
+  return {
+    result,
+    rules: input.rules,
+    finish,
+    stop(error) {
+      result.error = error;
+      result.counts.total = 0;
+      return finish();
+    },
+  };
+}
 
-  const unreachable = await probe(endpoint, Math.min(timeoutMs, 5000));
-  if (unreachable) {
-    result.error = unreachable;
-    result.counts.total = 0;
-    return finish();
-  }
+interface Execution {
+  dredd: LoadedDredd;
+  endpoint: URL;
+  /** The derived OpenAPI 3.0 document Dredd reads. */
+  document: string;
+  plan: PlannedCheck[];
+  timeoutMs: number;
+  onProgress?: (progress: VerifyProgress) => void;
+  judge(check: PlannedCheck, answer: { status: number; contentType: string; text: string | null }): Finding[];
+  describe(check: PlannedCheck): string;
+  /** What a check sends, for the report. */
+  sent(check: PlannedCheck): { method: string; path: string; contentType: string; body: string };
+  /** What the hooks read (custom.convergeVerify). */
+  custom: Record<string, unknown>;
+}
 
-  // The contract's request example, as Dredd sends it (compact JSON), for the checks that send it.
-  const exampleBody = contractRequestExample(root).body;
-  const misconfigured = await preflight(endpoint, options.token, exampleBody, timeoutMs);
-  if (misconfigured) {
-    result.error = misconfigured;
-    result.counts.total = 0;
-    return finish();
-  }
+/** Runs a plan through real Dredd, judges each answer, and fills the result. */
+async function execute(run: RunState, x: Execution): Promise<VerifyResult> {
+  const { result } = run;
+  const { plan, timeoutMs, dredd, endpoint } = x;
   const byId = new Map(plan.map((check) => [check.id, check]));
   const lastOfGroup = new Map(plan.map((check) => [check.group, check.id]));
   const results = new Map<string, CheckResult>();
   const errors: string[] = [];
   const record = (check: PlannedCheck, test: DreddTest | undefined, outcome: { findings: Finding[] } | { skipped: string }) => {
     if (results.has(check.id)) return;
-    const body = check.request.body ?? exampleBody;
+    const sent = x.sent(check);
+    const body = sent.body;
     const actual = test?.actual;
     const findings = 'findings' in outcome ? [...outcome.findings].sort((a, b) => Number(a.level === 'deviation') - Number(b.level === 'deviation')) : [];
     const level: CheckLevel = 'skipped' in outcome ? 'skipped' : findings.length === 0 ? 'passed' : findings[0]!.level === 'failure' ? 'failed' : 'deviation';
@@ -409,15 +492,16 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
       ...(check.breaks ? { breaks: check.breaks, breaksAt: check.breaksAt ?? '' } : {}),
       level,
       sent: {
-        method: 'POST',
-        path,
+        method: sent.method as 'POST',
+        path: sent.path,
         token: check.request.token,
-        contentType: check.request.contentType,
+        ...(check.authShown ? { auth: check.authShown } : {}),
+        contentType: sent.contentType,
         bytes: Buffer.byteLength(body),
         excerpt: excerpt(body),
         ...(check.breaksAt ? { valueAt: valueAt(body, check.breaksAt) } : {}),
       },
-      expected: describeExpectation(check.expect),
+      expected: x.describe(check),
       ...(actual?.statusCode !== undefined
         ? { got: { status: actual.statusCode, contentType: headerValue(actual.headers, 'content-type'), excerpt: actual.bodyEncoding === 'base64' ? '(binary body)' : excerpt(actual.body) } }
         : {}),
@@ -427,7 +511,11 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     };
     results.set(check.id, entry);
     result.counts[level === 'passed' ? 'passed' : level === 'deviation' ? 'deviations' : level === 'failed' ? 'failed' : 'skipped'] += 1;
-    options.onProgress?.({ done: results.size, total: plan.length, counts: { ...result.counts }, check: entry, groupDone: lastOfGroup.get(check.group) === check.id });
+    x.onProgress?.({ done: results.size, total: plan.length, counts: { ...result.counts }, check: entry, groupDone: lastOfGroup.get(check.group) === check.id });
+  };
+  const noAnswer = (why: string, topic: string): Finding => {
+    const rule = 'answer-every-request';
+    return { rule, level: run.rules[rule]?.level ?? 'failure', reason: why, topic };
   };
   // Every answer is judged here, not by Dredd: the hooks only build the requests.
   const answered = (test: DreddTest) => {
@@ -435,11 +523,11 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     if (!check) return;
     const actual = test.actual;
     if (actual?.statusCode === undefined) {
-      record(check, test, { findings: [finding('answer-every-request', `no answer${test.message ? `: ${test.message}` : ''}`, 'no answer')] });
+      record(check, test, { findings: [noAnswer(`no answer${test.message ? `: ${test.message}` : ''}`, 'no answer')] });
       return;
     }
     const text = actual.body === undefined || actual.body === null ? '' : actual.bodyEncoding === 'base64' ? null : actual.body;
-    record(check, test, { findings: judge(check, { status: actual.statusCode, contentType: headerValue(actual.headers, 'content-type'), text }) });
+    record(check, test, { findings: x.judge(check, { status: actual.statusCode, contentType: headerValue(actual.headers, 'content-type'), text }) });
   };
   const emitter = new EventEmitter();
   emitter.on('test pass', answered);
@@ -451,7 +539,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
   emitter.on('test error', (error: NodeJS.ErrnoException, test: DreddTest) => {
     const check = byId.get(test?.title ?? '');
     const why = error?.code ? `no answer: ${error.code}${error.code === 'ETIMEDOUT' || error.code === 'ESOCKETTIMEDOUT' ? ` (timeout ${timeoutMs} ms)` : ''}` : `error: ${error?.message ?? String(error)}`;
-    if (check) record(check, test, { findings: [finding('answer-every-request', why, `no answer (${error?.code ?? 'error'})`)] });
+    if (check) record(check, test, { findings: [noAnswer(why, `no answer (${error?.code ?? 'error'})`)] });
     else errors.push(why);
   });
 
@@ -464,7 +552,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
       try {
         instance = new dredd.Dredd({
           endpoint: endpoint.origin,
-          path: [join(root, 'generated/converge/openapi/openapi-3.0.json')],
+          path: [x.document],
           hookfiles: [hooksPath()],
           language: 'nodejs',
           loglevel: 'error',
@@ -472,7 +560,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
           emitter,
           // Passed to the request library: a limit per request.
           http: { timeout: timeoutMs },
-          custom: { convergeVerify: { path, checks: plan } },
+          custom: { convergeVerify: x.custom },
         });
       } catch (error) {
         reject(error as Error);
@@ -491,17 +579,17 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
   if (results.size === 0 && result.error) {
     // Nothing ran (Dredd could not start, or the hooks failed): the error says it all.
     result.counts.total = 0;
-    return finish();
+    return run.finish();
   }
   for (const check of plan) {
     if (!results.has(check.id)) record(check, undefined, { skipped: result.error ? `the run broke off: ${result.error}` : 'Dredd reported no result for this check' });
   }
   result.checks = plan.map((check) => results.get(check.id) as CheckResult);
-  return finish();
+  return run.finish();
 }
 
 /** The findings grouped by rule and topic: failures first, then deviations, each in the order first seen. */
-export function ruleReports(checks: readonly CheckResult[]): RuleReport[] {
+export function ruleReports(checks: readonly CheckResult[], table: Readonly<Record<string, Rule>> = RULES): RuleReport[] {
   const blocks = new Map<string, RuleReport>();
   for (const check of checks) {
     for (const f of check.findings) {
@@ -513,7 +601,7 @@ export function ruleReports(checks: readonly CheckResult[]): RuleReport[] {
           block.count += 1;
         }
       } else {
-        blocks.set(key, { rule: f.rule, level: f.level, title: RULES[f.rule].title, topic: f.topic, count: 1, checks: [check.id], reason: f.reason });
+        blocks.set(key, { rule: f.rule, level: f.level, title: table[f.rule]?.title ?? f.rule, topic: f.topic, count: 1, checks: [check.id], reason: f.reason });
       }
     }
   }
@@ -537,4 +625,165 @@ export function notSent(checks: readonly CheckResult[]): NotSent[] {
     out.set(key, entry);
   }
   return [...out.values()];
+}
+
+/** An option's name for a value of the contract (licenseCode: --license-code). */
+export function optionName(name: string): string {
+  return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** A receiver's URL (an outbound contract's): any http(s) URL without credentials. */
+function receiverUrl(option: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new VerifyOptionsError(`${option}: expected an http:// or https:// URL of your receiver, found "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new VerifyOptionsError(`${option}: expected an http:// or https:// URL, found the protocol "${url.protocol}" in "${value}"`);
+  if (url.username || url.password) throw new VerifyOptionsError(`${option}: expected a URL without user:password`);
+  url.hash = '';
+  return url;
+}
+
+/** A --url of another contract: an http(s) URL whose path ends with its operation's template. */
+function operationUrl(option: string, value: string, template: string, matchTemplate: (template: string, url: URL) => Record<string, string> | undefined): { url: URL; parameters: Record<string, string> } {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new VerifyOptionsError(`${option}: expected an http:// or https:// URL ending in ${template}, found "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new VerifyOptionsError(`${option}: expected an http:// or https:// URL, found the protocol "${url.protocol}" in "${value}"`);
+  if (url.username || url.password) throw new VerifyOptionsError(`${option}: expected a URL without user:password`);
+  url.hash = '';
+  const parameters = matchTemplate(template, url);
+  if (!parameters) throw new VerifyOptionsError(`${option}: expected the operation's full URL, whose path ends in ${template}, found the path "${url.pathname}"`);
+  return { url, parameters };
+}
+
+/**
+ * The request before another contract's run: its first check that must be accepted, as
+ * planned. A 404 or 405 (the URL names no receiver or no endpoint) stops the run with one
+ * diagnosis. Resolves to that diagnosis, or null.
+ */
+async function contractPreflight(check: PlannedCheck | undefined, shown: string, option: string, template: string, timeoutMs: number): Promise<string | null> {
+  const wire = check?.wire;
+  if (!wire?.origin) return null;
+  let status: number;
+  try {
+    const response = await fetch(`${wire.origin}${wire.path}${wire.query ? `?${wire.query}` : ''}`, {
+      method: wire.method,
+      headers: wire.headers,
+      ...(wire.body !== '' ? { body: wire.body } : {}),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    status = response.status;
+    await response.body?.cancel();
+  } catch {
+    return null;
+  }
+  if (status === 404 || status === 405) {
+    return template
+      ? `${wire.method} ${shown} answered ${status} to ${check!.id}: is ${option} the receiver's full URL (its path ends in ${template}, with the id it knows)? A 404 here is what an unknown id gets`
+      : `${wire.method} ${shown} answered ${status} to ${check!.id}: is ${option} the receiver's URL?`;
+  }
+  if (status === 401 || status === 403) return `${wire.method} ${shown} answered ${status} to ${check!.id}, sent with the credentials given: are they the receiver's?`;
+  return null;
+}
+
+/** Another contract's run: its plan from its data (contract-plan.ts), its rules and judge from its data (contract-rules.ts), the same Dredd runner. */
+async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> {
+  // Loaded here: a run of the default contract does not load another's machinery.
+  const [{ loadContractRuntime }, { buildContractPlan, maskParameter, matchTemplate, urlOption }, { contractProfile, contractRules }] = await Promise.all([
+    import('../contract-runtime.js'),
+    import('./contract-plan.js'),
+    import('./contract-rules.js'),
+  ]);
+  const root = packageRoot();
+  const runtime = await loadContractRuntime(options.contract, root);
+  const { descriptor } = runtime;
+  const outbound = runtime.registry.direction === 'outbound';
+  const cases = options.cases ?? DEFAULT_CASE_COUNT;
+  if (!Number.isInteger(cases) || cases < 0 || cases > 100_000) throw new VerifyOptionsError(`--cases: expected an integer from 0 to 100000, found ${String(options.cases)}`);
+  const seed = options.seed ?? DEFAULT_SEED;
+  const runId = options.runId ?? `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+  const main = runtime.operations.find((o) => o.default) ?? runtime.operations[0]!;
+  const urls: Record<string, URL | undefined> = {};
+  const given: Record<string, string | undefined> = { ...options.urls, [main.id]: options.url };
+  if (outbound) {
+    // The user's receiver: --url is where every webhook is posted, or, without a path, the origin under which each webhook has its contract path (as the sandbox serves them); --<webhook>-url overrides one.
+    const base = receiverUrl('--url', options.url);
+    const bare = base.pathname === '/' && !/^[a-z]+:\/\/[^/?#]+\//i.test(options.url);
+    for (const operation of runtime.operations) {
+      const own = options.urls?.[operation.id];
+      urls[operation.id] = own ? receiverUrl(urlOption(operation.id), own) : bare ? new URL(`${operation.path}${base.search}`, base) : base;
+    }
+  } else {
+    for (const operation of runtime.operations) {
+      const value = given[operation.id];
+      if (value === undefined || value === '') continue;
+      urls[operation.id] = operationUrl(operation.default ? '--url' : urlOption(operation.id), value, operation.path, matchTemplate).url;
+    }
+  }
+  const formula = (descriptor.auth as { formula?: DigestFormula }).formula;
+  if (descriptor.auth.type === 'query-md5' && formula) {
+    for (const name of formulaNames(formula)) {
+      if (!options.secrets?.[name]) throw new VerifyOptionsError(`${optionName(name)}: expected the receiver's ${name} (the secret is computed from it), found nothing`);
+    }
+  }
+  const endpoint = urls[main.id];
+  if (!endpoint) throw new VerifyOptionsError(`--url: expected the ${main.id} operation's full URL, ending in ${main.path}, found nothing`);
+  const dredd = loadDredd();
+  const plan = buildContractPlan({ runtime, root, urls, secrets: options.secrets, cases, seed, runId });
+  const rules = contractRules(runtime);
+  const profile = await contractProfile(runtime, root, rules);
+  // The secret in a path, masked wherever it is printed (contract.yaml auth.secret).
+  const secretParameter = (descriptor.auth as { secret?: boolean }).secret === true ? descriptor.auth.parameter : undefined;
+  const maskPath = (path: string, template: string) => (secretParameter && !outbound ? maskParameter(path, template, secretParameter, maskToken) : path);
+  // A secret in the query (query-md5), masked the same way.
+  const maskQuery = (query: string) => {
+    if ((descriptor.auth as { in?: string }).in !== 'query' || !descriptor.auth.parameter) return query;
+    const params = new URLSearchParams(query);
+    const value = params.get(descriptor.auth.parameter);
+    if (value) params.set(descriptor.auth.parameter, maskToken(value));
+    return params.toString().replace(/%2A/g, '*');
+  };
+  const templateOf = new Map(runtime.operations.map((o) => [o.id, o.path]));
+  const masked = (url: URL, operation: string) => `${url.origin}${maskPath(url.pathname, templateOf.get(operation)!)}${url.search}`;
+  const endpoints = Object.fromEntries(Object.entries(urls).flatMap(([id, url]) => (url ? [[id, masked(url, id)]] : [])));
+  const run = startResult({ endpoint, dredd, seed, runId, cases, skipWrongToken: false, strict: Boolean(options.strict), total: plan.length, rules, contract: runtime.registry.id, endpoints });
+  run.result.endpoint = endpoints[main.id]!;
+
+  for (const url of new Set(Object.values(urls).flatMap((u) => (u ? [u.origin] : [])))) {
+    const unreachable = await probe(new URL(url), Math.min(timeoutMs, 5000));
+    if (unreachable) return run.stop(unreachable);
+  }
+  const first = plan.find((c) => c.operation === main.id && c.expect.kind === 'accepted' && c.wire && !c.skip);
+  // A delivery of its own: the headers the contract generates per delivery (an idempotency id) are drawn again, so that the check it copies is no replay.
+  const fresh = Object.entries((descriptor as { request?: { headers?: Record<string, { generate?: string } | undefined> } }).request?.headers ?? {})
+    .filter(([name, spec]) => spec?.generate === 'hex32' && first?.wire?.headers[name] !== undefined)
+    .map(([name]) => [name, randomBytes(16).toString('hex')] as const);
+  const firstAccepted = first && first.wire ? { ...first, wire: { ...first.wire, headers: { ...first.wire.headers, ...Object.fromEntries(fresh) } } } : first;
+  const misconfigured = await contractPreflight(firstAccepted, endpoints[main.id]!, '--url', outbound ? '' : main.path, timeoutMs);
+  if (misconfigured) return run.stop(misconfigured);
+  return execute(run, {
+    dredd,
+    endpoint,
+    document: join(root, runtime.registry.openapi['openapi-3.0']),
+    plan,
+    timeoutMs,
+    onProgress: options.onProgress,
+    judge: (check, answer) => judgeWith(profile, check, answer),
+    describe: (check) => describeExpectation(check.expect, profile, check),
+    sent: (check) => {
+      const operation = check.operation ?? main.id;
+      const wire = check.wire;
+      const path = wire ? `${maskPath(wire.path, templateOf.get(operation)!)}${wire.query ? `?${maskQuery(wire.query)}` : ''}` : (templateOf.get(operation) ?? '');
+      return { method: wire?.method ?? 'POST', path, contentType: check.request.contentType || '(no Content-Type)', body: wire?.body ?? check.request.body ?? '' };
+    },
+    custom: { path: endpoint.pathname, checks: plan },
+  });
 }
