@@ -9,7 +9,7 @@
  * git), that import resolves through package.json "exports" to dist/, so this needs
  * `npm run build` first.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -218,4 +218,20 @@ describe("the README's CI job for a WebEngage receiver", () => {
     while (up && Date.now() < deadline) up = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
     expect(up).toBe(false);
   }, 60_000);
+
+  it("passes the CI job's verify step: the real verify, with the step's own flags, against the README's receiver", async () => {
+    const account = { licenseCode: job.env.WEBENGAGE_LICENSE_CODE!, secretKey: job.env.WEBENGAGE_SECRET_KEY! };
+    const receiver = await startReadmeReceiver(account);
+    try {
+      const port = new URL(receiver.url).port;
+      const args = words.slice(3).map((w) => w.replace('127.0.0.1:3000', `127.0.0.1:${port}`).replace('$WEBENGAGE_LICENSE_CODE', account.licenseCode).replace('$WEBENGAGE_SECRET_KEY', account.secretKey));
+      const run = spawnSync(process.execPath, [join(root, 'bin/converge-webhook.js'), 'verify', ...args, '--cases', '20', '--json'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+      const result = JSON.parse(run.stdout) as { ok: boolean; counts: { failed: number; total: number; skipped: number } };
+      expect({ status: run.status, ok: result.ok, failed: result.counts.failed, skipped: result.counts.skipped }, run.stderr).toEqual({ status: 0, ok: true, failed: 0, skipped: 0 });
+      expect(result.counts.total).toBeGreaterThan(valid.length);
+    } finally {
+      receiver.child.kill();
+      await receiver.exited;
+    }
+  }, 150_000);
 });
