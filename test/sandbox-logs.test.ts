@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, skipBrowserTests } from './fixtures/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startSandbox, type RunningSandbox } from '../src/sandbox/sandbox.js';
+import { startSandbox, type RunningSandbox } from '../src/default-sandbox.js';
 import { readExample } from './helpers.js';
 
 const TOKEN = 'logs-test-token-0123456789';

@@ -27,6 +27,7 @@ export function headerToken(spec: AuthSpec, options: AuthOptions): Auth {
     secrets: { '': token },
     principals: { '': principal },
     mask: maskToken,
+    hint: `with the header ${header} (the token printed when the sandbox started, ${masked})`,
     check(request) {
       const presented = request.headers[name];
       if (presented === undefined || presented === '') {
