@@ -1,5 +1,5 @@
 /**
- * header-token: every sender presents one token in a header (X-Webhook-Token, say). Compared in
+ * header-token: every sender presents one token in a header (contract.yaml auth.header). Compared in
  * constant time through its SHA-256 (which hides its length too); printed masked after start-up.
  */
 import { randomBytes } from 'node:crypto';
