@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { listenForStop, parseCommandArgs, parseHost, parsePort, UsageError, type OptionSpec } from '../cli-support.js';
 import { envFor, loadContractRuntime, type ContractRuntime, type RuntimeOperation, type SandboxOption } from '../contract-runtime.js';
 import { findContract, readRegistry } from '../registry.js';
-import { AUTH_TYPES } from '../sandbox/auth/registry.js';
+import { AUTH_TYPES, createAuth } from '../sandbox/auth/registry.js';
 import { startContractSandbox, type ContractLogEntry, type RunningContractSandbox } from '../sandbox/contract-sandbox.js';
 import { packageRoot } from '../verify/verify.js';
 import { StoreError, type OpenReport } from '../sandbox/store.js';
@@ -51,32 +51,53 @@ function secretOptions(runtime: ContractRuntime): SandboxOption[] {
 
 function contractUsage(runtime: ContractRuntime, secrets: ReturnType<typeof secretOptions>, port: number): string {
   const d = runtime.descriptor;
+  const noun = nounOf(runtime);
+  const isDefault = d.id === readRegistry().default;
   const options = secrets.map((s) => `[--${s.option} ${metavar(s)}]`).join(' ');
   const filters = [...(d.logs.filters ?? []).map((f) => (typeof f === 'string' ? f : f.name)), 'since=<id or ISO date-time>', 'limit'].join(', ');
   const prefix = d.sandbox?.pathPrefix ? ' [--path P]' : '';
-  return `Usage: converge-webhook sandbox --contract ${d.id} ${options}${prefix} [--port ${port}] [--data DIR | --memory] [--fsync] [--quiet] [--json]
+  const id = typeof d.events.id === 'object' ? d.events.id : undefined;
+  const dedupe = d.events.dedupe !== 'none' && id ? `, deduplicates on ${id.field ?? (id.pointer ?? id.header ?? '').replace(/^.*\//, '')}` : '';
+  const sole = runtime.operations.length === 1;
+  const label = createAuthLabel(d);
+  return `Usage: converge-webhook sandbox ${isDefault ? '[--contract ID]' : `--contract ${d.id}`} ${options}${prefix} [--port ${port}] [--data DIR | --memory] [--fsync] [--quiet] [--json]
 
 Runs a complete, stateful implementation of the ${d.title} on loopback:
 ${[...new Set(runtime.operations.map((o) => `  ${o.method} ${d.sandbox?.pathPrefix ? '[P]' : ''}${o.path}`))].join('\n')}
-(${runtime.operations.map((o) => `${o.id}: ${o.body === 'none' ? 'no body is read' : `${d.mediaTypes.join(' or ')}, validated`}`).join('; ')}), and keeps what arrived.
-  GET  /api/events   stored deliveries as JSON, newest first (filters: ${filters})
-  DELETE /api/events forget every delivery (between tests)
-  GET  /logs         the deliveries as a web page
+(${runtime.operations.map((o) => `${sole ? '' : `${o.id}: `}${o.body === 'none' ? 'no body is read' : `${d.mediaTypes.join(' or ')}, validated`}`).join('; ')})${dedupe}, and keeps what arrived.
+  GET  /api/events   stored ${noun.other} as JSON, newest first (filters: ${filters})
+  DELETE /api/events forget every ${noun.one} (between tests)
+  GET  /logs         the ${noun.other} as a web page
 
-${secrets.map((s) => `  --${s.option} ${metavar(s)}`.padEnd(23) + `${s.doc} (default: ${envOf(runtime, s) === undefined ? '' : `$${envOf(runtime, s)}, else `}random)`).join('\n')}${
-    d.sandbox?.pathPrefix ? `\n  --path P             serve every webhook below the path P (/hooks: POST /hooks${runtime.operations[0]!.path})` : ''
-  }
+${isDefault ? `  --contract ID        the contract to serve (default ${d.id}); another has its own options:\n                       converge-webhook sandbox --contract ID --help\n` : ''}${secrets
+    .map((s) => `  --${s.option} ${metavar(s)}`.padEnd(23) + `${s.doc} (default: ${envOf(runtime, s) === undefined ? '' : `$${envOf(runtime, s)}, else `}random)`)
+    .join('\n')}${d.sandbox?.pathPrefix ? `\n  --path P             serve every webhook below the path P (/hooks: POST /hooks${runtime.operations[0]!.path})` : ''}
   --port N             port to listen on (default ${port}; 0 picks a free one)
-  --host H             address to listen on (default 127.0.0.1)
-  --data DIR           folder of the store (default ./${DEFAULT_DATA_DIR}/${d.id}); restarts keep deliveries
-  --memory             keep deliveries in memory only
-  --fsync              flush every delivery to disk before answering
+  --host H             address to listen on (default 127.0.0.1; /api/events and /logs need no ${label},
+                       so anything but loopback shows the ${noun.other} to the network)
+  --data DIR           folder of the store (default ./${dataDirOf(d.id)}); restarts keep ${noun.other}
+  --memory             keep ${noun.other} in memory only
+  --fsync              flush every ${noun.one} to disk before answering (survives power loss; slower)
   --quiet              do not print a line per request
-  --json               print JSON lines instead
+  --json               print JSON lines instead: {"event":"listening",...} first, then one per request
 
 The secrets are printed once, on start; everything after shows them masked.
 Stops on Ctrl-C (SIGINT) or SIGTERM, exit code 0.
 Exit codes: 0 stopped cleanly, 2 usage error (port in use, data folder in use or not writable).`;
+}
+
+/** The store's default folder: the default contract's where it always was, each other's in its own. */
+function dataDirOf(id: string): string {
+  return id === readRegistry().default ? DEFAULT_DATA_DIR : join(DEFAULT_DATA_DIR, id);
+}
+
+/** The auth's word for its secret, without starting it (the usage is printed before any secret is chosen). */
+function createAuthLabel(d: ContractRuntime['descriptor']): string {
+  try {
+    return createAuth(d.auth, { secrets: {}, operations: [] }).label;
+  } catch {
+    return 'secret';
+  }
 }
 
 /** The env variable read for a sandbox option when it is not given (contract.yaml `env`: {option: --<option>}). */
@@ -138,7 +159,7 @@ async function runContract(argv: string[], id: string): Promise<number> {
   if (values.memory && values.data !== undefined) throw new UsageError('--memory and --data exclude each other: choose one');
   if (values.memory && values.fsync) throw new UsageError('--fsync needs a store on disk: drop --memory, or drop --fsync');
   // Each contract's store in its own folder by default (a store holds one contract's deliveries); the default contract's where it always was.
-  const dataDir = values.memory ? undefined : resolve((values.data as string | undefined) ?? (d.id === readRegistry().default ? DEFAULT_DATA_DIR : join(DEFAULT_DATA_DIR, d.id)));
+  const dataDir = values.memory ? undefined : resolve((values.data as string | undefined) ?? dataDirOf(d.id));
   const json = Boolean(values.json);
   const chosenSecrets: Record<string, string | undefined> = {};
   // Where each secret came from, for a usage error about it.

@@ -486,7 +486,7 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
       bodyOf: (r) => store.bodyText(r),
       matching: matching.length,
       total: store.count,
-      endpoints: runtime.operations.map((o) => `${o.id}: ${o.method} ${maskedUrls[o.id]}`),
+      endpoints: runtime.operations.map((o) => `${runtime.operations.length === 1 ? '' : `${o.id}: `}${o.method} ${maskedUrls[o.id]}`),
       hint: auth.hint,
     });
     sendText(res, 200, page.html, 'text/html', { 'Content-Security-Policy': page.csp, 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'no-referrer' });

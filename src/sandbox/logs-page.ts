@@ -42,7 +42,7 @@ export interface ColumnsPageInput {
   bodyOf: (record: EventRecord) => string;
   matching: number;
   total: number;
-  /** Where to send, secrets masked ("kind: POST url"). */
+  /** Where to send, secrets masked ("kind: POST url", or "POST url" for a contract of one operation). */
   endpoints: string[];
   /** How to present the secret (the auth's hint), when the URL does not carry it. */
   hint?: string;
@@ -65,7 +65,7 @@ export function renderColumnsPage(input: ColumnsPageInput): LogsPage {
   const rows = input.events.map((record) => renderRow(input.columns, record, input.bodyOf(record))).join('\n');
   const empty =
     input.total === 0
-      ? `<p class="hint">Send to ${input.endpoints.map((e) => `<code>${escapeHtml(e)}</code>`).join(' or ')}${input.hint === undefined ? '' : ` ${escapeHtml(input.hint)}`} (the URLs printed when the sandbox started), then reload.</p>`
+      ? `<p class="hint">Send to ${input.endpoints.map((e) => `<code>${escapeHtml(e)}</code>`).join(' or ')} ${escapeHtml(input.hint ?? '(the URLs printed when the sandbox started)')}, then reload.</p>`
       : '';
   // The select's label: the title of the column that shows what it filters.
   const label = input.columns.find((c) => c.value === select?.on)?.title ?? (select?.on === 'name' ? 'Name' : 'Kind');
@@ -127,7 +127,8 @@ function rawCell(column: LogsColumn, record: EventRecord, body: unknown): string
   let value = column.pointer === undefined ? undefined : valueAt(body, column.pointer);
   if ((value === undefined || value === null) && column.otherwise) value = pick(valueAt(body, column.otherwise.array), column.otherwise.pick, column.otherwise.field);
   if (column.default !== undefined && value === undefined) return { text: `${column.default} (default)`, fallback: true };
-  if (value === undefined || value === null) return '';
+  // A null is a value too where the column knows its values (it is not one of them).
+  if (value === undefined || (value === null && !Array.isArray(column.enum))) return '';
   const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
   if (column.default !== undefined && Array.isArray(column.enum) && !(typeof value === 'string' && column.enum.includes(value))) {
     // Cut shorter, so that the default still shows after it.
