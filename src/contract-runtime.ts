@@ -12,6 +12,7 @@ import YAML from 'yaml';
 
 import { CheckFailed } from './cli-support.js';
 import type { Engine } from './engine/engine.js';
+import { valueAt } from './engine/values.js';
 import type { CodeTable } from './engine/table.js';
 import type { BodyValidateOptions, BodyValidationResult } from './library.js';
 import { findContract, readRegistry, type RegistryContract } from './registry.js';
@@ -23,14 +24,22 @@ export interface LogsColumn {
   title: string;
   /** A JSON pointer into the body. */
   pointer?: string;
-  /** A value of the stored record: received, kind (its operation), id (events.id), warnings, violations. */
-  value?: 'received' | 'kind' | 'id' | 'warnings' | 'violations';
+  /** A value of the stored record: received, kind (its operation), id (events.id), name (events.name, when events.record lists it), warnings, violations. */
+  value?: 'received' | 'kind' | 'id' | 'name' | 'warnings' | 'violations';
   /** When the pointer finds nothing: pick an item of an array. */
   otherwise?: { array: string; pick: string; field: string };
+  /** The cell's class (a CSS class name, for styles and tests). */
+  class?: string;
+  /** The row carries the cell's value as the attribute data-<attribute>. */
+  attribute?: string;
+  /** What the receiver assumes when the value is absent: shown "<default> (default)". */
+  default?: string;
+  /** The known values (a pointer into the OpenAPI document, resolved on load): another is shown "<value> (unknown: <default>)". */
+  enum?: string | readonly string[];
 }
 
 /** A filter of /api/events and /logs: a top-level body field (or kind), or a value of the stored delivery. */
-export type LogsFilter = string | { name: string; value: 'kind' | 'id' | 'name' };
+export type LogsFilter = string | { name: string; value: 'kind' | 'id' | 'name'; select?: boolean };
 
 /** A request parameter's rule (contract.yaml `request`): the code of a missing value, and of one that does not match. */
 export interface RequestParameter {
@@ -88,7 +97,8 @@ export interface ContractDescriptor {
   /** What the sender makes of an answer (delivered: the only status that counts; absent: any 2xx), and what the sandbox answers. */
   answers?: { delivered?: number; otherSuccessIsFailure?: boolean; invalidBody?: { status: number }; accepted?: Array<'kind' | 'id' | 'duplicate' | 'violations' | 'warnings'> };
   events: { id?: 'none' | { pointer?: string; header?: string; field?: string }; dedupe: 'per-principal' | 'per-id' | 'none'; name?: string; record?: string[] };
-  logs: { columns: LogsColumn[]; filters?: LogsFilter[] };
+  /** noun: what the Logs page calls one stored delivery and several (default delivery, deliveries). */
+  logs: { columns: LogsColumn[]; filters?: LogsFilter[]; noun?: { one: string; other: string } };
   sample?: { file: string; kind?: string; contentType?: string };
   env?: Record<string, string | EnvVariable>;
   sandbox?: { options?: SandboxOption[]; pathPrefix?: boolean };
@@ -145,6 +155,12 @@ export async function loadContractRuntime(id: string | undefined, root: string =
     operations.push({ id: op.id, method: op.method, path: op.path, default: op.default, body: op.body, engine });
   }
   const document = JSON.parse(readFileSync(join(root, registry.openapi.json), 'utf8')) as Record<string, unknown>;
+  descriptor.logs.columns.forEach((column, i) => {
+    if (typeof column.enum !== 'string') return;
+    const values = column.enum.startsWith('#/') ? valueAt(document, column.enum.slice(1)) : undefined;
+    if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) fail(file, `/logs/columns/${i}/enum`, 'a pointer (#/...) to an array of strings in the OpenAPI document', column.enum);
+    column.enum = values;
+  });
   return { registry, descriptor, table, operations, refused: refusedExample(document) };
 }
 

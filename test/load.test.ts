@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { startSandbox, type RunningSandbox, type StoredEvent } from '../src/sandbox/sandbox.js';
+import { startSandbox, type RunningSandbox, type StoredEvent } from '../src/default-sandbox.js';
 import { KeepAliveConnection, postRequest, type RawResponse } from './fixtures/hostile-http.js';
 import { cliPath } from './helpers.js';
 

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, skipBrowserTests } from './fixtures/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startSandbox, type RunningSandbox } from '../src/sandbox/sandbox.js';
+import { startSandbox, type RunningSandbox } from '../src/default-sandbox.js';
 
 const TOKEN = 'logs-hostile-token-0123456789';
 const RUN = 'window.__pwned=1';
@@ -34,12 +34,12 @@ const PAYLOADS: Record<string, string> = {
 };
 
 /** Every element and attribute the page may have: anything else came from an event. */
-const TAGS = new Set('html head meta title style body header h1 p form label select option button a main ol li details summary span time ul code pre'.split(' '));
-const ATTRIBUTES = new Set('lang charset name content nonce class data-testid method action value selected href data-id data-event-id datetime open type'.split(' '));
+const TAGS = new Set('html head meta title style body header h1 p form label select option button a main div ol li details summary span time ul code pre'.split(' '));
+const ATTRIBUTES = new Set('lang charset name content nonce class data-testid method action value selected href data-id data-kind data-event-id data-column data-warnings role datetime open type'.split(' '));
 /** Attributes that could navigate or submit somewhere, and the only values they may have. */
 const FIXED: Record<string, Set<string>> = { href: new Set(['/logs', '/api/events']), action: new Set(['/logs']), method: new Set(['get']), type: new Set(['submit']) };
 /** How many of each element the page's own markup has (details: one per event). */
-const COUNTS = { head: 1, title: 1, style: 1, meta: 3, form: 1, select: 1, button: 1, a: 2, h1: 1, ol: 1 };
+const COUNTS = { head: 1, title: 1, style: 1, meta: 3, form: 1, select: 1, button: 1, a: 2, h1: 1, ol: 1, div: 1 };
 
 let sandbox: RunningSandbox;
 let browser: Browser;
@@ -90,7 +90,7 @@ async function expectInert(url: string): Promise<void> {
   const now = new URL(page.url());
   expect(now.origin + now.pathname).toBe(sandbox.url + '/logs');
   expect([...now.searchParams]).toEqual([...new URL(url).searchParams]);
-  expect(await page.title()).toBe('Logs · Converge webhook sandbox');
+  expect(await page.title()).toBe('Logs · Converge server-side webhook sandbox');
   expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(dialogs).toEqual([]);
   const dom = await page.$$eval('*', (all) =>

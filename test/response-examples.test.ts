@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startSandbox, type RunningSandbox } from '../src/sandbox/sandbox.js';
+import { startSandbox, type RunningSandbox } from '../src/default-sandbox.js';
 import { root } from './helpers.js';
 
 const bundle = JSON.parse(readFileSync(join(root, 'generated/converge/openapi/openapi.json'), 'utf8')) as {

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, skipBrowserTests } from './fixtures/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startSandbox, type RunningSandbox } from '../src/sandbox/sandbox.js';
+import { startSandbox, type RunningSandbox } from '../src/default-sandbox.js';
 import { readExample } from './helpers.js';
 
 const TOKEN = 'logs-test-token-0123456789';
@@ -148,8 +148,34 @@ describe.skipIf(skipBrowserTests)('the /logs page', () => {
       const hint = (await page.locator('.hint').textContent()) ?? '';
       expect(hint).toContain(`${empty.url}/api/webhooks`);
       expect(hint).not.toContain(TOKEN);
+      // The header-token auth's hint: which header, and the token as printed after start-up.
+      expect(hint).toBe(`Send to POST ${empty.url}/api/webhooks with the header X-Webhook-Token (the token printed when the sandbox started, logs****), then reload.`);
+      expect(await page.locator('[data-testid=summary]').textContent()).toBe('Nothing received yet.');
     } finally {
       await empty.stop();
+    }
+  });
+
+  it('shows a channel that is null or not a string as unknown (web), apart from the known ones', async () => {
+    const own = await startSandbox({ port: 0, token: TOKEN, inMemory: true });
+    try {
+      for (const [id, channel] of [['null', null], ['number', 7], ['known', 'pos']] as const) {
+        const res = await fetch(own.webhookUrl, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Webhook-Token': TOKEN },
+          body: JSON.stringify({ event_name: 'Signed Up', event_id: id, properties: { $sales_channel_type: channel }, profile_properties: {}, aliases: ['urn:user_id:1'] }),
+          signal: AbortSignal.timeout(5000),
+        });
+        expect(res.status, await res.text()).toBe(200);
+      }
+      await page.goto(`${own.url}/logs`);
+      const channels = page.locator('li.event .channel');
+      expect(await channels.allTextContents()).toEqual(['pos', '7 (unknown: web)', 'null (unknown: web)']);
+      expect(await channels.evaluateAll((els) => els.map((e) => e.classList.contains('fallback')))).toEqual([false, true, true]);
+      expect(await page.locator('li.event').evaluateAll((els) => els.map((e) => e.getAttribute('data-event-id')))).toEqual(['known', 'number', 'null']);
+      expect(await page.locator('select[name=event_name] option').allTextContents()).toEqual(['All', 'Signed Up']);
+    } finally {
+      await own.stop();
     }
   });
 });

@@ -352,7 +352,7 @@ describe('the CLI: sandbox --contract provesource', () => {
     }
     const converge = spawnCli(['sandbox', '--contract', 'converge', '--memory', '--port', '0', '--token', 'converge-token-0123456789']);
     try {
-      await converge.waitFor(/^Converge webhook sandbox listening on http:\/\/127\.0\.0\.1:\d+\n {2}endpoint {2}POST http:\/\/127\.0\.0\.1:\d+\/api\/webhooks\n/m);
+      await converge.waitFor(/^Converge server-side webhook sandbox listening on http:\/\/127\.0\.0\.1:\d+\n {2}endpoint {2}POST http:\/\/127\.0\.0\.1:\d+\/api\/webhooks\n/m);
     } finally {
       converge.child.kill('SIGINT');
       expect(await converge.exited).toBe(0);

@@ -17,7 +17,7 @@ import acceptedSchema from '../generated/converge/validators/response-accepted.j
 import problemSchema from '../generated/converge/validators/response-strict-problem.js';
 import validationProblemSchema from '../generated/converge/validators/response-strict-validation-problem.js';
 import { MAX_BODY_BYTES } from '../src/constants.js';
-import { startSandbox, type RunningSandbox, type StoredEvent } from '../src/sandbox/sandbox.js';
+import { startSandbox, type RunningSandbox, type StoredEvent } from '../src/default-sandbox.js';
 import { cliPath, keys, manifest, readExample, runCli } from './helpers.js';
 
 const TOKEN = 'sandbox-test-token-0123456789';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { hashToken, tokenMatches } from '../src/sandbox/http.js';
-import { startSandbox, type RunningSandbox } from '../src/sandbox/sandbox.js';
+import { startSandbox, type RunningSandbox } from '../src/default-sandbox.js';
 import { validEvent } from './fixtures/hostile-bodies.js';
 import { exchange, postRequest, type RawResponse } from './fixtures/hostile-http.js';
 import { cliPath, root } from './helpers.js';
@@ -46,10 +46,13 @@ describe('the token comparison', () => {
     expect(http).toMatch(/import \{[^}]*\btimingSafeEqual\b[^}]*\} from 'node:crypto'/);
     expect(http).toMatch(/return hash\('sha256', token, 'buffer'\);/);
     expect(http).toMatch(/return timingSafeEqual\(hashToken\(presented\), expectedHash\);/);
-    // The sandbox checks the token through the header-token auth (src/sandbox/auth/header-token.ts).
+    // The sandbox (the contract-driven core) checks the token through the auth its contract names:
+    // Converge's contract.yaml names header-token with X-Webhook-Token (src/sandbox/auth/header-token.ts).
     const headerAuth = readFileSync(join(root, 'src/sandbox/auth/header-token.ts'), 'utf8');
-    const sandbox = readFileSync(join(root, 'src/sandbox/sandbox.ts'), 'utf8');
-    expect(sandbox).toMatch(/headerToken\(\{ type: 'header-token', header: 'X-Webhook-Token' \}/);
+    const sandbox = readFileSync(join(root, 'src/sandbox/contract-sandbox.ts'), 'utf8');
+    expect(sandbox).toMatch(/const auth = createAuth\(descriptor\.auth, /);
+    expect(readFileSync(join(root, 'src/sandbox/auth/registry.ts'), 'utf8')).toMatch(/'header-token': headerToken,/);
+    expect(readFileSync(join(root, 'spec/converge/contract.yaml'), 'utf8')).toMatch(/^auth:\n {2}type: header-token\n {2}header: X-Webhook-Token\n/m);
     // The presented token is only ever checked for being absent, then handed to tokenMatches.
     const comparisons = [...headerAuth.matchAll(/(?<!typeof )\bpresented\s*(===|!==|==|!=)\s*([^\s)|&]+)/g)].map((m) => m[2]);
     expect(comparisons.sort()).toEqual(["''", 'undefined']);

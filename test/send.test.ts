@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { startMock, type RunningMock } from '../src/mock/mock.js';
-import { startSandbox } from '../src/sandbox/sandbox.js';
+import { startSandbox } from '../src/default-sandbox.js';
 import { cliPath, readExample, root } from './helpers.js';
 
 const TOKEN = 'tok_live_8f3a2c9d1e7b';

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseJson } from '../src/json.js';
 import { startMock } from '../src/mock/mock.js';
-import { startSandbox } from '../src/sandbox/sandbox.js';
+import { startSandbox } from '../src/default-sandbox.js';
 import { validateEvent } from '../src/validate.js';
 import { generateInvalidCases, generateValidCases, INVALID_MUTATIONS, TIMESTAMP_FORM_WARNINGS, TIMESTAMP_FORMS } from '../src/verify/cases.js';
 import { describeExpectation, judge } from '../src/verify/judge.js';

@@ -7,163 +7,21 @@ import { readFileSync } from 'node:fs';
 import { listenForStop, parseCommandArgs, parseHost, parsePort, UsageError, type OptionSpec } from '../cli-support.js';
 import { envFor, loadContractRuntime, type ContractRuntime, type RuntimeOperation, type SandboxOption } from '../contract-runtime.js';
 import { findContract, readRegistry } from '../registry.js';
-import { AUTH_TYPES } from '../sandbox/auth/registry.js';
+import { AUTH_TYPES, createAuth } from '../sandbox/auth/registry.js';
 import { startContractSandbox, type ContractLogEntry, type RunningContractSandbox } from '../sandbox/contract-sandbox.js';
 import { packageRoot } from '../verify/verify.js';
-import { MAX_BODY_BYTES } from '../constants.js';
-import { maskToken } from '../endpoint.js';
-import { formatLogEntry, startSandbox, StoreError, type RunningSandbox, type SandboxLogEntry } from '../sandbox/sandbox.js';
+import { StoreError, type OpenReport } from '../sandbox/store.js';
 import { docsHint } from './docs.js';
 
 const DEFAULT_PORT = 4011;
 const DEFAULT_DATA_DIR = '.sandbox-data';
 
-const USAGE = `Usage: converge-webhook sandbox [--contract ID] [--port ${DEFAULT_PORT}] [--token T] [--data DIR | --memory] [--fsync] [--quiet] [--json]
-
-Runs a complete, stateful implementation of POST /api/webhooks on loopback: it checks the
-token's value, validates every event against the contract (400 with the violations), accepts
-valid ones with their Event Spec warnings, deduplicates on event_id, and keeps what arrived.
-  GET  /api/events   stored events as JSON, newest first
-                     (filters: event_name, event_id, since=<id or ISO date-time>, limit)
-  DELETE /api/events forget every event (between tests)
-  GET  /logs         the events as a web page, like Converge's Logs tab
-
-  --contract ID  the contract to serve (default converge); with another, its own options:
-               converge-webhook sandbox --contract ID --help
-  --port N     port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --host H     address to listen on (default 127.0.0.1; /api/events and /logs need no token,
-               so anything but loopback shows the events to the network)
-  --token T    the token senders must send in X-Webhook-Token (default: a random one)
-  --data DIR   folder of the event store (default ./${DEFAULT_DATA_DIR}); restarts keep events
-  --memory     keep events in memory only
-  --fsync      flush every event to disk before answering (survives power loss; slower)
-  --quiet      do not print a line per request
-  --json       print JSON lines instead: {"event":"listening",...} first, then one per request
-
-The token is printed once, on start; everything after shows it masked.
-Stops on Ctrl-C (SIGINT) or SIGTERM, exit code 0.
-Exit codes: 0 stopped cleanly, 2 usage error (port in use, data folder in use or not writable).`;
-
-/** A small valid event without Event Spec warnings, for the curl line. */
-const SAMPLE_EVENT =
-  '{"event_name":"Placed Order","event_id":"order-1001","properties":{"id":"1001","total_price":25.5,"currency":"USD","$sales_channel_type":"web"},"profile_properties":{"$email":"jane@example.com"},"aliases":["urn:email:jane@example.com"]}';
-
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export async function run(argv: string[]): Promise<number> {
-  // --contract is read first: the options of the others depend on their auth (sandbox: --contract handled here).
+  // --contract is read first: the options depend on the contract's auth.
   const contract = contractArgument(argv);
-  const registry = readRegistry();
-  const chosen = findContract(registry, contract);
-  if (chosen.id !== registry.default) return runContract(argv, chosen.id);
-  const { values, positionals } = parseCommandArgs(argv, {
-    contract: { type: 'string' },
-    port: { type: 'string' },
-    host: { type: 'string' },
-    token: { type: 'string' },
-    data: { type: 'string' },
-    memory: { type: 'boolean' },
-    fsync: { type: 'boolean' },
-    quiet: { type: 'boolean' },
-    json: { type: 'boolean' },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(`sandbox takes no file arguments, found "${positionals.join(' ')}"`);
-  const port = parsePort(values.port, DEFAULT_PORT);
-  const host = parseHost(values.host);
-  if (values.token !== undefined && !/^[\x21-\x7e]+$/.test(values.token)) {
-    throw new UsageError(`--token: expected printable ASCII without spaces (it is sent as a header), found ${values.token === '' ? 'an empty string' : 'other characters'}`);
-  }
-  if (values.memory && values.data !== undefined) throw new UsageError('--memory and --data exclude each other: choose one');
-  if (values.memory && values.fsync) throw new UsageError('--fsync needs a store on disk: drop --memory, or drop --fsync');
-  const dataDir = values.memory ? undefined : resolve(values.data ?? DEFAULT_DATA_DIR);
-  const json = Boolean(values.json);
-  const out = (line: string) => process.stdout.write(`${line}\n`);
-  // A reader that went away (| head) must not crash the server: it keeps serving, like console.log.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-  });
-
-  // Listen before starting, so that a signal during start-up stops the server once it is up.
-  const stop = listenForStop();
-
-  try {
-    let sandbox: RunningSandbox;
-    try {
-      sandbox = await startSandbox({
-        port,
-        host,
-        token: values.token,
-        dataDir,
-        inMemory: values.memory,
-        fsync: values.fsync,
-        quiet: true,
-        onRequest: values.quiet ? undefined : json ? (e: SandboxLogEntry) => out(JSON.stringify({ event: 'request', ...e })) : (e) => out(formatLogEntry(e)),
-      });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new UsageError(`--port: expected a free port, found ${port} on ${host} already in use; pick another, or --port 0 for any free one`);
-      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host: expected an address of this machine such as 127.0.0.1, found "${host}" (${code})`);
-      if (error instanceof StoreError) throw new UsageError(error.message);
-      throw error;
-    }
-
-    const shownDir = dataDir === undefined ? undefined : relative(process.cwd(), dataDir) || '.';
-    const opened = sandbox.opened;
-    if (json) {
-      out(
-        JSON.stringify({
-          event: 'listening',
-          url: sandbox.url,
-          webhook_url: sandbox.webhookUrl,
-          events_url: `${sandbox.url}/api/events`,
-          logs_url: `${sandbox.url}/logs`,
-          token: sandbox.token,
-          data_dir: dataDir ?? null,
-          stored: opened.events,
-          repaired: { truncated_bytes: opened.truncatedBytes, skipped_lines: opened.skippedLines },
-          lock_fallback_dir: opened.lockFallbackDir ?? null,
-          max_body_bytes: MAX_BODY_BYTES,
-        }),
-      );
-    } else {
-      const store = describeStore(shownDir, opened, 'event');
-      out(
-        [
-          `Converge webhook sandbox listening on ${sandbox.url}`,
-          `  endpoint  POST ${sandbox.webhookUrl}`,
-          `  token     ${sandbox.token}   (shown once; ${maskToken(sandbox.token)} from now on)`,
-          `  events    GET|DELETE ${sandbox.url}/api/events`,
-          `  logs      ${sandbox.url}/logs`,
-          `  docs      ${docsHint()}`,
-          `  store     ${store}`,
-          '',
-          'Try it:',
-          `  curl -i -X POST ${sandbox.webhookUrl} \\`,
-          `    -H 'Content-Type: application/json' -H ${shellQuote(`X-Webhook-Token: ${sandbox.token}`)} \\`,
-          `    -d '${SAMPLE_EVENT}'`,
-          `  curl -s ${sandbox.url}/api/events`,
-          '',
-          values.quiet ? 'Press Ctrl-C to stop.' : 'Press Ctrl-C to stop. Requests:',
-        ].join('\n'),
-      );
-    }
-    if (!LOOPBACK.test(host)) {
-      console.error(`warning: listening on ${host}, not loopback: /api/events and /logs need no token, so anyone who can reach it sees the events`);
-    }
-
-    const stopSignal = await stop.wait();
-    const kept = sandbox.count();
-    await sandbox.stop();
-    if (json) out(JSON.stringify({ event: 'stopped', signal: stopSignal, stored: kept }));
-    else out(`\nStopped (${stopSignal}): ${kept} event${kept === 1 ? '' : 's'} ${shownDir === undefined ? 'dropped (in memory)' : `kept in ${shownDir}`}.`);
-    return 0;
-  } finally {
-    stop.dispose();
-  }
+  return runContract(argv, findContract(readRegistry(), contract).id);
 }
 
 /** Single-quotes a word for POSIX shells. */
@@ -193,32 +51,53 @@ function secretOptions(runtime: ContractRuntime): SandboxOption[] {
 
 function contractUsage(runtime: ContractRuntime, secrets: ReturnType<typeof secretOptions>, port: number): string {
   const d = runtime.descriptor;
+  const noun = nounOf(runtime);
+  const isDefault = d.id === readRegistry().default;
   const options = secrets.map((s) => `[--${s.option} ${metavar(s)}]`).join(' ');
   const filters = [...(d.logs.filters ?? []).map((f) => (typeof f === 'string' ? f : f.name)), 'since=<id or ISO date-time>', 'limit'].join(', ');
   const prefix = d.sandbox?.pathPrefix ? ' [--path P]' : '';
-  return `Usage: converge-webhook sandbox --contract ${d.id} ${options}${prefix} [--port ${port}] [--data DIR | --memory] [--fsync] [--quiet] [--json]
+  const id = typeof d.events.id === 'object' ? d.events.id : undefined;
+  const dedupe = d.events.dedupe !== 'none' && id ? `, deduplicates on ${id.field ?? (id.pointer ?? id.header ?? '').replace(/^.*\//, '')}` : '';
+  const sole = runtime.operations.length === 1;
+  const label = createAuthLabel(d);
+  return `Usage: converge-webhook sandbox ${isDefault ? '[--contract ID]' : `--contract ${d.id}`} ${options}${prefix} [--port ${port}] [--data DIR | --memory] [--fsync] [--quiet] [--json]
 
 Runs a complete, stateful implementation of the ${d.title} on loopback:
 ${[...new Set(runtime.operations.map((o) => `  ${o.method} ${d.sandbox?.pathPrefix ? '[P]' : ''}${o.path}`))].join('\n')}
-(${runtime.operations.map((o) => `${o.id}: ${o.body === 'none' ? 'no body is read' : `${d.mediaTypes.join(' or ')}, validated`}`).join('; ')}), and keeps what arrived.
-  GET  /api/events   stored deliveries as JSON, newest first (filters: ${filters})
-  DELETE /api/events forget every delivery (between tests)
-  GET  /logs         the deliveries as a web page
+(${runtime.operations.map((o) => `${sole ? '' : `${o.id}: `}${o.body === 'none' ? 'no body is read' : `${d.mediaTypes.join(' or ')}, validated`}`).join('; ')})${dedupe}, and keeps what arrived.
+  GET  /api/events   stored ${noun.other} as JSON, newest first (filters: ${filters})
+  DELETE /api/events forget every ${noun.one} (between tests)
+  GET  /logs         the ${noun.other} as a web page
 
-${secrets.map((s) => `  --${s.option} ${metavar(s)}`.padEnd(23) + `${s.doc} (default: ${envOf(runtime, s) === undefined ? '' : `$${envOf(runtime, s)}, else `}random)`).join('\n')}${
-    d.sandbox?.pathPrefix ? `\n  --path P             serve every webhook below the path P (/hooks: POST /hooks${runtime.operations[0]!.path})` : ''
-  }
+${isDefault ? `  --contract ID        the contract to serve (default ${d.id}); another has its own options:\n                       converge-webhook sandbox --contract ID --help\n` : ''}${secrets
+    .map((s) => `  --${s.option} ${metavar(s)}`.padEnd(23) + `${s.doc} (default: ${envOf(runtime, s) === undefined ? '' : `$${envOf(runtime, s)}, else `}random)`)
+    .join('\n')}${d.sandbox?.pathPrefix ? `\n  --path P             serve every webhook below the path P (/hooks: POST /hooks${runtime.operations[0]!.path})` : ''}
   --port N             port to listen on (default ${port}; 0 picks a free one)
-  --host H             address to listen on (default 127.0.0.1)
-  --data DIR           folder of the store (default ./${DEFAULT_DATA_DIR}/${d.id}); restarts keep deliveries
-  --memory             keep deliveries in memory only
-  --fsync              flush every delivery to disk before answering
+  --host H             address to listen on (default 127.0.0.1; /api/events and /logs need no ${label},
+                       so anything but loopback shows the ${noun.other} to the network)
+  --data DIR           folder of the store (default ./${dataDirOf(d.id)}); restarts keep ${noun.other}
+  --memory             keep ${noun.other} in memory only
+  --fsync              flush every ${noun.one} to disk before answering (survives power loss; slower)
   --quiet              do not print a line per request
-  --json               print JSON lines instead
+  --json               print JSON lines instead: {"event":"listening",...} first, then one per request
 
 The secrets are printed once, on start; everything after shows them masked.
 Stops on Ctrl-C (SIGINT) or SIGTERM, exit code 0.
 Exit codes: 0 stopped cleanly, 2 usage error (port in use, data folder in use or not writable).`;
+}
+
+/** The store's default folder: the default contract's where it always was, each other's in its own. */
+function dataDirOf(id: string): string {
+  return id === readRegistry().default ? DEFAULT_DATA_DIR : join(DEFAULT_DATA_DIR, id);
+}
+
+/** The auth's word for its secret, without starting it (the usage is printed before any secret is chosen). */
+function createAuthLabel(d: ContractRuntime['descriptor']): string {
+  try {
+    return createAuth(d.auth, { secrets: {}, operations: [] }).label;
+  } catch {
+    return 'secret';
+  }
 }
 
 /** The env variable read for a sandbox option when it is not given (contract.yaml `env`: {option: --<option>}). */
@@ -231,11 +110,16 @@ function metavar(option: SandboxOption): string {
   return option.option.replace(/^.*-/, '').toUpperCase();
 }
 
+/** What the contract calls one stored delivery and several (contract.yaml logs.noun). */
+function nounOf(runtime: ContractRuntime): { one: string; other: string } {
+  return runtime.descriptor.logs.noun ?? { one: 'delivery', other: 'deliveries' };
+}
+
 /** A store as the start-up block describes it. */
-function describeStore(shownDir: string | undefined, opened: RunningSandbox['opened'], noun: string): string {
+function describeStore(shownDir: string | undefined, opened: OpenReport, noun: { one: string; other: string }): string {
   return shownDir === undefined
     ? 'in memory (nothing is kept after it stops)'
-    : `${shownDir}/events.jsonl, ${opened.events} ${noun}${opened.events === 1 ? '' : 's'} stored` +
+    : `${shownDir}/events.jsonl, ${opened.events} ${opened.events === 1 ? noun.one : noun.other} stored` +
         (opened.truncatedBytes > 0 ? `; cut off a torn last line of ${opened.truncatedBytes} bytes (a write interrupted by a kill)` : '') +
         (opened.skippedLines > 0 ? `; skipped ${opened.skippedLines} damaged line${opened.skippedLines === 1 ? '' : 's'} (left in the file)` : '') +
         (opened.lockFallbackDir ? `; its lock is in ${opened.lockFallbackDir} (the folder's path is too long for a Unix socket)` : '');
@@ -274,8 +158,8 @@ async function runContract(argv: string[], id: string): Promise<number> {
   const host = parseHost(values.host as string | undefined);
   if (values.memory && values.data !== undefined) throw new UsageError('--memory and --data exclude each other: choose one');
   if (values.memory && values.fsync) throw new UsageError('--fsync needs a store on disk: drop --memory, or drop --fsync');
-  // Each contract's store in its own folder by default: a store holds one contract's deliveries.
-  const dataDir = values.memory ? undefined : resolve((values.data as string | undefined) ?? join(DEFAULT_DATA_DIR, d.id));
+  // Each contract's store in its own folder by default (a store holds one contract's deliveries); the default contract's where it always was.
+  const dataDir = values.memory ? undefined : resolve((values.data as string | undefined) ?? dataDirOf(d.id));
   const json = Boolean(values.json);
   const chosenSecrets: Record<string, string | undefined> = {};
   // Where each secret came from, for a usage error about it.
@@ -303,7 +187,7 @@ async function runContract(argv: string[], id: string): Promise<number> {
         inMemory: Boolean(values.memory),
         fsync: Boolean(values.fsync),
         pathPrefix: values.path as string | undefined,
-        onRequest: values.quiet ? undefined : json ? (e: ContractLogEntry) => out(JSON.stringify({ event: 'request', ...e })) : (e) => out(sandbox.format(e)),
+        onRequest: values.quiet ? undefined : json ? (e: ContractLogEntry) => out(JSON.stringify({ event: 'request', ...sandbox.worded(e) })) : (e) => out(sandbox.format(e)),
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -313,21 +197,29 @@ async function runContract(argv: string[], id: string): Promise<number> {
       if (error instanceof TypeError && error.message.startsWith('pathPrefix: ')) throw new UsageError(`--path: ${error.message.slice('pathPrefix: '.length)}`);
       // A secret the auth type refuses (an id that is not one path segment, two equal ids).
       if (error instanceof TypeError && secrets.length > 0) {
-        const which = secrets.find((s) => error.message.startsWith(`${s.secret} `) || error.message.startsWith(`${s.secret}: `));
-        throw new UsageError(`${which ? givenBy[which.secret] : `--${secrets.map((s) => s.option).join(' / --')}`}: ${error.message}`);
+        // The auth names a secret by its key, or (one secret for all) by the option's word: "token: expected ...".
+        const which = secrets.find((s) => (s.secret !== '' && (error.message.startsWith(`${s.secret} `) || error.message.startsWith(`${s.secret}: `))) || error.message.startsWith(`${s.option}: `));
+        const message = which && error.message.startsWith(`${which.option}: `) ? error.message.slice(which.option.length + 2) : error.message;
+        throw new UsageError(`${which ? givenBy[which.secret] : `--${secrets.map((s) => s.option).join(' / --')}`}: ${message}`);
       }
       throw error;
     }
     const shownDir = dataDir === undefined ? undefined : relative(process.cwd(), dataDir) || '.';
     const opened = sandbox.opened;
+    const noun = nounOf(runtime);
     if (json) {
+      // A contract of one operation names its URL webhook_url; one token for all senders is `token`.
+      const sole = runtime.operations.length === 1 ? runtime.operations[0]! : undefined;
+      const token = d.auth.type === 'header-token' ? sandbox.secrets[''] : undefined;
       out(
         JSON.stringify({
           event: 'listening',
           contract: d.id,
           url: sandbox.url,
+          ...(sole ? { webhook_url: sandbox.urls[sole.id] } : {}),
           urls: sandbox.urls,
-          secrets: sandbox.secrets,
+          // Each secret once: the token alone, or the secrets by operation.
+          ...(token === undefined ? { secrets: sandbox.secrets } : { token }),
           ...(sandbox.auth.query ? { query: sandbox.auth.query } : {}),
           events_url: `${sandbox.url}/api/events`,
           logs_url: `${sandbox.url}/logs`,
@@ -342,14 +234,13 @@ async function runContract(argv: string[], id: string): Promise<number> {
       out(startupBlock(runtime, sandbox, shownDir, Boolean(values.quiet)));
     }
     if (!LOOPBACK.test(host)) {
-      console.error(`warning: listening on ${host}, not loopback: /api/events and /logs need no secret, so anyone who can reach it sees the deliveries`);
+      console.error(`warning: listening on ${host}, not loopback: /api/events and /logs need no ${sandbox.auth.label}, so anyone who can reach it sees the ${noun.other}`);
     }
     const stopSignal = await stop.wait();
     const kept = sandbox.count();
     await sandbox.stop();
-    const noun = kept === 1 ? 'delivery' : 'deliveries';
     if (json) out(JSON.stringify({ event: 'stopped', signal: stopSignal, stored: kept }));
-    else out(`\nStopped (${stopSignal}): ${kept} ${noun} ${shownDir === undefined ? 'dropped (in memory)' : `kept in ${shownDir}`}.`);
+    else out(`\nStopped (${stopSignal}): ${kept} ${kept === 1 ? noun.one : noun.other} ${shownDir === undefined ? 'dropped (in memory)' : `kept in ${shownDir}`}.`);
     return 0;
   } finally {
     stop.dispose();
@@ -389,9 +280,11 @@ export function startupBlock(runtime: ContractRuntime, sandbox: RunningContractS
     `${d.title} sandbox listening on ${sandbox.url}`,
     ...runtime.operations.map((o) => {
       const secret = sandbox.secrets[o.id];
-      return `  ${o.id.padEnd(width)} ${o.method} ${sandbox.urls[o.id]}` + (secret === undefined ? '' : `   (the id is the secret: shown once; ${auth.mask(secret)} from now on)`);
+      // One operation: it is the endpoint.
+      const label = runtime.operations.length === 1 ? 'endpoint' : o.id;
+      return `  ${label.padEnd(width)} ${o.method} ${sandbox.urls[o.id]}` + (secret === undefined ? '' : `   (the id is the secret: shown once; ${auth.mask(secret)} from now on)`);
     }),
-    ...(sandbox.secrets[''] === undefined ? [] : [`  ${'token'.padEnd(width)} ${sandbox.secrets['']}${once(sandbox.secrets[''])}`]),
+    ...(sandbox.secrets[''] === undefined ? [] : [`  ${auth.label.padEnd(width)} ${sandbox.secrets['']}${once(sandbox.secrets[''])}`]),
     ...options.map((o) => {
       const secret = auth.secrets[o.secret];
       return `  ${o.option.padEnd(width)} ${secret ?? auth.account?.[o.secret] ?? ''}${secret === undefined ? '' : once(secret)}`;
@@ -401,7 +294,8 @@ export function startupBlock(runtime: ContractRuntime, sandbox: RunningContractS
       : [`  ${'query'.padEnd(width)} ?${new URLSearchParams(auth.query).toString()}   (appended to every URL${digest === undefined ? '' : `; the ${d.auth.parameter} is shown once, ${auth.mask(digest)} from now on`})`]),
     `  ${'events'.padEnd(width)} GET|DELETE ${sandbox.url}/api/events`,
     `  ${'logs'.padEnd(width)} ${sandbox.url}/logs`,
-    `  ${'store'.padEnd(width)} ${describeStore(shownDir, sandbox.opened, 'delivery').replace('deliverys', 'deliveries')}`,
+    `  ${'docs'.padEnd(width)} ${docsHint(d.id)}`,
+    `  ${'store'.padEnd(width)} ${describeStore(shownDir, sandbox.opened, nounOf(runtime))}`,
     '',
     'Try it:',
     ...(withBody && sample !== undefined

@@ -97,7 +97,14 @@ export interface RunningContractSandbox {
   auth: Auth;
   dataDir: string | undefined;
   opened: OpenReport;
-  events(query?: { kind?: string; limit?: number; since?: number }): StoredDelivery[];
+  /**
+   * Stored deliveries, newest first. The query: kind (the operation), the contract's declared
+   * filters (logs.filters) by name, limit, and since (a sequence number, a Date, or what
+   * GET /api/events takes). A bad value throws a TypeError.
+   */
+  events(query?: Readonly<Record<string, string | number | Date | undefined>>): StoredDelivery[];
+  /** A log entry in the contract's words: the secret under the auth's label, the name and id under their record names. */
+  worded(entry: ContractLogEntry): Record<string, unknown>;
   count(): number;
   reset(): void;
   stop(): Promise<void>;
@@ -168,7 +175,9 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
     );
   if (acceptedMembers.includes('id') && idField === undefined) throw new TypeError('answers.accepted: "id" needs events.id');
   const filters = (descriptor.logs.filters ?? []).map((f) => (typeof f === 'string' ? (f === 'kind' ? { name: f, value: 'kind' as const } : { name: f }) : f));
-  const kindFilter = filters.find((f) => 'value' in f && f.value === 'kind')?.name;
+  // The page's select: the kind filter (the operations), else a name filter declared with select (the stored names).
+  const selectFilter = filters.find((f): f is { name: string; value: 'kind' } => 'value' in f && f.value === 'kind') ??
+    filters.find((f): f is { name: string; value: 'name'; select: true } => 'value' in f && f.value === 'name' && f.select === true);
   // What a stored delivery is named by: its operation, or (records: [.., name, ..]) the body's
   // events.name value, which the store then indexes (a contract of one operation only).
   const namePointer = descriptor.events.name;
@@ -183,6 +192,15 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
   }
   if (!byName && filters.some((f) => 'value' in f && f.value === 'name')) throw new TypeError(`logs.filters: a filter on the name needs events.record to list "${nameField ?? 'the name'}"`);
   const soleKind = runtime.operations[0]!.id;
+  /** The distinct stored names, sorted, for the page's select (the newest 200). */
+  const storedNames = (): string[] => {
+    const names = new Set<string>();
+    for (const r of store.query()) {
+      names.add(r.eventName);
+      if (names.size >= 200) break;
+    }
+    return [...names].sort();
+  };
   const endpoints = [...new Set(runtime.operations.map((o) => `${o.method} ${served(o)}`))];
   const endpointList = `the endpoint${endpoints.length === 1 ? ' is' : 's are'} ${endpoints.join(', ')}`;
   const routes: Route[] = [];
@@ -457,14 +475,19 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
     const page = renderColumnsPage({
       title: descriptor.title,
       columns: descriptor.logs.columns,
-      kinds: runtime.operations.map((o) => o.id),
-      kindFilter,
-      kind: parsed.filter.eventName,
+      noun: descriptor.logs.noun ?? { one: 'delivery', other: 'deliveries' },
+      select: selectFilter && {
+        parameter: selectFilter.name,
+        on: selectFilter.value,
+        values: selectFilter.value === 'kind' ? runtime.operations.map((o) => o.id) : storedNames(),
+      },
+      chosen: parsed.filter.eventName,
       events: matching.slice(0, parsed.filter.limit),
       bodyOf: (r) => store.bodyText(r),
       matching: matching.length,
       total: store.count,
-      endpoints: runtime.operations.map((o) => `${o.id}: ${o.method} ${maskedUrls[o.id]}`),
+      endpoints: runtime.operations.map((o) => `${runtime.operations.length === 1 ? '' : `${o.id}: `}${o.method} ${maskedUrls[o.id]}`),
+      hint: auth.hint,
     });
     sendText(res, 200, page.html, 'text/html', { 'Content-Security-Policy': page.csp, 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'no-referrer' });
   };
@@ -547,7 +570,31 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
     dataDir: options.inMemory ? undefined : options.dataDir,
     opened: store.opened,
     events(query = {}) {
-      return store.query({ eventName: query.kind, limit: query.limit, afterId: query.since }).map((r) => JSON.parse(recordJson(r)) as StoredDelivery);
+      const direct: EventFilter = {};
+      const given: Array<[string, string]> = [];
+      for (const [key, value] of Object.entries(query)) {
+        if (value === undefined) continue;
+        if (key === 'kind' && !filters.some((f) => f.name === 'kind')) direct.eventName = String(value);
+        else if (key === 'since' && value instanceof Date) direct.since = value.getTime();
+        else if (key === 'since' && typeof value === 'number') direct.afterId = value;
+        else given.push([key, value instanceof Date ? value.toISOString() : String(value)]);
+      }
+      const parsed = parseQuery(new URLSearchParams(given).toString(), undefined);
+      if (!parsed.ok) throw new TypeError(`events: ${parsed.detail.replace(/\.$/, '')}`);
+      return select({ ...parsed.filter, ...direct }, parsed.fields).map((r) => JSON.parse(recordJson(r)) as StoredDelivery);
+    },
+    worded(e) {
+      const { time, method, status, secret, kind, name, delivery, ...rest } = e;
+      return {
+        time,
+        method,
+        status,
+        [auth.label]: secret,
+        ...(kind === undefined ? {} : { kind }),
+        ...(name === undefined ? {} : { [nameField ?? 'name']: name }),
+        ...(delivery === undefined ? {} : { [idField ?? 'delivery']: delivery }),
+        ...rest,
+      };
     },
     count: () => store.count,
     format: (e) => formatContractLogEntry(e, auth.label),

@@ -4,9 +4,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 
-/** The problem type of a 400, as in the contract's example. */
-export const VIOLATIONS_TYPE = 'urn:converge-webhook-contract:problem:invalid-event';
-
 /** Headers on every answer: nothing is cached, nothing is sniffed. */
 const COMMON_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const;
 
@@ -34,13 +31,6 @@ export function sendText(res: ServerResponse, status: number, text: string, cont
     ...headers,
   });
   res.end(res.req.method === 'HEAD' ? undefined : text);
-}
-
-/** The 200 of POST /api/webhooks, serialised by hand: it is on every request's path. */
-export function sendAccepted(res: ServerResponse, eventId: string, duplicate: boolean, warnings: readonly unknown[]): void {
-  const text = `{"status":"accepted","event_id":${JSON.stringify(eventId)},"duplicate":${duplicate},"warnings":${warnings.length === 0 ? '[]' : JSON.stringify(warnings)}}`;
-  res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
 }
 
 export function sendProblem(res: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void {
@@ -235,8 +225,6 @@ export function checkJsonContentType(header: string | undefined): MediaTypeCheck
   }
   return { ok: true };
 }
-
-export { decodeUtf8 } from '../json.js';
 
 /** SHA-256 of a token: compared in constant time, and (shortened) the token's public fingerprint. */
 export function hashToken(token: string): Buffer {

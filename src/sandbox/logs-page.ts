@@ -5,31 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { SALES_CHANNEL_TYPES } from '../constants.js';
 import type { LogsColumn } from '../contract-runtime.js';
 import { valueAt } from '../engine/values.js';
 import type { EventRecord } from './store.js';
 
-/** How much of one body the page shows; the whole body is at /api/events?event_id=... */
+/** How much of one body the page shows; the whole body is at /api/events. */
 export const MAX_SHOWN_BODY_CHARS = 64 * 1024;
-
-const CHANNELS: ReadonlySet<string> = new Set(SALES_CHANNEL_TYPES);
-
-export interface LogsPageInput {
-  /** Events to show, newest first. */
-  events: EventRecord[];
-  /** The body text of an event. */
-  bodyOf: (record: EventRecord) => string;
-  /** Events matching the filter, of which `events` may be only the newest. */
-  matching: number;
-  /** Events in the store. */
-  total: number;
-  /** Event names in the store, for the filter. */
-  eventNames: string[];
-  eventName: string | undefined;
-  webhookUrl: string;
-  maskedToken: string;
-}
 
 export interface LogsPage {
   html: string;
@@ -43,105 +24,28 @@ export function escapeHtml(value: unknown): string {
 }
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\u0000': '\ufffd' };
 
-export function renderLogsPage(input: LogsPageInput): LogsPage {
-  const nonce = randomBytes(16).toString('base64');
-  const csp = `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
-  const shown = input.events.length;
-  const summary =
-    input.total === 0
-      ? 'No events yet.'
-      : `${count(input.matching, 'event')}${input.eventName === undefined ? '' : ` named ${q(input.eventName)}`}` +
-        `${shown < input.matching ? `, the newest ${shown} shown` : ''} (${count(input.total, 'event')} stored).`;
-  const options = input.eventNames
-    .map((name) => `<option value="${escapeHtml(name)}"${name === input.eventName ? ' selected' : ''}>${escapeHtml(name)}</option>`)
-    .join('');
-  const rows = input.events.map((record) => renderEvent(record, input.bodyOf(record))).join('\n');
-  const empty =
-    input.total === 0
-      ? `<p class="hint">Send an event to <code>${escapeHtml(input.webhookUrl)}</code> with the header <code>X-Webhook-Token</code> (the token printed when the sandbox started, <code>${escapeHtml(input.maskedToken)}</code>), then reload.</p>`
-      : '';
-  const html = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>Logs · Converge webhook sandbox</title>
-<style nonce="${nonce}">${STYLE}</style>
-</head>
-<body>
-<header>
-<h1>Logs</h1>
-<p class="summary" data-testid="summary">${escapeHtml(summary)}</p>
-<form method="get" action="/logs">
-<label>Event <select name="event_name"><option value="">All events</option>${options}</select></label>
-<button type="submit">Filter</button>
-<a href="/logs">Clear</a> · <a href="/api/events">JSON</a>
-</form>
-</header>
-<main>
-${empty}<ol class="events">
-${rows}
-</ol>
-</main>
-</body>
-</html>
-`;
-  return { html, csp };
-}
-
-function renderEvent(record: EventRecord, text: string): string {
-  const body = parseQuietly(text);
-  const channel = channelOf(body);
-  const codes = [...new Set(record.warnings.map((w) => w.code))];
-  const warnings = record.warnings.length === 0 ? 'no warnings' : `${count(record.warnings.length, 'warning')}: ${codes.join(', ')}`;
-  const received = new Date(record.receivedAt).toISOString();
-  const warningList =
-    record.warnings.length === 0
-      ? ''
-      : `<ul class="warning-list">${record.warnings
-          .map((w) => `<li><code>${escapeHtml(w.code)}</code> <code>${escapeHtml(w.pointer || '(body)')}</code> ${escapeHtml(w.message)}</li>`)
-          .join('')}</ul>`;
-  return `<li class="event" data-id="${record.id}" data-event-id="${escapeHtml(record.eventId)}">
-<details>
-<summary>
-<span class="name">${escapeHtml(record.eventName)}</span>
-<span class="event-id">${escapeHtml(record.eventId)}</span>
-<span class="channel${channel.fallback ? ' fallback' : ''}">${escapeHtml(channel.text)}</span>
-<time datetime="${received}">${received.replace('T', ' ').replace('Z', ' UTC')}</time>
-<span class="warnings${record.warnings.length > 0 ? ' has-warnings' : ''}">${escapeHtml(warnings)}</span>
-</summary>
-${warningList}<pre class="body">${escapeHtml(prettyJson(text, MAX_SHOWN_BODY_CHARS))}</pre>
-</details>
-</li>`;
-}
-
-/** The channel as the vendor reads it: `$sales_channel_type`, or web when absent or unknown. */
-function channelOf(body: unknown): { text: string; fallback: boolean } {
-  const properties = isObject(body) ? body.properties : undefined;
-  const value = isObject(properties) ? properties.$sales_channel_type : undefined;
-  if (value === undefined) return { text: 'web (default)', fallback: true };
-  if (typeof value === 'string' && CHANNELS.has(value)) return { text: value, fallback: false };
-  const shown = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  return { text: `${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown} (unknown: web)`, fallback: true };
-}
-
 export interface ColumnsPageInput {
   /** The contract's title. */
   title: string;
   /** The contract's `logs.columns`. */
   columns: readonly LogsColumn[];
-  /** The operations (kinds) for the filter, and the one chosen. */
-  kinds: string[];
-  /** The query parameter that filters on the kind (contract.yaml logs.filters); none: no kind filter. */
-  kindFilter: string | undefined;
-  kind: string | undefined;
+  /** What one delivery and several are called (contract.yaml logs.noun). */
+  noun: { one: string; other: string };
+  /**
+   * The select of the page (contract.yaml logs.filters): the query parameter, what it filters
+   * (kind: the operation; name: events.name), the values offered, the one chosen; none: no select.
+   */
+  select: { parameter: string; on: 'kind' | 'name'; values: string[] } | undefined;
+  /** The value filtered on (kind or name), when one is. */
+  chosen: string | undefined;
   events: EventRecord[];
   bodyOf: (record: EventRecord) => string;
   matching: number;
   total: number;
-  /** Where to send, secrets masked ("kind: POST url"). */
+  /** Where to send, secrets masked ("kind: POST url", or "POST url" for a contract of one operation). */
   endpoints: string[];
+  /** How to present the secret (the auth's hint), when the URL does not carry it. */
+  hint?: string;
 }
 
 /** The Logs page of any contract: one column per `logs.columns` entry, the body under each row. */
@@ -149,18 +53,22 @@ export function renderColumnsPage(input: ColumnsPageInput): LogsPage {
   const nonce = randomBytes(16).toString('base64');
   const csp = `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
   const shown = input.events.length;
+  const many = (n: number) => `${n} ${n === 1 ? input.noun.one : input.noun.other}`;
+  const select = input.select;
   const summary =
     input.total === 0
       ? 'Nothing received yet.'
-      : `${count(input.matching, 'delivery').replace('deliverys', 'deliveries')}${input.kind === undefined ? '' : ` to ${q(input.kind)}`}` +
-        `${shown < input.matching ? `, the newest ${shown} shown` : ''} (${count(input.total, 'delivery').replace('deliverys', 'deliveries')} stored).`;
-  const options = input.kinds.map((kind) => `<option value="${escapeHtml(kind)}"${kind === input.kind ? ' selected' : ''}>${escapeHtml(kind)}</option>`).join('');
+      : `${many(input.matching)}${input.chosen === undefined ? '' : ` ${select?.on === 'name' ? 'named' : 'to'} ${q(input.chosen)}`}` +
+        `${shown < input.matching ? `, the newest ${shown} shown` : ''} (${many(input.total)} stored).`;
+  const options = (select?.values ?? []).map((v) => `<option value="${escapeHtml(v)}"${v === input.chosen ? ' selected' : ''}>${escapeHtml(v)}</option>`).join('');
   const head = input.columns.map((c) => `<span role="columnheader">${escapeHtml(c.title)}</span>`).join('');
   const rows = input.events.map((record) => renderRow(input.columns, record, input.bodyOf(record))).join('\n');
   const empty =
-    input.total === 0 ? `<p class="hint">Send to ${input.endpoints.map((e) => `<code>${escapeHtml(e)}</code>`).join(' or ')} (the URLs printed when the sandbox started), then reload.</p>` : '';
-  // The kind filter's label: the title of the column that shows the kind.
-  const kindTitle = input.columns.find((c) => c.value === 'kind')?.title ?? 'Kind';
+    input.total === 0
+      ? `<p class="hint">Send to ${input.endpoints.map((e) => `<code>${escapeHtml(e)}</code>`).join(' or ')} ${escapeHtml(input.hint ?? '(the URLs printed when the sandbox started)')}, then reload.</p>`
+      : '';
+  // The select's label: the title of the column that shows what it filters.
+  const label = input.columns.find((c) => c.value === select?.on)?.title ?? (select?.on === 'name' ? 'Name' : 'Kind');
   const grid = `summary,.columns{grid-template-columns:repeat(${input.columns.length},minmax(90px,1fr))}`;
   const html = `<!doctype html>
 <html lang="en">
@@ -176,7 +84,7 @@ export function renderColumnsPage(input: ColumnsPageInput): LogsPage {
 <h1>Logs</h1>
 <p class="summary" data-testid="summary">${escapeHtml(summary)}</p>
 <form method="get" action="/logs">
-${input.kindFilter === undefined ? '' : `<label>${escapeHtml(kindTitle)} <select name="${escapeHtml(input.kindFilter)}"><option value="">All</option>${options}</select></label>\n`}<button type="submit">Filter</button>
+${select === undefined ? '' : `<label>${escapeHtml(label)} <select name="${escapeHtml(select.parameter)}"><option value="">All</option>${options}</select></label>\n`}<button type="submit">Filter</button>
 <a href="/logs">Clear</a> · <a href="/api/events">JSON</a>
 </form>
 </header>
@@ -192,10 +100,18 @@ ${rows}
   return { html, csp };
 }
 
-/** A column's text for one delivery: a record value, a body value, or the column's fallback pick. */
-function cellOf(column: LogsColumn, record: EventRecord, body: unknown): string {
+/**
+ * A column's text for one delivery: a record value, a body value, or the column's fallback pick;
+ * `fallback` when the column's default stands for an absent or unknown value.
+ */
+function cellOf(column: LogsColumn, record: EventRecord, body: unknown): { text: string; fallback?: boolean } {
+  const cell = rawCell(column, record, body);
+  return typeof cell === 'string' ? { text: cell } : cell;
+}
+
+function rawCell(column: LogsColumn, record: EventRecord, body: unknown): string | { text: string; fallback: boolean } {
   if (column.value === 'received') return new Date(record.receivedAt).toISOString().replace('T', ' ').replace('Z', ' UTC');
-  if (column.value === 'kind') return record.eventName;
+  if (column.value === 'kind' || column.value === 'name') return record.eventName;
   if (column.value === 'id') return record.eventId;
   if (column.value === 'warnings') {
     const codes = [...new Set(record.warnings.map((w) => w.code))];
@@ -210,8 +126,14 @@ function cellOf(column: LogsColumn, record: EventRecord, body: unknown): string 
   }
   let value = column.pointer === undefined ? undefined : valueAt(body, column.pointer);
   if ((value === undefined || value === null) && column.otherwise) value = pick(valueAt(body, column.otherwise.array), column.otherwise.pick, column.otherwise.field);
-  if (value === undefined || value === null) return '';
+  if (column.default !== undefined && value === undefined) return { text: `${column.default} (default)`, fallback: true };
+  // A null is a value too where the column knows its values (it is not one of them).
+  if (value === undefined || (value === null && !Array.isArray(column.enum))) return '';
   const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  if (column.default !== undefined && Array.isArray(column.enum) && !(typeof value === 'string' && column.enum.includes(value))) {
+    // Cut shorter, so that the default still shows after it.
+    return { text: `${text.length > 40 ? `${text.slice(0, 37)}...` : text} (unknown: ${column.default})`, fallback: true };
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
@@ -238,11 +160,21 @@ function pick(list: unknown, rule: string, field: string): unknown {
 
 function renderRow(columns: readonly LogsColumn[], record: EventRecord, text: string): string {
   const body = parseQuietly(text);
+  const attributes: string[] = [];
   const cells = columns
-    .map(
-      (column) =>
-        `<span class="cell" data-column="${escapeHtml(column.title)}"${(column.value === 'warnings' || column.value === 'violations') && record.warnings.length > 0 ? ' data-warnings="yes"' : ''}${column.value === 'violations' && (record.violations?.length ?? 0) > 0 ? ' data-errors="yes"' : ''}>${escapeHtml(cellOf(column, record, body))}</span>`,
-    )
+    .map((column) => {
+      const cell = cellOf(column, record, body);
+      if (column.attribute !== undefined) attributes.push(` data-${column.attribute}="${escapeHtml(cell.text)}"`);
+      const flags =
+        `${(column.value === 'warnings' || column.value === 'violations') && record.warnings.length > 0 ? ' data-warnings="yes"' : ''}` +
+        `${column.value === 'violations' && (record.violations?.length ?? 0) > 0 ? ' data-errors="yes"' : ''}`;
+      const classes = `cell${column.class === undefined ? '' : ` ${column.class}`}${cell.fallback ? ' fallback' : ''}${column.value === 'warnings' && record.warnings.length > 0 ? ' has-warnings' : ''}`;
+      // The time of receipt is a <time>, its machine-readable value in datetime.
+      if (column.value === 'received') {
+        return `<time class="${classes}" data-column="${escapeHtml(column.title)}" datetime="${new Date(record.receivedAt).toISOString()}">${escapeHtml(cell.text)}</time>`;
+      }
+      return `<span class="${classes}" data-column="${escapeHtml(column.title)}"${flags}>${escapeHtml(cell.text)}</span>`;
+    })
     .join('\n');
   const errors = record.violations ?? [];
   const errorList =
@@ -257,7 +189,7 @@ function renderRow(columns: readonly LogsColumn[], record: EventRecord, text: st
       : `<ul class="warning-list">${record.warnings
           .map((w) => `<li><code>${escapeHtml(w.code)}</code> <code>${escapeHtml(w.pointer || '(body)')}</code> ${escapeHtml(w.message)}</li>`)
           .join('')}</ul>`;
-  return `<li class="event" data-id="${record.id}" data-kind="${escapeHtml(record.eventName)}">
+  return `<li class="event" data-id="${record.id}" data-kind="${escapeHtml(record.eventName)}"${attributes.join('')}>
 <details>
 <summary>
 ${cells}
@@ -361,7 +293,7 @@ li.event{background:#fff;border:1px solid #d8dde3;border-radius:4px;margin:0 0 6
 summary{display:grid;grid-template-columns:minmax(140px,1.4fr) minmax(120px,1.2fr) minmax(110px,.9fr) 200px minmax(120px,1.2fr);gap:10px;padding:8px 10px;cursor:pointer;overflow-wrap:anywhere}
 .name{font-weight:600}
 .event-id,time{font-family:ui-monospace,monospace;font-size:12px}
-.channel.fallback{color:#6b7480}
+.fallback{color:#6b7480}
 .has-warnings{color:#9a5b00}
 pre.body{margin:0;padding:10px;border-top:1px solid #e3e7eb;background:#fbfcfd;overflow:auto;max-height:70vh;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere}
 .warning-list{margin:0;padding:8px 10px 8px 28px;border-top:1px solid #e3e7eb;color:#9a5b00}

@@ -19,7 +19,8 @@
  * the bodies: about 150 bytes an event. In memory mode the record keeps the body's text.
  *
  * A line is `{"id":..,"received_at":..,"token_hash":..,"event_id":..,"event_name":..,
- * "warnings":[..],"body":<the body's own JSON text>}`, with `"violations":[..]` before "body"
+ * "warnings":[..],"body":<the body's own JSON text>}` (event_id and event_name are the format's
+ * keys, version 1, for every contract: the delivery's id, and its name or operation), with `"violations":[..]` before "body"
  * for a delivery stored although it breaks a rule (a contract whose receiver answers 200 to it). The body is the sender's text byte for
  * byte, except that line breaks between JSON tokens become spaces (inside JSON strings they
  * cannot occur raw) and a UTF-8 byte order mark is dropped: numbers beyond 2^53, duplicate

@@ -1,5 +1,5 @@
 /**
- * header-token: every sender presents one token in a header (X-Webhook-Token, say). Compared in
+ * header-token: every sender presents one token in a header (contract.yaml auth.header). Compared in
  * constant time through its SHA-256 (which hides its length too); printed masked after start-up.
  */
 import { randomBytes } from 'node:crypto';
@@ -27,6 +27,7 @@ export function headerToken(spec: AuthSpec, options: AuthOptions): Auth {
     secrets: { '': token },
     principals: { '': principal },
     mask: maskToken,
+    hint: `with the header ${header} (the token printed when the sandbox started, ${masked})`,
     check(request) {
       const presented = request.headers[name];
       if (presented === undefined || presented === '') {

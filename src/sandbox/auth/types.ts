@@ -31,6 +31,8 @@ export interface Auth {
   readonly principals: Readonly<Record<string, string>>;
   /** A secret as printed after start-up. */
   mask(secret: string): string;
+  /** How a sender presents the secret, for the empty Logs page ("with the header X (...)"); none when the URL carries it. */
+  readonly hint?: string;
   /** The query parameters a sender appends to every URL (query-md5: the account code and the digest). */
   readonly query?: Readonly<Record<string, string>>;
   /** Every value the auth was given or chose, secret or not (query-md5: the account code and the key), by the keys of AuthOptions.secrets. */
