@@ -150,7 +150,7 @@ describe('auth negatives of the other auth types', () => {
   it('query-md5: no secret, an empty one, a wrong one, and another account with the secret right for it', () => {
     const formula = { hash: 'md5', encoding: 'hex-lower', input: ['{licenseCode}', ':', '{secretKey}'], charset: 'utf-8' } as const;
     const negatives = authNegatives({
-      spec: { type: 'query-md5', parameter: 'secret', licenseCodeParameter: 'licenseCode', formula },
+      spec: { type: 'query-md5', parameter: 'secret', accountParameter: 'licenseCode', formula },
       valid,
       parameters: {},
       secrets: { licenseCode: 'L1', secretKey: 'k' },

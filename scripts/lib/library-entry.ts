@@ -143,7 +143,7 @@ ${doc(a.doc ?? `Throws a \`${a.error}\` listing every violation unless \`value\`
   // Helpers: a generic function of src/ (`use`) bound to its arguments from contract.yaml.
   const helpers: string[] = [];
   const helperImports = new Set<string>();
-  const auth = d.auth as { type: string; parameter?: string; licenseCodeParameter?: string; formula?: { hash: string; encoding: string; input: string[]; charset: string } };
+  const auth = d.auth as { type: string; parameter?: string; accountParameter?: string; formula?: { hash: string; encoding: string; input: string[]; charset: string } };
   (library.helpers ?? []).forEach((helper, i) => {
     const where = `${file}: /library/helpers/${i}`;
     if (!IDENTIFIER.test(helper.name)) throw new Error(`${where}/name: expected an identifier, found "${helper.name}"`);
@@ -159,7 +159,7 @@ ${doc(a.doc ?? `Throws a \`${a.error}\` listing every violation unless \`value\`
   return queryDigest(digestFormula, { ${names.join(', ')} });
 }`);
       } else {
-        const equal = auth.licenseCodeParameter === undefined ? [] : [auth.licenseCodeParameter];
+        const equal = auth.accountParameter === undefined ? [] : [auth.accountParameter];
         const queryFields = [...equal, auth.parameter].map((n) => `readonly ${JSON.stringify(n)}?: string | null`).join('; ');
         const accountFields = names.map((n) => `readonly ${JSON.stringify(n)}: string`).join('; ');
         helpers.push(`${doc(helper.doc)}export function ${helper.name}(query: { ${queryFields} }, account: { ${accountFields} }): boolean {

@@ -27,7 +27,7 @@ interface SendAuth {
   type: string;
   header?: string;
   parameter?: string;
-  licenseCodeParameter?: string;
+  accountParameter?: string;
   formula?: DigestFormula;
 }
 
@@ -50,7 +50,7 @@ function contractOptions(runtime: ContractRuntime): Record<string, OptionSpec> {
 }
 
 function queryFilledByAuth(auth: SendAuth, name: string): boolean {
-  return auth.type === 'query-md5' && (name === auth.parameter || name === auth.licenseCodeParameter);
+  return auth.type === 'query-md5' && (name === auth.parameter || name === auth.accountParameter);
 }
 
 function envLine(d: ContractDescriptor): string {
@@ -90,7 +90,7 @@ function usage(runtime: ContractRuntime, isDefault: boolean): string {
     synopsis = `--url URL ${names.map((n) => `--${kebab(n)} V`).join(' ')}`;
     lines.push(
       `  --url URL       your receiver's URL, the one ${d.vendor.name} posts to; send appends the query`,
-      ...names.map((n) => optionLine(`--${kebab(n)} V`, n === auth.licenseCodeParameter ? `the account's ${n}, sent as the ${n} query parameter` : `a value of the ${auth.parameter} formula; never printed`)),
+      ...names.map((n) => optionLine(`--${kebab(n)} V`, n === auth.accountParameter ? `the account's ${n}, sent as the ${n} query parameter` : `a value of the ${auth.parameter} formula; never printed`)),
       `                  ${auth.parameter} = ${auth.formula.hash.toUpperCase()}(${auth.formula.input.join('')}) in hex, printed masked`,
     );
   }
@@ -284,7 +284,7 @@ function queryDigestTarget(runtime: ContractRuntime, op: RuntimeOperation, value
   const names = formulaNames(formula);
   if (url.value === undefined) throw new UsageError(`send needs --url, your receiver's URL (the one ${d.vendor.name} posts to)${orEnv(url.env)}`);
   const endpoint = resolveEndpointUrl(url.value, null, `the secret is computed from ${names.map((n) => `--${kebab(n)}`).join(' and ')}`);
-  const added = [...new Set([...Object.keys(d.request?.query ?? {}), auth.parameter!, auth.licenseCodeParameter!])];
+  const added = [...new Set([...Object.keys(d.request?.query ?? {}), auth.parameter!, auth.accountParameter!])];
   const present = added.filter((name) => endpoint.searchParams.has(name));
   if (present.length > 0) throw new UsageError(`--url: expected a URL without the query parameters send adds (${added.join(', ')}), found ${present.join(', ')}`);
   const account: Record<string, string> = {};
@@ -317,7 +317,7 @@ function queryDigestTarget(runtime: ContractRuntime, op: RuntimeOperation, value
         if (value !== undefined) computed[name] = value;
       }
     }
-    computed[auth.licenseCodeParameter!] ??= account[auth.licenseCodeParameter!]!;
+    computed[auth.accountParameter!] ??= account[auth.accountParameter!]!;
     computed[auth.parameter!] ??= digest;
     Object.assign(query, computed);
     if (missing) throw missing;

@@ -34,7 +34,7 @@ export interface AuthNegative {
 }
 
 export interface AuthContext {
-  spec: AuthSpec & { licenseCodeParameter?: string; formula?: DigestFormula };
+  spec: AuthSpec & { accountParameter?: string; formula?: DigestFormula };
   /** A request with the right credentials. */
   valid: WireRequest;
   /** The values of the path template's parameters in `valid`. */
@@ -102,7 +102,7 @@ function headerToken({ spec, valid, secrets }: AuthContext): AuthNegative[] {
 
 function queryMd5({ spec, valid, secrets }: AuthContext): AuthNegative[] {
   const secret = spec.parameter!;
-  const license = spec.licenseCodeParameter!;
+  const license = spec.accountParameter!;
   const otherLicense = lastCharacterChanged(secrets[license] ?? '');
   const negatives: AuthNegative[] = [
     { use: 'missing-secret', summary: `a valid delivery without the ${secret} query parameter`, shown: `no ${secret}`, request: withQuery(valid, (q) => q.delete(secret)) },

@@ -162,7 +162,7 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
   const checks: PlannedCheck[] = [];
 
   const outbound = runtime.registry.direction === 'outbound';
-  const auth = descriptor.auth as AuthSpec & { licenseCodeParameter?: string; formula?: DigestFormula };
+  const auth = descriptor.auth as AuthSpec & { accountParameter?: string; formula?: DigestFormula };
   const parametersSpec = (descriptor as { request?: RequestSpec }).request ?? {};
   const sample = (descriptor.sample ?? {}) as Record<string, unknown>;
   // Drawn apart from the bodies: the same seed sends the same bodies, each run its own ids.
@@ -180,7 +180,7 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
     const query = new URLSearchParams(url.search);
     for (const name of Object.keys(parametersSpec.query ?? {})) {
       if (auth.type === 'query-md5' && name === auth.parameter && auth.formula) query.set(name, queryDigest(auth.formula, options.secrets ?? {}));
-      else if (name === auth.licenseCodeParameter) query.set(name, options.secrets?.[name] ?? '');
+      else if (name === auth.accountParameter) query.set(name, options.secrets?.[name] ?? '');
       else {
         const value = entry?.[name] ?? sample[name];
         if (typeof value === 'string') query.set(name, value);

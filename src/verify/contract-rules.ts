@@ -61,7 +61,7 @@ const GENERIC_SOURCES: Record<string, string> = {
 
 function authTitle(
   auth: ContractRuntime["descriptor"]["auth"] & {
-    licenseCodeParameter?: string;
+    accountParameter?: string;
   },
 ): string {
   switch (auth.type) {
@@ -70,7 +70,7 @@ function authTitle(
     case "header-token":
       return `A request without the ${auth.header} token, or with a wrong one, is refused with a 4xx`;
     case "query-md5":
-      return `A delivery without the ${auth.parameter}, with a wrong one, or for another ${auth.licenseCodeParameter}, is refused with a 4xx`;
+      return `A delivery without the ${auth.parameter}, with a wrong one, or for another ${auth.accountParameter}, is refused with a 4xx`;
     default:
       return "A request without the right credentials is refused with a 4xx";
   }

@@ -14,9 +14,9 @@ import type { Auth, AuthOptions, AuthSpec } from './types.js';
 
 export function queryMd5(spec: AuthSpec, options: AuthOptions): Auth {
   const digestName = spec.parameter;
-  const accountName = spec.licenseCodeParameter;
+  const accountName = spec.accountParameter;
   const formula = spec.formula as DigestFormula | undefined;
-  if (!digestName || !accountName || !formula) throw new TypeError('auth query-md5: expected auth.parameter, auth.licenseCodeParameter and auth.formula');
+  if (!digestName || !accountName || !formula) throw new TypeError('auth query-md5: expected auth.parameter, auth.accountParameter and auth.formula');
   const codes = spec.refuse?.codes ?? {};
   const status = spec.refuse?.status ?? 401;
   // The account: one value per placeholder of the formula (the account code and the key).

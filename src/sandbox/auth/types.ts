@@ -47,7 +47,7 @@ export interface AuthSpec {
   /** codes (query-md5): the violation code of each refusal, from the contract's code table. */
   refuse?: { status?: number; codes?: { missing?: string; account?: string; mismatch?: string } };
   generate?: string;
-  licenseCodeParameter?: string;
+  accountParameter?: string;
   /** query-md5: how the digest is computed (src/hash/query-digest.ts). */
   formula?: unknown;
 }
