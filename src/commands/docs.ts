@@ -40,7 +40,7 @@ export function docsPagePath(id: string): string {
  * What the mock's and the sandbox's start-up blocks print for the reference: the page's file
  * URL when it is there and up to date, else the command that builds and serves it. Never throws.
  */
-export function docsHint(id = 'converge'): string {
+export function docsHint(id: string): string {
   try {
     const root = packageRoot();
     const contract = listContracts(root).find((c) => c.id === id);
@@ -59,7 +59,7 @@ Prints the path of a contract's reference page: one self-contained HTML file (Re
 the whole contract and its examples inside, that works offline. In a checkout it is built
 on first use (and rebuilt when the contract changed), with progress on stderr.
 
-  --contract ID  ${ids.join(', ') || '(none found)'} (default ${ids[0] ?? 'converge'})
+  --contract ID  ${ids.join(', ') || '(none found)'} (default ${ids[0] ?? '(none)'})
   --serve        serve it on http://127.0.0.1 (a free port, or --port) until Ctrl-C
   --port N       the port for --serve (0 or absent: a free one)
   --open         open it in your browser (xdg-open, open or rundll32); when none can be
@@ -200,7 +200,8 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`docs takes no file arguments, found "${positionals.join(' ')}"`);
   if (values.port !== undefined && !values.serve) throw new UsageError('--port needs --serve: the page itself is a file');
   const port = parsePort(values.port, 0);
-  const id = values.contract ?? contracts[0]?.id ?? 'converge';
+  if (contracts.length === 0) throw new UsageError('no contract found: expected generated/contracts.json to list at least one, found none (run npm run generate)');
+  const id = values.contract ?? contracts[0]!.id;
   const contract = contracts.find((c) => c.id === id);
   if (!contract) throw new UsageError(`--contract: expected one of ${contracts.map((c) => c.id).join(', ')}, found "${id}"`);
 

@@ -74,7 +74,7 @@ export async function run(argv: string[]): Promise<number> {
       [
         `Prism mock of the Converge webhook listening on ${endpoint}`,
         `(Prism pid ${mock.pid}, ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-        `Reference docs: ${docsHint()}`,
+        `Reference docs: ${docsHint(contract.id)}`,
         '',
         'Try it:',
         `  curl -i -X POST ${endpoint} \\`,
