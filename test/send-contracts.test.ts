@@ -261,6 +261,13 @@ describe('send --contract webengage (a node:http receiver answering 200, 204, 40
     expect(result.stdout).not.toContain('test-key-webengage-2');
   });
 
+  it('a --url without a path gets the webhook\'s own path, as verify and the sandbox read it; a path given is kept', async () => {
+    answers = [200, 200];
+    await send(['--contract', 'webengage', '--url', base, ...account, '--webhook', 'journey', 'spec/webengage/examples/valid/seed-journey-activated.json']);
+    await send(['--contract', 'webengage', '--url', `${base}/`, ...account, SEED]);
+    expect(deliveries.map((d) => d.url.pathname)).toEqual(['/webengage/journey', '/']);
+  });
+
   it('validates first with the query it will send: a license_code other than licenseCode is a warning, an invalid body is not sent', async () => {
     const differs = await send(['--contract', 'webengage', '--url', base, ...account, 'spec/webengage/examples/valid/warning-license-code-differs.json']);
     expect(differs.code).toBe(0);

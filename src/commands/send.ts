@@ -283,7 +283,7 @@ function queryDigestTarget(runtime: ContractRuntime, op: RuntimeOperation, value
   const url = optionValue(values, d, 'url', op.id);
   const names = formulaNames(formula);
   if (url.value === undefined) throw new UsageError(`send needs --url, your receiver's URL (the one ${d.vendor.name} posts to)${orEnv(url.env)}`);
-  const endpoint = resolveEndpointUrl(url.value, null, `the secret is computed from ${names.map((n) => `--${kebab(n)}`).join(' and ')}`);
+  const endpoint = resolveEndpointUrl(url.value, op.path, `the secret is computed from ${names.map((n) => `--${kebab(n)}`).join(' and ')}`);
   const added = [...new Set([...Object.keys(d.request?.query ?? {}), auth.parameter!, auth.accountParameter!])];
   const present = added.filter((name) => endpoint.searchParams.has(name));
   if (present.length > 0) throw new UsageError(`--url: expected a URL without the query parameters send adds (${added.join(', ')}), found ${present.join(', ')}`);
