@@ -38,6 +38,8 @@ if (process.argv.includes('--if-stale')) {
 
 // Build into a fresh folder and swap it in at the end: a failed build leaves the last good
 // dist/ in place, and a CLI started meanwhile (by a test, say) never sees a half-built one.
+// tsc is silent for its 10-30 s: say what is happening.
+console.error('building dist/ (tsc: the ES module build, then the CommonJS one)…');
 const out = `dist.building-${process.pid}`;
 rmSync(join(root, out), { recursive: true, force: true });
 for (const [project, folder] of [['tsconfig.build.json', 'esm'], ['tsconfig.cjs.json', 'cjs']]) {

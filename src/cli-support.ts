@@ -29,6 +29,10 @@ export function parseCommandArgs<T extends Record<string, OptionSpec>>(argv: str
   const consumed = new Set<number>();
   for (const token of tokens) {
     if (token.kind !== 'option') continue;
+    // A string option at the end of the line, with nothing after it.
+    if (Object.hasOwn(known, token.name) && known[token.name]!.type === 'string' && token.value === undefined) {
+      throw new UsageError(`${token.rawName}: expected a value, found nothing`);
+    }
     if (!Object.hasOwn(known, token.name)) {
       const guess = token.rawName.startsWith('--') ? closest(token.name, Object.keys(known)) : undefined;
       throw new UsageError(`Unknown option '${token.rawName}'${guess ? `; did you mean --${guess}?` : ''}`);

@@ -135,6 +135,9 @@ describe('converge-webhook validate', () => {
     [['verify', '--url', 'http://127.0.0.1:9', '--token', 't', '--cases', '-5'], '--cases: expected an integer from 0 to 100000, found "-5"'],
     [['sandbox', '--memory', '--port', '-1'], '--port: expected an integer from 0 to 65535, found "-1"'],
     [['send', '--url', '--token', 't', VALID], '--url: expected a value, found the option "--token" (if that is the value, write --url=--token)'],
+    // An option that takes a value, last on the line.
+    [['send', '--contract', 'webengage', '--url', 'http://127.0.0.1:9', VALID, '--license-code'], '--license-code: expected a value, found nothing'],
+    [['validate', VALID, '--contract'], '--contract: expected a value, found nothing'],
   ])('a mistyped option, command or option value: exit 2, one plain line ("did you mean" when one is close), no stack trace: %j', async (args, message) => {
     const run = await runCli(args);
     expect(run).toEqual({ code: 2, stdout: '', stderr: `converge-webhook: ${message}\nRun "npx converge-webhook help" for usage.\n` });
