@@ -21,6 +21,11 @@ export interface ParsedCommand<T extends Record<string, OptionSpec>> {
   positionals: string[];
 }
 
+/** "licenseCode" -> "license-code": a name of a contract's data as the commands' options spell it. */
+export function kebabCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
 export function parseCommandArgs<T extends Record<string, OptionSpec>>(argv: string[], options: T): ParsedCommand<T> {
   const known: Record<string, OptionSpec> = { ...options, help: { type: 'boolean', short: 'h' } };
   // A lenient pass first, to name a mistyped option's likely meaning: the strict pass only says "unknown".

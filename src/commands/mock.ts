@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import YAML from 'yaml';
 
-import { listenForStop, parseCommandArgs, parseHost, parsePort, STOP_SIGNALS, UsageError } from '../cli-support.js';
+import { kebabCase, listenForStop, parseCommandArgs, parseHost, parsePort, STOP_SIGNALS, UsageError } from '../cli-support.js';
 import type { ContractDescriptor } from '../contract-runtime.js';
 import { resolveEndpointUrl } from '../endpoint.js';
 import { formulaNames, type DigestFormula } from '../hash/query-digest.js';
@@ -107,8 +107,6 @@ function readDescriptor(contract: RegistryContract): ContractDescriptor | undefi
   }
 }
 
-/** `kebab-case` of a name of the contract's data, as the commands' options spell it. */
-const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**
  * An outbound contract has no vendor endpoint to stand in for (the vendor calls the user), and
@@ -117,7 +115,7 @@ const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLo
 export function outboundMessage(contract: RegistryContract, d: ContractDescriptor | undefined): string {
   const vendor = d?.vendor.name ?? contract.vendor;
   const formula = (d?.auth as { formula?: DigestFormula } | undefined)?.formula;
-  const account = formula ? ` ${formulaNames(formula).map((n) => `--${kebab(n)} ${n.replace(/[A-Z]/g, '_$&').toUpperCase()}`).join(' ')}` : '';
+  const account = formula ? ` ${formulaNames(formula).map((n) => `--${kebabCase(n)} ${n.replace(/[A-Z]/g, '_$&').toUpperCase()}`).join(' ')}` : '';
   const delivered = d?.answers?.delivered ?? 200;
   const id = contract.id;
   return [

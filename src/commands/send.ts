@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 
-import { CheckFailed, parseCommandArgs, UsageError, type OptionSpec } from '../cli-support.js';
+import { CheckFailed, kebabCase, parseCommandArgs, UsageError, type OptionSpec } from '../cli-support.js';
 import { envFor, loadContractRuntime, type ContractDescriptor, type ContractRuntime, type RuntimeOperation } from '../contract-runtime.js';
 import { maskToken, resolveEndpointUrl } from '../endpoint.js';
 import { valueAt } from '../engine/values.js';
@@ -31,8 +31,6 @@ interface SendAuth {
   formula?: DigestFormula;
 }
 
-/** "licenseCode" -> "license-code": an option's name for a name of the contract's data. */
-const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** The options a contract's send takes beside the common ones, from its data. */
 function contractOptions(runtime: ContractRuntime): Record<string, OptionSpec> {
@@ -40,11 +38,11 @@ function contractOptions(runtime: ContractRuntime): Record<string, OptionSpec> {
   const auth = d.auth as SendAuth;
   const options: Record<string, OptionSpec> = {};
   if (auth.type === 'header-token') options.token = { type: 'string' };
-  if (auth.type === 'query-md5' && auth.formula) for (const name of formulaNames(auth.formula)) options[kebab(name)] = { type: 'string' };
-  for (const name of Object.keys(d.request?.query ?? {})) if (!queryFilledByAuth(auth, name)) options[kebab(name)] = { type: 'string' };
+  if (auth.type === 'query-md5' && auth.formula) for (const name of formulaNames(auth.formula)) options[kebabCase(name)] = { type: 'string' };
+  for (const name of Object.keys(d.request?.query ?? {})) if (!queryFilledByAuth(auth, name)) options[kebabCase(name)] = { type: 'string' };
   if (runtime.operations.length > 1) options.webhook = { type: 'string' };
   // An operation that reads no body is chosen with a flag of its name (--<its id>).
-  for (const op of runtime.operations) if (op.body === 'none' && !op.default) options[kebab(op.id)] = { type: 'boolean' };
+  for (const op of runtime.operations) if (op.body === 'none' && !op.default) options[kebabCase(op.id)] = { type: 'boolean' };
   if (d.mediaTypes.includes(FORM_TYPE)) options.form = { type: 'boolean' };
   return options;
 }
@@ -87,17 +85,17 @@ function usage(runtime: ContractRuntime, isDefault: boolean): string {
     );
   } else if (auth.type === 'query-md5' && auth.formula) {
     const names = formulaNames(auth.formula);
-    synopsis = `--url URL ${names.map((n) => `--${kebab(n)} V`).join(' ')}`;
+    synopsis = `--url URL ${names.map((n) => `--${kebabCase(n)} V`).join(' ')}`;
     lines.push(
       `  --url URL       your receiver's URL, the one ${d.vendor.name} posts to; send appends the query`,
-      ...names.map((n) => optionLine(`--${kebab(n)} V`, n === auth.accountParameter ? `the account's ${n}, sent as the ${n} query parameter` : `a value of the ${auth.parameter} formula; never printed`)),
+      ...names.map((n) => optionLine(`--${kebabCase(n)} V`, n === auth.accountParameter ? `the account's ${n}, sent as the ${n} query parameter` : `a value of the ${auth.parameter} formula; never printed`)),
       `                  ${auth.parameter} = ${auth.formula.hash.toUpperCase()}(${auth.formula.input.join('')}) in hex, printed masked`,
     );
   }
   for (const [name, spec] of Object.entries(d.request?.query ?? {})) {
     if (queryFilledByAuth(auth, name)) continue;
-    synopsis += ` [--${kebab(name)} V]`;
-    lines.push(optionLine(`--${kebab(name)} V`, `the ${name} query parameter${spec.default ? `; default: the body's ${spec.default.pointer.slice(1)}` : ''}`));
+    synopsis += ` [--${kebabCase(name)} V]`;
+    lines.push(optionLine(`--${kebabCase(name)} V`, `the ${name} query parameter${spec.default ? `; default: the body's ${spec.default.pointer.slice(1)}` : ''}`));
   }
   for (const [name, spec] of Object.entries(d.request?.headers ?? {})) {
     if (spec.generate === 'hex32') lines.push(`  (header ${name}: 32 random hex digits, fresh for every delivery)`);
@@ -108,8 +106,8 @@ function usage(runtime: ContractRuntime, isDefault: boolean): string {
   }
   for (const o of runtime.operations) {
     if (o.body === 'none' && !o.default) {
-      synopsis += ` [--${kebab(o.id)}]`;
-      lines.push(optionLine(`--${kebab(o.id)}`, `deliver to the ${o.id} webhook: a bare POST, no body and no file`));
+      synopsis += ` [--${kebabCase(o.id)}]`;
+      lines.push(optionLine(`--${kebabCase(o.id)}`, `deliver to the ${o.id} webhook: a bare POST, no body and no file`));
     }
   }
   if (d.mediaTypes.includes(FORM_TYPE)) {
@@ -283,13 +281,13 @@ function queryDigestTarget(runtime: ContractRuntime, op: RuntimeOperation, value
   const url = optionValue(values, d, 'url', op.id);
   const names = formulaNames(formula);
   if (url.value === undefined) throw new UsageError(`send needs --url, your receiver's URL (the one ${d.vendor.name} posts to)${orEnv(url.env)}`);
-  const endpoint = resolveEndpointUrl(url.value, op.path, `the secret is computed from ${names.map((n) => `--${kebab(n)}`).join(' and ')}`);
+  const endpoint = resolveEndpointUrl(url.value, op.path, `the secret is computed from ${names.map((n) => `--${kebabCase(n)}`).join(' and ')}`);
   const added = [...new Set([...Object.keys(d.request?.query ?? {}), auth.parameter!, auth.accountParameter!])];
   const present = added.filter((name) => endpoint.searchParams.has(name));
   if (present.length > 0) throw new UsageError(`--url: expected a URL without the query parameters send adds (${added.join(', ')}), found ${present.join(', ')}`);
   const account: Record<string, string> = {};
   for (const name of names) {
-    const option = kebab(name);
+    const option = kebabCase(name);
     const found = optionValue(values, d, option, op.id);
     if (found.value === undefined) throw new UsageError(`send needs --${option}${orEnv(found.env)}: the ${auth.parameter} is ${formula.hash.toUpperCase()}(${formula.input.join('')})`);
     if (found.value === '') throw new UsageError(`--${option}: expected a non-empty value, found an empty ${found.from ?? `--${option}`}`);
@@ -306,7 +304,7 @@ function queryDigestTarget(runtime: ContractRuntime, op: RuntimeOperation, value
       if (name === auth.parameter) computed[name] = digest;
       else if (Object.hasOwn(account, name)) computed[name] = account[name]!;
       else {
-        const option = kebab(name);
+        const option = kebabCase(name);
         const found = optionValue(values, d, option, op.id);
         let value = found.value;
         if (value === undefined && spec.default) {
@@ -368,9 +366,9 @@ export async function run(argv: string[]): Promise<number> {
 
   // The operation: --webhook NAME (or its variable), or the flag of an operation without a body.
   const defaultOp = runtime.operations.find((o) => o.default) ?? runtime.operations[0]!;
-  const flagged = runtime.operations.filter((o) => o.body === 'none' && !o.default && values[kebab(o.id)] === true);
+  const flagged = runtime.operations.filter((o) => o.body === 'none' && !o.default && values[kebabCase(o.id)] === true);
   const webhook = runtime.operations.length > 1 ? optionValue(values, d, 'webhook', defaultOp.id) : { value: undefined };
-  if (flagged.length > 0 && typeof values.webhook === 'string') throw new UsageError(`--${kebab(flagged[0]!.id)} and --webhook ${values.webhook} contradict each other: choose one`);
+  if (flagged.length > 0 && typeof values.webhook === 'string') throw new UsageError(`--${kebabCase(flagged[0]!.id)} and --webhook ${values.webhook} contradict each other: choose one`);
   let op = flagged[0] ?? defaultOp;
   if (flagged.length === 0 && webhook.value !== undefined) {
     const found = runtime.operations.find((o) => o.id === webhook.value);

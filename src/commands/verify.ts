@@ -2,7 +2,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
-import { parseCommandArgs, UsageError } from '../cli-support.js';
+import { kebabCase, parseCommandArgs, UsageError } from '../cli-support.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED } from '../verify/cases.js';
 import { GROUP_LABELS } from '../verify/plan.js';
 import { RULES, type Level } from '../verify/rules.js';
@@ -207,7 +207,6 @@ async function runContract(id: string, argv: string[]): Promise<number> {
   // The values a query digest is computed from (auth.formula's placeholders: --license-code, --secret-key).
   const formula = (descriptor.auth as { formula?: Parameters<typeof formulaNames>[0] }).formula;
   const accountValues = descriptor.auth.type === 'query-md5' && formula ? formulaNames(formula) : [];
-  const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
   const rules = contractRules(runtime);
   // An option and its description in two columns; a long option gets its description on the next line.
   const label = (text: string) => (text.length <= 20 ? `  ${text.padEnd(21)}` : `  ${text}\n                       `);
@@ -215,7 +214,7 @@ async function runContract(id: string, argv: string[]): Promise<number> {
     ? `It plays ${runtime.registry.vendor}: it delivers every valid example and N generated valid deliveries (valid examples changed in one place, each judged by the contract's own validator), each of which must get ${(descriptor as { answers?: { delivered?: number } }).answers?.delivered ?? 'a 2xx'}; it sends the deliveries the auth (${descriptor.auth.type}) must refuse, and one delivery twice with the same id, and reports what the receiver answered. It sends no invalid body: ${runtime.registry.vendor} sends none.`
     : `It sends every valid example (each must be accepted), every invalid example and each request the auth (${descriptor.auth.type}) must refuse, and bodies labelled with the wrong media type (each must be refused with a 4xx), then N generated valid and N generated invalid bodies: valid examples changed in one place, each judged by the contract's own validator (no error: valid, warnings allowed; exactly one: invalid, breaking that rule)${descriptor.mediaTypes.length > 1 ? `, in each of ${descriptor.mediaTypes.join(' and ')}` : ''}.`;
   const usage = [
-    `Usage: converge-webhook verify --contract ${id} --url URL${accountValues.map((n) => ` --${kebab(n)} ${kebab(n).toUpperCase().replace(/-/g, '_')}`).join('')}${token ? ' --token TOKEN' : ''}`,
+    `Usage: converge-webhook verify --contract ${id} --url URL${accountValues.map((n) => ` --${kebabCase(n)} ${kebabCase(n).toUpperCase().replace(/-/g, '_')}`).join('')}${token ? ' --token TOKEN' : ''}`,
     ...others
       .map((o) => `[--${urlOption(o)} URL]`)
       .reduce<string[]>((lines, option) => {
@@ -241,7 +240,7 @@ async function runContract(id: string, argv: string[]): Promise<number> {
         ? `${label(`--${urlOption(o)} URL`)}the ${o.id} webhook's URL, when not --url's${envOf(o) ? ` (default: the ${envOf(o)} environment variable)` : ''}`
         : `${label(`--${urlOption(o)} URL`)}the ${o.id} operation's full URL (its checks are not sent without it)${envOf(o) ? `;\n                       default: the ${envOf(o)} environment variable` : ''}`,
     ),
-    ...accountValues.map((n) => `${label(`--${kebab(n)} VALUE`)}the receiver's ${n}${verify.secrets?.[n] ? `; default: the ${verify.secrets[n]}\n                       environment variable` : ''}; never printed`),
+    ...accountValues.map((n) => `${label(`--${kebabCase(n)} VALUE`)}the receiver's ${n}${verify.secrets?.[n] ? `; default: the ${verify.secrets[n]}\n                       environment variable` : ''}; never printed`),
     ...(token ? ['  --token TOKEN        a token the receiver accepts; it is never printed'] : []),
     '  --strict             deviations fail the run too',
     '  --junit FILE         also write the results as JUnit XML to FILE (for CI)',
@@ -265,7 +264,7 @@ async function runContract(id: string, argv: string[]): Promise<number> {
     seed: { type: 'string' },
   };
   for (const o of others) spec[urlOption(o)] = { type: 'string' };
-  for (const n of accountValues) spec[kebab(n)] = { type: 'string' };
+  for (const n of accountValues) spec[kebabCase(n)] = { type: 'string' };
   if (token) spec.token = { type: 'string' };
   const { values, positionals } = parseCommandArgs(joinNumberValues(argv), spec);
   const value = (name: string) => (values as Record<string, string | boolean | undefined>)[name];
@@ -284,8 +283,8 @@ async function runContract(id: string, argv: string[]): Promise<number> {
   const urls = Object.fromEntries(others.map((o) => [o.id, (value(urlOption(o)) as string | undefined) ?? fromEnv(o)]));
   const secrets: Record<string, string> = {};
   for (const n of accountValues) {
-    const given = (value(kebab(n)) as string | undefined) ?? (verify.secrets?.[n] ? process.env[verify.secrets[n]] : undefined);
-    if (!given) throw new UsageError(`verify --contract ${id} needs --${kebab(n)}${verify.secrets?.[n] ? ` (or the ${verify.secrets[n]} environment variable)` : ''}: the receiver's ${n}, found nothing`);
+    const given = (value(kebabCase(n)) as string | undefined) ?? (verify.secrets?.[n] ? process.env[verify.secrets[n]] : undefined);
+    if (!given) throw new UsageError(`verify --contract ${id} needs --${kebabCase(n)}${verify.secrets?.[n] ? ` (or the ${verify.secrets[n]} environment variable)` : ''}: the receiver's ${n}, found nothing`);
     secrets[n] = given;
   }
   if (token) {

@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 
 import YAML from 'yaml';
 
+import { kebabCase } from '../cli-support.js';
 import type { ContractRuntime, RuntimeOperation } from '../contract-runtime.js';
 import { unescapeToken } from '../engine/values.js';
 import { queryDigest, type DigestFormula } from '../hash/query-digest.js';
@@ -53,7 +54,7 @@ interface ManifestEntry {
 
 /** The option of an operation's URL (conversion: --conversion-url, activityEvents: --activity-events-url). */
 export function urlOption(id: string): string {
-  return `--${id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-url`;
+  return `--${kebabCase(id)}-url`;
 }
 
 /** A URL template as a pattern at the end of a path (a receiver may be mounted under a prefix). */

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
+import { kebabCase } from '../cli-support.js';
 import type { ViolationCode } from '../codes.js';
 import { EndpointUrlError, maskToken, resolveEndpointUrl, WEBHOOK_PATH } from '../endpoint.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED } from './cases.js';
@@ -629,7 +630,7 @@ export function notSent(checks: readonly CheckResult[]): NotSent[] {
 
 /** An option's name for a value of the contract (licenseCode: --license-code). */
 export function optionName(name: string): string {
-  return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return `--${kebabCase(name)}`;
 }
 
 /** A receiver's URL (an outbound contract's): any http(s) URL without credentials. */
