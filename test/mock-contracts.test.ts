@@ -80,6 +80,16 @@ describe('startMock({ contract: "provesource" }): what real Prism does with the 
   it('a Content-Type other than JSON or form gets 415', async () => {
     expect((await post(mock, 'invalid/unsupported-text-plain.json', 'text/plain')).status).toBe(415);
   });
+
+  it('"Prefer: code=NNN" picks the contract\'s answer of that status (as the start-up lines say)', async () => {
+    const response = await fetch(`${mock.url}/webhooks/track/${ID}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Prefer: 'code=404' },
+      body: readFileSync(join(EXAMPLES, 'valid/email-only.json')),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(response.status).toBe(404);
+  });
 });
 
 describe('converge-webhook mock --contract provesource', () => {
@@ -92,13 +102,20 @@ describe('converge-webhook mock --contract provesource', () => {
       const out = cli.stdout();
       expect(out).toContain(`Try it (any webhookId: Prism cannot know which are webhooks):\n  curl -i -X POST ${base}/webhooks/track/${ID} \\\n    -H 'Content-Type: application/json' \\\n`);
       expect(out).toContain(`  npx converge-webhook send --contract provesource --url ${base}/webhooks/track/${ID} [--form] <event.json>\n`);
-      expect(out).toContain('What it cannot check (the sandbox does: "npx converge-webhook sandbox --contract provesource"):\n');
+      expect(out).toContain(
+        'example body otherwise; a Content-Type other than application/json or application/x-www-form-urlencoded: 415.\n' +
+          '"Prefer: code=NNN" picks the contract\'s answer of that status.\n' +
+          'What it cannot check (the sandbox does: "npx converge-webhook sandbox --contract provesource"):\n',
+      );
       expect(out).toContain('  - the webhookId: Prism cannot know which ids are webhooks, so every webhookId gets the same answers (the sandbox: 404).\n');
       expect(out).toContain('  - the kind of webhook: stream and conversion share one URL form, so a bare POST always gets 200 (a stream\n');
       expect(out).toContain('    products[N][...] altogether, so an item that breaks a rule gets 200, and a field given twice is not refused.\n');
       expect(out).toContain('    A valid form body is never refused. "converge-webhook send --form" validates the whole body before sending it.\n');
       expect(out).toContain('  - the body limit (1048576 bytes: the sandbox answers 413); and it keeps nothing.\n');
       const inline = /-d '(.*)'/.exec(out)![1]!;
+      // The contract's sample (contract.yaml sample.file), on one line.
+      const sample = (YAML.parse(readFileSync(join(root, 'spec/provesource/contract.yaml'), 'utf8')) as { sample: { file: string } }).sample.file;
+      expect(inline).toBe(JSON.stringify(JSON.parse(readFileSync(join(root, 'spec/provesource', sample), 'utf8'))));
       const response = await fetch(`${base}/webhooks/track/${ID}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: inline });
       expect(response.status).toBe(200);
       await cli.waitFor(/POST \/webhooks\/track\/0123\*\*\*\* {2}-> 200\n/);

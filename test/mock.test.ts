@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 
 import validateAccepted from '../generated/converge/validators/response-accepted.js';
 import validateProblem from '../generated/converge/validators/response-strict-problem.js';
@@ -14,6 +15,8 @@ import { PortInUse, startMock, type RunningMock } from '../src/mock/mock.js';
 import { cliPath, manifest, readExample, root } from './helpers.js';
 
 const SEED = readExample('valid/seed-curl.json');
+/** The example the start-up lines' curl sends, relative to the examples folder (contract.yaml sample.file). */
+const SAMPLE_FILE = (YAML.parse(readFileSync(join(root, 'spec/converge/contract.yaml'), 'utf8')) as { sample: { file: string } }).sample.file.replace(/^\.\/examples\//, '');
 
 interface Answer {
   status: number;
@@ -285,11 +288,18 @@ describe('converge-webhook mock', () => {
         expect(output()).toContain("-H 'X-Webhook-Token: any-token'");
         expect(output()).toContain('never checks the token');
         expect(output()).toContain(`  npx converge-webhook send --url ${url} --token any-token <event.json>\n`);
-        expect(output()).toContain('To check tokens and see what arrived, run "npx converge-webhook sandbox".\n');
+        // What Prism cannot check, said from the contract's auth (its header, the sandbox's status for a wrong token).
+        expect(output()).toContain(
+          'What it cannot check (the sandbox does: "npx converge-webhook sandbox"):\n' +
+            "  - the X-Webhook-Token's value: Prism never checks the token's value, so any token gets 200 (the sandbox: 401 for a wrong one).\n" +
+            '  - the body limit (1048576 bytes: the sandbox answers 413); and it keeps nothing.\n',
+        );
+        expect(output()).toContain("example body otherwise; a Content-Type other than application/json: 415; no X-Webhook-Token, or an empty one: 401.\n");
         expect(output()).not.toMatch(/[^x] converge-webhook (send|sandbox)/);
         expect((await post(url!, SEED)).status).toBe(200);
-        // The curl line's body is itself a valid event.
+        // The curl line's body is the contract's sample (contract.yaml sample.file), itself a valid event.
         const inline = /-d '(.*)'/.exec(output())![1]!;
+        expect(inline).toBe(JSON.stringify(JSON.parse(readExample(SAMPLE_FILE))));
         expect((await post(url!, inline)).status).toBe(200);
       } finally {
         if (signal === 'group') process.kill(-child.pid!, 'SIGINT');
@@ -331,6 +341,14 @@ describe('converge-webhook mock', () => {
     const help = await runQuick(['mock', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: converge-webhook mock');
+    expect(help.stdout.split('\n')[0]).toBe('Usage: converge-webhook mock [--contract ID] [--port 4010] [--host 127.0.0.1] [--quiet]');
+    // The contracts and the operation Prism serves of each, from the registry.
+    expect(help.stdout).toContain(
+      '  --contract ID    the contract (default converge); Prism serves its operation:\n' +
+        '                     converge     POST /api/webhooks\n' +
+        '                     provesource  POST /webhooks/track/{webhookId}\n' +
+        '                   webengage: outbound, no endpoint to mock (send and verify stand in for WebEngage)\n',
+    );
     const bad = await runQuick(['mock', '--port', 'http']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--port: expected an integer from 0 to 65535, found "http"');
@@ -362,6 +380,8 @@ describe('the mock from an installed package (node_modules/converge-webhook-cont
     cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
     // The registry: the CLI lists and picks contracts from it.
     cpSync(join(root, 'generated/contracts.json'), join(pkg, 'generated/contracts.json'));
+    // The contract's data, as the package ships spec/ (its released documents aside): the mock's start-up lines come from it.
+    cpSync(join(root, 'spec/converge'), join(pkg, 'spec/converge'), { recursive: true, filter: (source) => !source.includes('/released') });
     for (const name of readdirSync(join(root, 'node_modules'))) {
       if (name === '.bin' || (name === '@stoplight' && !withPrism)) continue;
       symlinkSync(join(root, 'node_modules', name), join(modules, name));

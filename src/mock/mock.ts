@@ -43,7 +43,7 @@ export interface MockOptions {
 }
 
 export interface RunningMock {
-  /** Base URL, e.g. http://127.0.0.1:4010; the endpoint is the contract's path below it (`${url}/api/webhooks` for the default contract). */
+  /** Base URL, e.g. http://127.0.0.1:4010; the endpoint is the contract's path below it (`${url}${contract.path}`, its parameters filled). */
   url: string;
   /** The contract served: its id and its default operation's method and path (a URL template). */
   contract: { id: string; method: string; path: string };
@@ -74,10 +74,15 @@ export class PortInUse extends Error {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** The operation Prism serves of a contract: its default one under `paths`, else its first one there; none for an outbound contract. */
+export function mockedOperation(contract: RegistryContract): RegistryContract['operations'][number] | undefined {
+  return contract.operations.find((o) => o.in === 'paths' && o.default) ?? contract.operations.find((o) => o.in === 'paths');
+}
+
 /** The contract a mock serves (the default contract without an id): an inbound one whose mock is Prism. */
 export function mockedContract(id?: string): RegistryContract {
   const contract = findContract(readRegistry(), id);
-  if (contract.operations.every((o) => o.in !== 'paths')) {
+  if (!mockedOperation(contract)) {
     // Prism serves `paths`; an outbound contract's operations are `webhooks`, which it skips.
     throw new Error(`the ${contract.id} contract has no operation under paths for Prism to serve (it is ${contract.direction}: its webhooks are called by the vendor)`);
   }
@@ -167,7 +172,8 @@ function launch(bin: string, spec: string, probe: string, operation: string, mas
   const args = [...(quiet ? [] : ['--require', join(here, 'prism-hook.cjs')]), bin, 'mock', spec, '-h', host, '-p', String(port), '-v', quiet ? 'error' : 'info'];
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...(options.formNote ? { CONVERGE_MOCK_FORM_NOTE: '1' } : {}) },
+    // Set either way, so that a value in the caller's environment cannot turn the hook's form lines on.
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', PRISM_HOOK_FORM_NOTE: options.formNote ? '1' : '' },
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     // 'close', not 'exit': by then every line Prism wrote has been read.
@@ -253,7 +259,7 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   const bin = prismBin();
   const contract = mockedContract(options.contract);
   const spec = contractPath(contract.id);
-  const operation = contract.operations.find((o) => o.in === 'paths' && o.default) ?? contract.operations.find((o) => o.in === 'paths')!;
+  const operation = mockedOperation(contract)!;
   // Any value fills a path parameter: Prism cannot tell one id from another.
   const probe = operation.path.replace(/\{[^}]+\}/g, 'x');
   // A secret in the path (the URL is the credential) is masked in the request log, as everywhere.

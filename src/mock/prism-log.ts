@@ -5,15 +5,15 @@
  * that says what was actually wrong.
  *
  * Prism's log lines look like (colours off):
- *   [6:35:45 AM] › [HTTP SERVER] post /api/webhooks ℹ  info      Request received
+ *   [6:35:45 AM] › [HTTP SERVER] post /the/operation/path ℹ  info      Request received
  *   [6:35:45 AM] ›     [NEGOTIATOR] ℹ  info      > Responding with "400"
- *   [6:35:45 AM] ›     [VALIDATOR] ✖  error     Violation: request.body.aliases Request body property aliases must NOT ...
+ *   [6:35:45 AM] ›     [VALIDATOR] ✖  error     Violation: request.body.items Request body property items must NOT ...
  * A body that is not JSON is answered before that log: prism-hook.cjs reports it, as
- *   [converge-mock] POST /api/webhooks 400 invalid_json Invalid JSON
+ *   [prism-hook] POST /the/operation/path 400 invalid_json Invalid JSON
  */
 /** What prism-hook.cjs writes for an answer Prism gives before its request log (a body that is not JSON). */
-const UNLOGGED = /^\[converge-mock\] ([A-Z]+) (\S+) (\d+) ([a-z_]+) (.*)$/;
-const FORM_REQUEST = /^\[converge-mock-form\] /;
+const UNLOGGED = /^\[prism-hook\] ([A-Z]+) (\S+) (\d+) ([a-z_]+) (.*)$/;
+const FORM_REQUEST = /^\[prism-hook-form\] /;
 const LINE = /\[([A-Z][A-Z ]*)\]\s+(?:([a-z]+) (\/\S*) )?\S+\s+([a-z]+)\s+(.*)$/;
 
 function clock(): string {
@@ -28,7 +28,7 @@ function clock(): string {
 export function compactPrismLog(operation = 'POST', maskPath: (path: string) => string = (path) => path, formNote?: string): (line: string) => string | undefined {
   // Requests are logged in arrival order; with concurrent requests the pairing of a response
   // with the last request received can be wrong, which is acceptable for a human-facing log.
-  // `operation`: what a line says before Prism has logged a request ("POST /api/webhooks").
+  // `operation`: what a line says before Prism has logged a request ("POST /the/operation/path").
   let request = operation;
   // A form request announced by prism-hook.cjs: the line of its answer says what Prism did not check.
   let form = false;
