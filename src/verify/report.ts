@@ -3,21 +3,13 @@
  * a receiver with six mistakes reads as six things to fix, not as hundreds of failed checks.
  */
 import { brokenRule } from './judge.js';
-import { GROUP_LABELS, type CheckGroup, type TokenUse } from './plan.js';
+import { GROUP_LABELS, type CheckGroup } from './plan.js';
 import type { CheckResult, RuleReport, VerifyResult } from './verify.js';
 
 /** Checks listed under a block's example, each with its reason; the rest are counted. */
 const LISTED_PER_BLOCK = 3;
 /** Not-sent checks named one by one when a group has this many or fewer. */
 const NAMED_NOT_SENT = 3;
-
-const TOKEN_TEXT: Record<TokenUse, string> = {
-  valid: 'X-Webhook-Token: (the token)',
-  missing: 'no X-Webhook-Token header',
-  empty: 'X-Webhook-Token: (empty)',
-  'wrong-last-character': 'X-Webhook-Token: (wrong: last character changed)',
-  'wrong-extra-character': 'X-Webhook-Token: (wrong: one character appended)',
-};
 
 function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
@@ -37,7 +29,7 @@ export function groupLine(group: CheckGroup, checks: readonly CheckResult[]): st
 
 export function sentText(check: CheckResult): string {
   const s = check.sent;
-  return `${s.method} ${s.path}, ${s.auth ?? TOKEN_TEXT[s.token]}, ${s.contentType}, ${plural(s.bytes, 'byte')}`;
+  return `${s.method} ${s.path}, ${s.auth ?? '(no credentials)'}, ${s.contentType}, ${plural(s.bytes, 'byte')}`;
 }
 
 export function gotText(check: CheckResult): string {
