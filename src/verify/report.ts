@@ -104,6 +104,18 @@ export function formatText(result: VerifyResult): string {
   if (failures.length > 0) out.push(failuresHead, ...list(failures), '');
   if (deviations.length > 0) out.push(deviationsHead, ...list(deviations), '');
 
+  // A delivery sent twice with the same id: what the receiver answered each time, since two passes say little on their own.
+  const replay = result.checks.filter((c) => c.group === 'replay');
+  if (replay.length === 2 && replay.every((c) => c.got)) {
+    out.push(`Replayed delivery (${replay[1]!.summary.split(':')[0]}):`, ...replay.map((c, i) => `  ${i === 0 ? 'first' : 'again'}  ${gotText(c)}`), '');
+  }
+  // The operations went to URLs of their own: each is named, and the verdict is the receiver's at all of them.
+  const urls = Object.entries(result.endpoints ?? {});
+  const several = new Set(urls.map(([, url]) => url)).size > 1;
+  if (several) {
+    const width = Math.max(...urls.map(([id]) => id.length));
+    out.push('Sent to:', ...urls.map(([id, url]) => `  ${id.padEnd(width)}  ${url}`), '');
+  }
   const seconds = (result.durationMs / 1000).toFixed(1);
   const verdict =
     result.counts.failed > 0 || result.error
@@ -115,7 +127,7 @@ export function formatText(result: VerifyResult): string {
           : 'honours the contract';
   const { passed, deviations: withDeviations, failed, skipped } = result.counts;
   out.push(
-    `${result.endpoint} ${verdict}: ${plural(result.counts.total, 'check')} in ${seconds} s (Dredd ${result.dreddVersion}, seed ${result.seed}${result.strict ? ', --strict' : ''}).`,
+    `${several ? `The receiver at these ${urls.length} URLs` : result.endpoint} ${verdict}: ${plural(result.counts.total, 'check')} in ${seconds} s (Dredd ${result.dreddVersion}, seed ${result.seed}${result.strict ? ', --strict' : ''}).`,
     `${passed + withDeviations} passed${withDeviations > 0 ? ` (${withDeviations} with deviations)` : ''}, ${failed} failed${skipped > 0 ? `, ${skipped} not sent` : ''}`,
   );
   return out.join('\n');
