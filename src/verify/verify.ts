@@ -574,7 +574,7 @@ export function notSent(checks: readonly CheckResult[]): NotSent[] {
   return [...out.values()];
 }
 
-/** An option's name for a value of the contract (licenseCode: --license-code). */
+/** An option's name for a value of the contract (accountId: --account-id). */
 export function optionName(name: string): string {
   return `--${kebabCase(name)}`;
 }
