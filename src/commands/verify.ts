@@ -145,12 +145,13 @@ async function runContract(id: string, argv: string[], isDefault: boolean): Prom
       : []),
     outbound ? '  --cases N            generated valid deliveries, N' : `  --cases N            generated valid bodies and generated invalid bodies, N of each`,
     `                       (default ${DEFAULT_CASE_COUNT}, at most 100000)`,
-    `  --seed N             seed of the generated bodies (default ${DEFAULT_SEED}); the same seed sends the same bodies`,
+    `  --seed N             seed of the generated bodies (default ${DEFAULT_SEED}); the same seed sends the same bodies${typeof descriptor.events.id === 'object' && descriptor.events.id.pointer ? `,\n                       with ids (${descriptor.events.id.pointer}) unique per run` : ''}`,
     '',
     `Needs Dredd, an optional peer dependency: ${DREDD_INSTALL_COMMAND}`,
     'Exit codes: 0 the receiver honours the contract (deviations may be listed), 1 a rule is broken,',
-    'a deviation under --strict, or the run could not happen (nothing answers at the URL, or the URL',
-    'names no receiver: one request is sent first to find out), 2 usage error.',
+    'a deviation under --strict, or the run could not happen (nothing answers at the URL, the URL',
+    'names no endpoint, or the credentials given are refused: one request is sent first to find out),',
+    '2 usage error.',
   ].join('\n');
 
   /** Where a contract without a token auth keeps its secret, for one who gave --token. */
