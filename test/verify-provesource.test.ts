@@ -105,8 +105,12 @@ describe('the plan, from the contract data', () => {
 
   it('leaves out the checks of an operation without a URL, saying why', () => {
     const streamOnly = buildContractPlan({ runtime, root, urls: { stream: STREAM }, cases: 2, seed: SEED });
-    const skipped = streamOnly.filter((c) => c.skip);
+    const skipped = streamOnly.filter((c) => c.skip && c.group !== 'body-limit');
     expect(skipped.map((c) => c.source)).toEqual(['valid/conversion-bare-post.txt', 'valid/conversion-with-body.json']);
+    // The body limit is described, never sent, for every contract (contract.yaml bodyLimit).
+    expect(streamOnly.filter((c) => c.group === 'body-limit').map((c) => [c.id, c.skip])).toEqual([
+      ['body limit', "the body limit is not checked: 1 MiB is this contract's limit for its own endpoint, and an implementation may accept more"],
+    ]);
     expect(skipped[0]!.skip).toBe('no URL was given for the conversion operation (--conversion-url)');
   });
 });
@@ -138,13 +142,16 @@ describe('generated cases are what they claim: the engine gives each its expecte
 describe('auth negatives of the other auth types', () => {
   const valid = { origin: 'http://127.0.0.1:1', method: 'POST', path: '/hook', query: 'eventType=x&licenseCode=L1&secret=abc', headers: { 'Content-Type': 'application/json', 'X-Webhook-Token': 'tok' }, body: '{}' };
 
-  it('header-token: no header, an empty one, a wrong one', () => {
+  it('header-token: no header, an empty one, a wrong one, the token with one character appended', () => {
     const negatives = authNegatives({ spec: { type: 'header-token', header: 'X-Webhook-Token' }, valid, parameters: {}, secrets: { token: 'tok' }, rng: new Rng(1) });
     expect(negatives.map((n) => [n.use, n.request.headers['X-Webhook-Token']])).toEqual([
       ['missing', undefined],
       ['empty', ''],
       ['wrong-last-character', 'tox'],
+      ['wrong-extra-character', 'tok0'],
     ]);
+    // --skip-wrong-token leaves out the two wrong values, not the missing or empty token.
+    expect(negatives.filter((n) => n.wrongValue).map((n) => n.use)).toEqual(['wrong-last-character', 'wrong-extra-character']);
   });
 
   it('query-md5: no secret, an empty one, a wrong one, and another account with the secret right for it', () => {
@@ -190,13 +197,14 @@ describe('runVerify --contract provesource, with real Dredd', () => {
     const urls = { streamUrl: sandbox.urls.stream!, conversionUrl: sandbox.urls.conversion! };
     const result = await verify(urls, true);
     expect(result.error).toBeUndefined();
-    expect(result.counts).toEqual({ total: plan.length, passed: plan.length, deviations: 0, failed: 0, skipped: 0 });
+    // Everything sent but the body limit, which verify describes and never sends.
+    expect(result.counts).toEqual({ total: plan.length, passed: plan.length - 1, deviations: 0, failed: 0, skipped: 1 });
     expect(result.ok).toBe(true);
     expect(result.contract).toBe('provesource');
     const id = sandbox.secrets.stream!;
     expect(result.endpoint).toBe(`${sandbox.url}/webhooks/track/${id.slice(0, 4)}****`);
     expect(JSON.stringify(result)).not.toContain(id);
-    expect(formatText(result).split('\n').at(-1)).toBe(`${plan.length} passed, 0 failed`);
+    expect(formatText(result).split('\n').at(-1)).toBe(`${plan.length - 1} passed, 0 failed, 1 not sent`);
     // Every generated valid body and every valid stream example was stored once, and the preflight request (the first of them) once more.
     expect(sandbox.events({ kind: 'stream', limit: 1_000_000 }).length).toBe(plan.filter((c) => c.expect.kind === 'accepted' && c.operation === 'stream').length + 1);
     expect(sandbox.events({ kind: 'conversion' }).length).toBe(2);
@@ -267,7 +275,7 @@ describe('runVerify --contract provesource, with real Dredd', () => {
     const r = await start('parseThenValidate');
     const result = await verify(r);
     const unreadable = (c: PlannedCheck) => {
-      if (!/^application\/json\b/i.test(c.wire!.headers['Content-Type'] ?? '') || c.operation !== 'stream') return false;
+      if (!c.wire || !/^application\/json\b/i.test(c.wire.headers['Content-Type'] ?? '') || c.operation !== 'stream') return false;
       try {
         JSON.parse(c.wire!.body);
         return false;
@@ -288,6 +296,7 @@ describe('the rules of the contract', () => {
   it('are worded for ProveSource from its data, each with a source', () => {
     const rules = contractRules(runtime);
     expect(rules['refuse-bad-credentials']).toEqual({
+      plays: ['refuse-bad-credentials'],
       level: 'failure',
       title: "A request to a webhookId that is not one of the receiver's is refused with a 4xx",
       source: "the vendor: the webhook id in the path names the notification, and is the only secret; an id that is no webhook's has nothing to count",
@@ -314,8 +323,8 @@ describe('the CLI', () => {
     const text = await runCli(['verify', '--contract', 'provesource', '--url', sandbox.urls.stream!, '--conversion-url', sandbox.urls.conversion!, '--cases', '10', '--strict', '--junit', junit]);
     expect(text.code).toBe(0);
     const xml = readFileSync(junit, 'utf8');
-    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="converge-webhook verify" tests="114" failures="0" errors="0" skipped="0" /);
-    expect(xml.match(/<testcase /g)?.length).toBe(114);
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="converge-webhook verify" tests="115" failures="0" errors="0" skipped="1" /);
+    expect(xml.match(/<testcase /g)?.length).toBe(115);
     expect(xml).toContain('<testsuite name="auth checks" tests="2" failures="0" errors="0" skipped="0"');
     expect(xml).not.toContain(sandbox.secrets.stream!);
     expect(text.stderr).toMatch(/^ {2}auth checks +2 {2}2 passed$/m);
@@ -327,8 +336,11 @@ describe('the CLI', () => {
     expect(json.stderr).toBe('');
     const result = JSON.parse(json.stdout) as VerifyResult;
     expect(Object.keys(result)).toEqual(['ok', 'contract', 'endpoint', 'endpoints', 'dreddVersion', 'seed', 'runId', 'cases', 'skipWrongToken', 'startedAt', 'durationMs', 'strict', 'counts', 'rules', 'notSent', 'checks']);
-    expect(result.counts.skipped).toBe(2);
-    expect(result.notSent).toEqual([{ group: 'valid-examples', count: 2, of: 46, reason: 'no URL was given for the conversion operation (--conversion-url)', checks: ['example valid/conversion-bare-post.txt', 'example valid/conversion-with-body.json'] }]);
+    expect(result.counts.skipped).toBe(3);
+    expect(result.notSent).toEqual([
+      { group: 'valid-examples', count: 2, of: 46, reason: 'no URL was given for the conversion operation (--conversion-url)', checks: ['example valid/conversion-bare-post.txt', 'example valid/conversion-with-body.json'] },
+      { group: 'body-limit', count: 1, of: 1, reason: "the body limit is not checked: 1 MiB is this contract's limit for its own endpoint, and an implementation may accept more", checks: ['body limit'] },
+    ]);
   });
 
   it('exits 1 against a broken receiver, and 1 with one diagnosis when the id is not the receiver’s', async () => {
@@ -352,7 +364,7 @@ describe('the CLI', () => {
       [['verify', '--contract', 'provesource'], /needs --url \(or the PROVESOURCE_WEBHOOK_URL environment variable\): the stream operation's full URL, whose path ends in \/webhooks\/track\/\{webhookId\}, found nothing/],
       [['verify', '--contract', 'provesource', '--url', 'http://127.0.0.1:9/api/webhooks'], /--url: expected the operation's full URL, whose path ends in \/webhooks\/track\/\{webhookId\}, found the path "\/api\/webhooks"/],
       [['verify', '--contract', 'provesource', '--url', 'ftp://x/webhooks/track/a'], /--url: expected an http:\/\/ or https:\/\/ URL, found the protocol "ftp:"/],
-      [['verify', '--contract', 'provesource', '--url', 'http://127.0.0.1:9/webhooks/track/a', '--token', 't'], /Unknown option '--token'/],
+      [['verify', '--contract', 'provesource', '--url', 'http://127.0.0.1:9/webhooks/track/a', '--token', 't'], /Unknown option '--token': this contract takes no token: the webhookId in the URL is the secret \(auth path-secret\); give the receiver's full URL, --url ending in \/webhooks\/track\/\{webhookId\}\n/],
       [['verify', '--contract', 'provesource', '--url', 'http://127.0.0.1:9/webhooks/track/a', '--cases', 'many'], /--cases: expected an integer from 0 to 100000, found "many"/],
       [['verify', '--contract', 'provesource', '--url', 'http://127.0.0.1:9/webhooks/track/a', '--license-code', 'L'], /Unknown option '--license-code'/],
     ];

@@ -14,6 +14,7 @@ import { AUTH_TYPES } from '../src/sandbox/auth/registry.js';
 import { startContractSandbox } from '../src/sandbox/contract-sandbox.js';
 import { buildContractPlan } from '../src/verify/contract-plan.js';
 import type { PlannedCheck } from '../src/verify/plan.js';
+import { formatText } from '../src/verify/report.js';
 import { runVerify, type VerifyResult } from '../src/verify/verify.js';
 import { root } from './helpers.js';
 
@@ -108,7 +109,17 @@ describe.skipIf(!Object.hasOwn(AUTH_TYPES, 'query-md5'))('verify --contract webe
       const replayed = result.checks.find((c) => c.id === 'replay again');
       expect(replayed?.got?.status).toBe(200);
       // Every delivery stored once: the preflight, the valid examples, the generated ones, and the replayed one once.
-      expect(sandbox.count()).toBe(result.checks.filter((c) => c.group !== 'auth').length);
+      expect(sandbox.count()).toBe(result.checks.filter((c) => c.group !== 'auth' && c.group !== 'body-limit').length);
+      // The summary names each webhook's URL, and says what the two answers to the replayed delivery were.
+      const text = formatText(result).split('\n');
+      const at = text.indexOf('Sent to:');
+      expect(text.slice(at + 1, at + 1 + Object.keys(result.endpoints!).length)).toEqual(
+        Object.entries(result.endpoints!).map(([id, url]) => `  ${id.padEnd(Math.max(...Object.keys(result.endpoints!).map((k) => k.length)))}  ${url}`),
+      );
+      expect(new Set(Object.values(result.endpoints!)).size).toBe(Object.keys(result.endpoints!).length);
+      const replay = text.indexOf('Replayed delivery (the same delivery again, with the same x-request-id):');
+      expect(text.slice(replay + 1, replay + 3)).toEqual([expect.stringMatching(/^ {2}first {2}200 /), expect.stringMatching(/^ {2}again {2}200 /)]);
+      expect(text.at(-2)).toMatch(new RegExp(`^The receiver at these ${Object.keys(result.endpoints!).length} URLs honours the contract: `));
     } finally {
       await sandbox.stop();
     }

@@ -1,17 +1,14 @@
-/** `converge-webhook verify`: the contract test of an implementation of the endpoint (Dredd). */
+/** `converge-webhook verify`: the contract test of a receiver (Dredd), for any contract, from its data. */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 import { kebabCase, parseCommandArgs, UsageError } from '../cli-support.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED } from '../verify/cases.js';
 import { GROUP_LABELS } from '../verify/plan.js';
-import { RULES, type Level } from '../verify/rules.js';
+import type { Level } from '../verify/rules.js';
 import { formatText, groupLine, toJUnit } from '../verify/report.js';
-import { DREDD_INSTALL_COMMAND, DreddNotInstalled, loadDredd, resolveEndpoint, runVerify, VerifyOptionsError, type CheckResult, type VerifyResult } from '../verify/verify.js';
+import { DREDD_INSTALL_COMMAND, DreddNotInstalled, loadDredd, runVerify, VerifyOptionsError, type CheckResult, type VerifyResult } from '../verify/verify.js';
 import { findContract, readRegistry, servedContract } from '../registry.js';
-import type { VerifyDescriptor } from '../verify/contract-rules.js';
-
-const TOKEN_ENV = 'CONVERGE_WEBHOOK_TOKEN';
 
 /** Words wrapped to `width` columns, every line after the first indented by `indent`. */
 function wrap(text: string, width: number, indent: string): string {
@@ -25,51 +22,6 @@ function wrap(text: string, width: number, indent: string): string {
   }
   return [...lines, line].join('\n');
 }
-
-/** The rules of one level, from rules.ts: the help cannot drift from what the run judges. */
-export function levelList(level: Level, heading: string): string {
-  const rules = Object.values(RULES).filter((rule) => rule.level === level);
-  return [`  ${wrap(heading, 96, '    ')}`, ...rules.map((rule) => `    - ${wrap(rule.title, 96, '      ')}`)].join('\n');
-}
-
-const USAGE = `Usage: converge-webhook verify --url URL --token TOKEN [--strict] [--junit FILE] [--json]
-                               [--skip-wrong-token] [--cases N] [--seed N]
-
-Checks that an implementation of POST /api/webhooks honours the contract, with Dredd on the
-bundled OpenAPI document. It sends every valid example and N generated valid events (each must
-be accepted with a 2xx), every invalid example and N generated invalid bodies, each breaking one
-contract rule, a valid event without a token, with an empty one and with wrong ones, and the
-event as form data (each must be refused with a 4xx).
-
-It reports two levels, grouped by rule:
-${levelList('failure', 'failures: a contract rule broken; any failure makes the run fail')}
-${levelList('deviation', 'deviations: a recommendation not followed (another 4xx is conforming); listed and counted, they make the run fail only with --strict')}
-It does not demand more: Event Spec warnings, the exact violation codes of a refusal and the
-body limit are not checked.
-
-  --url URL            the implementation: a base URL such as http://127.0.0.1:4011 (the contract's
-                       path /api/webhooks is appended) or the endpoint's full URL
-  --token TOKEN        a token the implementation accepts; default: the ${TOKEN_ENV}
-                       environment variable. It is never printed.
-  --strict             deviations fail the run too
-  --junit FILE         also write the results as JUnit XML to FILE (for CI): failures as
-                       <failure type="contract">, deviations as passing tests whose output says
-                       DEVIATION (<failure type="recommendation"> with --strict)
-  --json               print one JSON object with every check, its level and its findings,
-                       and the rules broken, instead of text (no progress)
-  --skip-wrong-token   do not send wrong tokens: for the Prism mock, which never checks the
-                       token's value (the output says the checks were not sent)
-  --cases N            generated valid events and generated invalid bodies, N of each
-                       (default ${DEFAULT_CASE_COUNT}, at most 100000)
-  --seed N             seed of the generated cases (default ${DEFAULT_SEED}); the same seed sends
-                       the same bodies, with event_ids unique per run
-
-Needs Dredd, an optional peer dependency: ${DREDD_INSTALL_COMMAND}
-Exit codes: 0 the implementation honours the contract (deviations may be listed), 1 a rule is
-broken (each is shown with an example: what was sent, what was expected, what came back and
-why), a deviation under --strict, or the run could not happen (nothing answers at the URL, the
-URL is not the endpoint, or the token is refused: one request is sent first to find out), 2 usage
-error.`;
 
 /** Number options whose value may look like a flag ("--cases -5"): joined to it, so the value gets its own message. */
 const NUMBER_OPTIONS = new Set(['--cases', '--seed']);
@@ -106,90 +58,22 @@ function contractArgument(argv: readonly string[]): string | undefined {
 
 export async function run(argv: string[]): Promise<number> {
   const wanted = contractArgument(argv);
-  if (wanted !== undefined) {
-    // Every contract but the default one is served from its data (contract-plan.ts); the default one keeps its own plan below.
-    const registry = readRegistry();
-    argv = servedContract('verify', argv, registry.contracts.map((c) => c.id));
-    const id = findContract(registry, wanted).id;
-    if (id !== registry.default) return runContract(id, argv);
-  }
-  const { values, positionals } = parseCommandArgs(joinNumberValues(argv), {
-    url: { type: 'string' },
-    strict: { type: 'boolean' },
-    token: { type: 'string' },
-    junit: { type: 'string' },
-    json: { type: 'boolean' },
-    'skip-wrong-token': { type: 'boolean' },
-    cases: { type: 'string' },
-    seed: { type: 'string' },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(`verify takes no file arguments, found "${positionals.join(' ')}"`);
-  if (!values.url) throw new UsageError('verify needs --url: the implementation to test, such as http://127.0.0.1:4011');
-  const token = values.token ?? process.env[TOKEN_ENV];
-  if (!token) throw new UsageError(`verify needs --token (or the ${TOKEN_ENV} environment variable): a token the implementation accepts`);
-  const cases = integer('cases', values.cases, DEFAULT_CASE_COUNT, 100_000);
-  const seed = integer('seed', values.seed, DEFAULT_SEED, 2 ** 32 - 1);
-  const junit = values.junit ? resolve(values.junit) : undefined;
-  if (junit && (!existsSync(dirname(junit)) || !statSync(dirname(junit)).isDirectory())) {
-    throw new UsageError(`--junit: expected a file in an existing folder, found "${values.junit}" (no folder ${dirname(junit)})`);
-  }
-  const json = Boolean(values.json);
-
-  let result: VerifyResult;
-  try {
-    const endpoint = resolveEndpoint(values.url);
-    const { version } = loadDredd();
-    if (!json) process.stderr.write(`verify: ${endpoint.href} against the contract, with Dredd ${version}\n`);
-    const seen: CheckResult[] = [];
-    let lastLine = Date.now();
-    result = await runVerify({
-      url: values.url,
-      token,
-      skipWrongToken: Boolean(values['skip-wrong-token']),
-      strict: Boolean(values.strict),
-      cases,
-      seed,
-      onProgress: json
-        ? undefined
-        : (p) => {
-            seen.push(p.check);
-            if (p.groupDone) {
-              process.stderr.write(`${groupLine(p.check.group, seen)}\n`);
-              lastLine = Date.now();
-            } else if (Date.now() - lastLine > 2000) {
-              // A slow server: show that the run is alive.
-              process.stderr.write(`  ... ${p.done}/${p.total} checks (${GROUP_LABELS[p.check.group]})\n`);
-              lastLine = Date.now();
-            }
-          },
-    });
-  } catch (error) {
-    if (error instanceof DreddNotInstalled || error instanceof VerifyOptionsError) throw new UsageError(error.message);
-    throw error;
-  }
-  if (junit) writeFileSync(junit, toJUnit(result));
-  if (json) console.log(JSON.stringify(result, null, 2));
-  else {
-    if (!result.ok && result.checks.length === 0) console.error(`converge-webhook: ${formatText(result)}`);
-    else console.log(`\n${formatText(result)}`);
-    if (junit) process.stderr.write(`JUnit XML written to ${values.junit}\n`);
-  }
-  return result.ok ? 0 : 1;
+  const registry = readRegistry();
+  if (wanted === undefined) return runContract(registry.default, argv, true);
+  argv = servedContract('verify', argv, registry.contracts.map((c) => c.id));
+  const id = findContract(registry, wanted).id;
+  return runContract(id, argv, id === registry.default);
 }
 
-/** The rules of one level of a contract's table, as in levelList. */
+/** The rules of one level of a contract's table: the help cannot drift from what the run judges. */
 function contractLevelList(rules: Record<string, { level: Level; title: string }>, level: Level, heading: string): string {
   const titles = Object.values(rules).filter((rule) => rule.level === level);
   return [`  ${wrap(heading, 96, '    ')}`, ...titles.map((rule) => `    - ${wrap(rule.title, 96, '      ')}`)].join('\n');
 }
 
-/** `verify --contract <id>` for a contract other than the default one: the plan from its data. */
-async function runContract(id: string, argv: string[]): Promise<number> {
-  const [{ loadContractRuntime }, { contractRules }, { urlOption: optionOf }, { formulaNames }] = await Promise.all([
+/** `verify [--contract <id>]`: the plan, the rules and the options from the contract's data. */
+async function runContract(id: string, argv: string[], isDefault: boolean): Promise<number> {
+  const [{ envFor, loadContractRuntime }, { contractRules, verifyDescriptor }, { urlOption: optionOf }, { formulaNames }] = await Promise.all([
     import('../contract-runtime.js'),
     import('../verify/contract-rules.js'),
     import('../verify/contract-plan.js'),
@@ -197,13 +81,19 @@ async function runContract(id: string, argv: string[]): Promise<number> {
   ]);
   const runtime = await loadContractRuntime(id);
   const { descriptor } = runtime;
-  const verify = ((descriptor as { verify?: VerifyDescriptor }).verify ?? {}) as VerifyDescriptor;
+  const verify = verifyDescriptor(runtime);
+  // The default contract is named without --contract, in the usage and in its messages.
+  const command = isDefault ? 'verify' : `verify --contract ${id}`;
+  const tokenEnv = envFor(descriptor, '--token')?.name;
+
   const main = runtime.operations.find((o) => o.default) ?? runtime.operations[0]!;
   const others = runtime.operations.filter((o) => o !== main);
   const urlOption = (o: { id: string; default: boolean }) => (o === main ? 'url' : optionOf(o.id).slice(2));
   const envOf = (o: { id: string }) => verify.urls?.[o.id];
   const token = descriptor.auth.type === 'header-token';
   const outbound = runtime.registry.direction === 'outbound';
+  // An operation path without parameters takes a base URL, to which the path is appended.
+  const baseUrl = !outbound && !main.path.includes('{');
   // The values a query digest is computed from (auth.formula's placeholders: --license-code, --secret-key).
   const formula = (descriptor.auth as { formula?: Parameters<typeof formulaNames>[0] }).formula;
   const accountValues = descriptor.auth.type === 'query-md5' && formula ? formulaNames(formula) : [];
@@ -214,7 +104,7 @@ async function runContract(id: string, argv: string[]): Promise<number> {
     ? `It plays ${runtime.registry.vendor}: it delivers every valid example and N generated valid deliveries (valid examples changed in one place, each judged by the contract's own validator), each of which must get ${(descriptor as { answers?: { delivered?: number } }).answers?.delivered ?? 'a 2xx'}; it sends the deliveries the auth (${descriptor.auth.type}) must refuse, and one delivery twice with the same id, and reports what the receiver answered. It sends no invalid body: ${runtime.registry.vendor} sends none.`
     : `It sends every valid example (each must be accepted), every invalid example and each request the auth (${descriptor.auth.type}) must refuse, and bodies labelled with the wrong media type (each must be refused with a 4xx), then N generated valid and N generated invalid bodies: valid examples changed in one place, each judged by the contract's own validator (no error: valid, warnings allowed; exactly one: invalid, breaking that rule)${descriptor.mediaTypes.length > 1 ? `, in each of ${descriptor.mediaTypes.join(' and ')}` : ''}.`;
   const usage = [
-    `Usage: converge-webhook verify --contract ${id} --url URL${accountValues.map((n) => ` --${kebabCase(n)} ${kebabCase(n).toUpperCase().replace(/-/g, '_')}`).join('')}${token ? ' --token TOKEN' : ''}`,
+    `Usage: converge-webhook ${command} --url URL${accountValues.map((n) => ` --${kebabCase(n)} ${kebabCase(n).toUpperCase().replace(/-/g, '_')}`).join('')}${token ? ' --token TOKEN' : ''}`,
     ...others
       .map((o) => `[--${urlOption(o)} URL]`)
       .reduce<string[]>((lines, option) => {
@@ -224,7 +114,7 @@ async function runContract(id: string, argv: string[]): Promise<number> {
         return lines;
       }, [])
       .map((line) => `                               ${line}`),
-    `                               [--strict] [--junit FILE] [--json] [--cases N] [--seed N]`,
+    `                               [--strict] [--junit FILE] [--json]${token ? ' [--skip-wrong-token]' : ''} [--cases N] [--seed N]`,
     '',
     wrap(`Checks that a receiver of the ${runtime.registry.title} honours the contract, with Dredd on its derived OpenAPI 3.0 document. ${what}`, 96, ''),
     '',
@@ -234,27 +124,43 @@ async function runContract(id: string, argv: string[]): Promise<number> {
     '',
     outbound
       ? `  --url URL            your receiver's URL: every webhook is posted there; a URL without a path\n                       gets each webhook's own path (${main.path}, ...), as the sandbox serves them${envOf(main) ? `;\n                       default: the ${envOf(main)} environment variable` : ''}`
-      : `  --url URL            the ${main.id} operation's full URL, whose path ends in ${main.path}${envOf(main) ? `;\n                       default: the ${envOf(main)} environment variable` : ''}`,
+      : baseUrl
+        ? `  --url URL            the receiver: a base URL such as http://127.0.0.1:4011 (the contract's\n                       path ${main.path} is appended) or the endpoint's full URL${envOf(main) ? `;\n                       default: the ${envOf(main)} environment variable` : ''}`
+        : `  --url URL            the ${main.id} operation's full URL, whose path ends in ${main.path}${envOf(main) ? `;\n                       default: the ${envOf(main)} environment variable` : ''}`,
     ...others.map((o) =>
       outbound
         ? `${label(`--${urlOption(o)} URL`)}the ${o.id} webhook's URL, when not --url's${envOf(o) ? ` (default: the ${envOf(o)} environment variable)` : ''}`
         : `${label(`--${urlOption(o)} URL`)}the ${o.id} operation's full URL (its checks are not sent without it)${envOf(o) ? `;\n                       default: the ${envOf(o)} environment variable` : ''}`,
     ),
     ...accountValues.map((n) => `${label(`--${kebabCase(n)} VALUE`)}the receiver's ${n}${verify.secrets?.[n] ? `; default: the ${verify.secrets[n]}\n                       environment variable` : ''}; never printed`),
-    ...(token ? ['  --token TOKEN        a token the receiver accepts; it is never printed'] : []),
+    ...(token ? [`  --token TOKEN        a token the receiver accepts; it is never printed${tokenEnv ? `; default: the\n                       ${tokenEnv} environment variable` : ''}`] : []),
     '  --strict             deviations fail the run too',
     '  --junit FILE         also write the results as JUnit XML to FILE (for CI)',
     '  --json               print one JSON object with every check, its level and its findings',
+    ...(token
+      ? [
+          '  --skip-wrong-token   do not send wrong tokens: for a mock that never checks the token\'s value',
+          '                       (the output says the checks were not sent)',
+        ]
+      : []),
     outbound ? '  --cases N            generated valid deliveries, N' : `  --cases N            generated valid bodies and generated invalid bodies, N of each`,
     `                       (default ${DEFAULT_CASE_COUNT}, at most 100000)`,
-    `  --seed N             seed of the generated bodies (default ${DEFAULT_SEED}); the same seed sends the same bodies`,
+    `  --seed N             seed of the generated bodies (default ${DEFAULT_SEED}); the same seed sends the same bodies${typeof descriptor.events.id === 'object' && descriptor.events.id.pointer ? `,\n                       with ids (${descriptor.events.id.pointer}) unique per run` : ''}`,
     '',
     `Needs Dredd, an optional peer dependency: ${DREDD_INSTALL_COMMAND}`,
     'Exit codes: 0 the receiver honours the contract (deviations may be listed), 1 a rule is broken,',
-    'a deviation under --strict, or the run could not happen (nothing answers at the URL, or the URL',
-    'names no receiver: one request is sent first to find out), 2 usage error.',
+    'a deviation under --strict, or the run could not happen (nothing answers at the URL, the URL',
+    'names no endpoint, or the credentials given are refused: one request is sent first to find out),',
+    '2 usage error.',
   ].join('\n');
 
+  /** Where a contract without a token auth keeps its secret, for one who gave --token. */
+  const noTokenHint = () =>
+    descriptor.auth.type === 'path-secret'
+      ? `this contract takes no token: the ${descriptor.auth.parameter} in the URL is the secret (auth ${descriptor.auth.type}); give the receiver's full URL, --url ending in ${main.path}`
+      : accountValues.length > 0
+        ? `this contract takes no token: the secret is computed from ${accountValues.map((n) => `--${kebabCase(n)}`).join(' and ')} (auth ${descriptor.auth.type})`
+        : `this contract takes no token (auth ${descriptor.auth.type})`;
   const spec: Record<string, { type: 'string' | 'boolean' }> = {
     url: { type: 'string' },
     strict: { type: 'boolean' },
@@ -265,8 +171,19 @@ async function runContract(id: string, argv: string[]): Promise<number> {
   };
   for (const o of others) spec[urlOption(o)] = { type: 'string' };
   for (const n of accountValues) spec[kebabCase(n)] = { type: 'string' };
-  if (token) spec.token = { type: 'string' };
-  const { values, positionals } = parseCommandArgs(joinNumberValues(argv), spec);
+  if (token) {
+    spec.token = { type: 'string' };
+    spec['skip-wrong-token'] = { type: 'boolean' };
+  }
+  let parsed: ReturnType<typeof parseCommandArgs>;
+  try {
+    parsed = parseCommandArgs(joinNumberValues(argv), spec);
+  } catch (error) {
+    // A token given to a contract whose auth is not a token: say where its secret is.
+    if (error instanceof UsageError && !token && /^Unknown option '--token'/.test(error.message)) throw new UsageError(`${error.message}: ${noTokenHint()}`);
+    throw error;
+  }
+  const { values, positionals } = parsed;
   const value = (name: string) => (values as Record<string, string | boolean | undefined>)[name];
   if (values.help) {
     console.log(usage);
@@ -277,19 +194,19 @@ async function runContract(id: string, argv: string[]): Promise<number> {
   const url = (value('url') as string | undefined) ?? fromEnv(main);
   if (!url) {
     throw new UsageError(
-      `verify --contract ${id} needs --url${envOf(main) ? ` (or the ${envOf(main)} environment variable)` : ''}: ${outbound ? 'your receiver\'s URL' : `the ${main.id} operation's full URL, whose path ends in ${main.path}`}, found nothing`,
+      `${command} needs --url${envOf(main) ? ` (or the ${envOf(main)} environment variable)` : ''}: ${outbound ? 'your receiver\'s URL' : baseUrl ? 'the receiver to test, such as http://127.0.0.1:4011' : `the ${main.id} operation's full URL, whose path ends in ${main.path}`}, found nothing`,
     );
   }
   const urls = Object.fromEntries(others.map((o) => [o.id, (value(urlOption(o)) as string | undefined) ?? fromEnv(o)]));
   const secrets: Record<string, string> = {};
   for (const n of accountValues) {
     const given = (value(kebabCase(n)) as string | undefined) ?? (verify.secrets?.[n] ? process.env[verify.secrets[n]] : undefined);
-    if (!given) throw new UsageError(`verify --contract ${id} needs --${kebabCase(n)}${verify.secrets?.[n] ? ` (or the ${verify.secrets[n]} environment variable)` : ''}: the receiver's ${n}, found nothing`);
+    if (!given) throw new UsageError(`${command} needs --${kebabCase(n)}${verify.secrets?.[n] ? ` (or the ${verify.secrets[n]} environment variable)` : ''}: the receiver's ${n}, found nothing`);
     secrets[n] = given;
   }
   if (token) {
-    const given = value('token') as string | undefined;
-    if (!given) throw new UsageError(`verify --contract ${id} needs --token: a token the receiver accepts, found nothing`);
+    const given = (value('token') as string | undefined) ?? (tokenEnv ? process.env[tokenEnv] : undefined);
+    if (!given) throw new UsageError(`${command} needs --token${tokenEnv ? ` (or the ${tokenEnv} environment variable)` : ''}: a token the receiver accepts, found nothing`);
     secrets.token = given;
   }
   const cases = integer('cases', value('cases') as string | undefined, DEFAULT_CASE_COUNT, 100_000);
@@ -312,6 +229,7 @@ async function runContract(id: string, argv: string[]): Promise<number> {
       url,
       urls,
       secrets,
+      skipWrongToken: Boolean(value('skip-wrong-token')),
       strict: Boolean(values.strict),
       cases,
       seed,

@@ -30,6 +30,10 @@ export interface AuthNegative {
   summary: string;
   /** What the request carried, for the report ("webhook id: (unknown)"). */
   shown: string;
+  /** What was accepted, said in words when `shown` does not read well after "a request with" ("a wrong token"). */
+  accepted?: string;
+  /** A wrong value of the credential, as against one missing: `--skip-wrong-token` leaves these out (a mock that never checks the value). */
+  wrongValue?: boolean;
   request: WireRequest;
 }
 
@@ -42,6 +46,8 @@ export interface AuthContext {
   /** What the user gave: the token (header-token), the account's values by formula name (query-md5). */
   secrets: Record<string, string>;
   rng: Rng;
+  /** What the report calls one body (contract.yaml verify.noun): "a valid event without ...". */
+  noun?: string;
 }
 
 /** A wrong value as close to the real one as possible: the last character changed. */
@@ -89,14 +95,30 @@ function pathSecret({ spec, valid, parameters, rng }: AuthContext): AuthNegative
   ];
 }
 
-function headerToken({ spec, valid, secrets }: AuthContext): AuthNegative[] {
+function headerToken({ spec, valid, secrets, noun = 'body' }: AuthContext): AuthNegative[] {
   const header = spec.header!;
   const token = secrets.token ?? '';
   const set = (value: string | null) => withHeaders(valid, (h) => (dropHeader(h, header), value === null ? undefined : (h[header] = value)));
   return [
-    { use: 'missing', summary: `a valid body without the ${header} header`, shown: `no ${header} header`, request: set(null) },
-    { use: 'empty', summary: `a valid body with an empty ${header} header`, shown: `${header}: (empty)`, request: set('') },
-    { use: 'wrong-last-character', summary: 'a valid body with a wrong token (the last character changed)', shown: `${header}: (wrong: last character changed)`, request: set(lastCharacterChanged(token)) },
+    { use: 'missing', summary: `a valid ${noun} without the ${header} header`, shown: `no ${header} header`, accepted: 'no token', request: set(null) },
+    { use: 'empty', summary: `a valid ${noun} with an empty ${header} header`, shown: `${header}: (empty)`, accepted: 'an empty token', request: set('') },
+    {
+      use: 'wrong-last-character',
+      summary: `a valid ${noun} with a wrong token (the last character changed)`,
+      shown: `${header}: (wrong: last character changed)`,
+      accepted: 'a wrong token',
+      wrongValue: true,
+      request: set(lastCharacterChanged(token)),
+    },
+    // A receiver that compares only as many characters as it expects takes the token with more after it.
+    {
+      use: 'wrong-extra-character',
+      summary: `a valid ${noun} with a wrong token (the token with one character appended)`,
+      shown: `${header}: (wrong: one character appended)`,
+      accepted: 'a wrong token',
+      wrongValue: true,
+      request: set(`${token}0`),
+    },
   ];
 }
 

@@ -6,8 +6,8 @@
  * generated body. Names no contract and no field. Pure data out: the Dredd hooks send each
  * check's `wire` request as it is, and judge.ts judges the answer.
  *
- * The order: valid examples, invalid examples, auth checks, media types, generated valid bodies,
- * generated invalid bodies.
+ * The order: valid examples, invalid examples, auth checks, a replayed delivery, media types,
+ * the body limit (described, never sent), generated valid bodies, generated invalid bodies.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,7 +22,8 @@ import { encodeForm, FormEncodeError, type FormOptions } from '../media/form.js'
 import type { AuthSpec } from '../sandbox/auth/types.js';
 import { authNegatives, validShown, type WireRequest } from './auth-checks.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED, Rng } from './cases.js';
-import { generalPointer, mutate } from './mutate.js';
+import { verifyDescriptor } from './contract-rules.js';
+import { generalPointer, mutate, setValue, type Mutated } from './mutate.js';
 import type { PlannedCheck } from './plan.js';
 
 export interface ContractPlanOptions {
@@ -36,8 +37,10 @@ export interface ContractPlanOptions {
   /** Generated valid bodies and generated invalid bodies, each (default 200). */
   cases?: number;
   seed?: number;
-  /** Draws the headers generated per delivery (contract.yaml request.headers generate), so that a run's ids are its own; default: the seed. */
+  /** Draws the headers generated per delivery (contract.yaml request.headers generate) and names the ids of the generated bodies (contract.yaml events.id.pointer), so that a run's ids are its own; default: the seed. */
   runId?: string;
+  /** A header-token auth's: leave out the checks that send a wrong value of the token (for a mock that never checks it). */
+  skipWrongToken?: boolean;
 }
 
 interface ManifestEntry {
@@ -147,6 +150,13 @@ function echo(body: string, query: URLSearchParams, echoes: ReadonlyArray<{ poin
 
 const mediaType = (contentType: string | null | undefined) => (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 
+/** A number of bytes for people: 1 MiB, 64 KiB, 1000 bytes. */
+function bytes(n: number): string {
+  if (n > 0 && n % 1048576 === 0) return `${n / 1048576} MiB`;
+  if (n > 0 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
 export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] {
   const { runtime, root } = options;
   const { descriptor, table } = runtime;
@@ -200,10 +210,10 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
   };
   const request = (w: WireRequest | undefined, contentType: string | null, shown = 'valid') => ({
     contentType: contentType ?? '',
-    token: shown as PlannedCheck['request']['token'],
-    tokenValue: null,
+    token: shown,
     body: w?.body ?? '',
   });
+  const verify = verifyDescriptor(runtime);
   const operationOf = (entry: ManifestEntry): RuntimeOperation => {
     const id = entry.kind ?? entry.webhook ?? defaultOperation.id;
     const found = operations.get(id);
@@ -274,22 +284,26 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
     const w = wire(defaultOperation, first.text, descriptor.mediaTypes[0]!, first.entry);
     const url = options.urls[defaultOperation.id];
     const parameters = url ? (matchTemplate(defaultOperation.path, url) ?? {}) : {};
+    // A header-token auth's checks are the token checks, as its users know them.
+    const [group, prefix] = auth.type === 'header-token' ? (['token', 'token'] as const) : (['auth', 'auth'] as const);
     if (w) {
-      for (const negative of authNegatives({ spec: auth, valid: w, parameters, secrets: { ...options.secrets }, rng })) {
+      for (const negative of authNegatives({ spec: auth, valid: w, parameters, secrets: { ...options.secrets }, rng, ...(verify.noun ? { noun: verify.noun } : {}) })) {
         // A delivery of its own: the headers generated per delivery are drawn again.
         const headers = { ...negative.request.headers };
         for (const [name, spec] of Object.entries(parametersSpec.headers ?? {})) if (spec?.generate === 'hex32' && name in headers) headers[name] = ids.hex(32);
         negative.request = { ...negative.request, headers };
         checks.push({
-          id: `auth ${negative.use}`,
-          group: 'auth',
+          id: `${prefix} ${negative.use}`,
+          group,
           summary: negative.summary,
           source: first.file,
           operation: defaultOperation.id,
           authShown: negative.shown,
+          ...(negative.accepted ? { authAccepted: negative.accepted } : {}),
           request: request(negative.request, negative.request.headers['Content-Type'] ?? null, negative.use),
           wire: negative.request,
           expect: { kind: 'refused', refusal: 'bad-credentials', ...(authStatus !== undefined ? { status: authStatus } : {}) },
+          ...(negative.wrongValue && options.skipWrongToken ? { skip: 'the wrong-token checks are turned off (--skip-wrong-token)' } : {}),
         });
       }
     }
@@ -307,19 +321,24 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
     }
   }
 
-  // -- media types: a body of one accepted type labelled as another, and as text/plain ----------
+  // -- media types: a body of one accepted type labelled as another, and as a type the contract does not take (form data, text/plain) --
   const engine = defaultOperation.engine;
+  const accepted = new Set(descriptor.mediaTypes.map(mediaType));
+  const unsupported = (descriptor as { unsupportedMediaType?: { status?: number } }).unsupportedMediaType;
   if (engine) {
-    const labels = [...descriptor.mediaTypes, 'text/plain'];
+    const labels = [...new Set([...descriptor.mediaTypes, 'application/x-www-form-urlencoded', 'text/plain'])];
     for (const bodyType of descriptor.mediaTypes) {
       const base = plain(mediaType(bodyType));
       if (!base) continue;
       for (const label of labels) {
-        if (mediaType(label) === mediaType(bodyType) || (label === 'text/plain' && bodyType !== descriptor.mediaTypes[0])) continue;
+        // The types the contract does not take, with the first type's body only: one check each is enough.
+        if (mediaType(label) === mediaType(bodyType) || (!accepted.has(mediaType(label)) && bodyType !== descriptor.mediaTypes[0])) continue;
         const verdict = engine.validateBody(base.text, { contentType: label });
-        // The contract's engine says what this is; a contract that takes it has nothing to check here.
-        if (verdict.valid) continue;
-        const code = verdict.errors[0]!;
+        // The contract's engine says what this is; a type the contract does not take is refused from the headers (contract.yaml unsupportedMediaType) when the engine reads any.
+        const fromHeaders = verdict.valid && !accepted.has(mediaType(label)) && unsupported !== undefined;
+        if (verdict.valid && !fromHeaders) continue;
+        const code = verdict.errors[0];
+        const status = code ? statusOf.get(code.code) : unsupported?.status;
         const w = wire(defaultOperation, base.text, label, base.entry);
         checks.push({
           id: `content type ${bodyType} as ${label}`,
@@ -327,18 +346,39 @@ export function buildContractPlan(options: ContractPlanOptions): PlannedCheck[] 
           summary: `a valid ${bodyType} body (${base.file}) labelled ${label}`,
           source: base.file,
           operation: defaultOperation.id,
-          ...(verdict.errors.length === 1 ? { breaks: code.code, breaksAt: code.pointer } : {}),
+          ...(code && verdict.errors.length === 1 ? { breaks: code.code, breaksAt: code.pointer } : {}),
           request: request(w, label),
           ...(w ? { wire: w } : { skip: notSent(defaultOperation) }),
-          expect: { kind: 'refused', refusal: 'media-type', ...(statusOf.get(code.code) !== undefined ? { status: statusOf.get(code.code)! } : {}) },
+          expect: { kind: 'refused', refusal: 'media-type', ...(status !== undefined ? { status } : {}) },
         });
       }
     }
   }
 
+  // -- the body limit: described, never sent (a receiver may take more than the contract's own endpoint) --
+  const limit = descriptor.bodyLimit;
+  const tooLarge = table.codes.find((c) => c.code === 'body-too-large')?.status;
+  checks.push({
+    id: 'body limit',
+    group: 'body-limit',
+    summary: `a body over ${limit} bytes`,
+    request: request(undefined, descriptor.mediaTypes[0] ?? null),
+    expect: { kind: 'not-checked', recommended: String(tooLarge ?? 413) },
+    skip: `the body limit is not checked: ${bytes(limit)} is this contract's limit for its own endpoint, and an implementation may accept more`,
+  });
+
   // -- generated bodies ----------------------------------------------------------------------
   // An outbound contract's sender is the vendor, who sends no invalid body: its receiver is not asked to refuse one.
-  const generated = generateContractCases({ runtime, bases: outbound ? bases : bases.filter((b) => b.operation === defaultOperation), count, invalidCount: outbound ? 0 : count, rng });
+  const idPointer = typeof descriptor.events.id === 'object' ? descriptor.events.id.pointer : undefined;
+  const generated = generateContractCases({
+    runtime,
+    bases: outbound ? bases : bases.filter((b) => b.operation === defaultOperation),
+    count,
+    invalidCount: outbound ? 0 : count,
+    rng,
+    values: verify.values ?? {},
+    ...(idPointer ? { ids: { pointer: idPointer, prefix: `verify-${options.runId ?? String(seed)}-` } } : {}),
+  });
   const width = String(Math.max(count - 1, 0)).length;
   for (const [kind, list] of [['valid', generated.valid], ['invalid', generated.invalid]] as const) {
     list.forEach((c, i) => {
@@ -390,11 +430,35 @@ function formText(value: unknown, options: FormOptions | undefined): string | un
 /** A fixed "now" for the timestamps drawn: the same seed gives the same bodies on every day. */
 const NOW = Date.UTC(2026, 0, 1);
 
+/** The value at a pointer; undefined when absent. */
+function valueAt(value: unknown, pointer: string): unknown {
+  let node = value;
+  for (const token of pointer.split('/').slice(1).map(unescapeToken)) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, token)) return undefined;
+    node = (node as Record<string, unknown>)[token];
+  }
+  return node;
+}
+
+/** The declared values, one pointer after the other (the first of each, then the second of each, ...): a short run tries every pointer. */
+function interleave(values: Readonly<Record<string, readonly unknown[]>>): Array<{ pointer: string; value: unknown }> {
+  const lists = Object.entries(values).map(([pointer, list]) => list.map((value) => ({ pointer, value })));
+  const out: Array<{ pointer: string; value: unknown }> = [];
+  for (let i = 0; i < Math.max(0, ...lists.map((l) => l.length)); i++) for (const list of lists) if (i < list.length) out.push(list[i]!);
+  return out;
+}
+
 /**
- * Valid and invalid bodies, `count` of each: one valid example changed by one mutation, written in
- * each media type of the contract that can carry it, and judged by the contract's engine. No
- * error: a valid case (warnings allowed: they are recommendations, a receiver must accept them);
- * exactly one error: an invalid case breaking that rule; anything else is dropped.
+ * Valid and invalid bodies, `count` of each: one valid example changed in one place, by a
+ * declared value (contract.yaml verify.values, every one tried, on every other attempt until
+ * they are all used) or by a mutation drawn from the seed, written in each media type of the
+ * contract that can carry it, and judged by the contract's engine. No error: a valid case
+ * (warnings allowed: they are recommendations, a receiver must accept them); exactly one error:
+ * an invalid case breaking that rule; anything else is dropped. Where the contract declares an
+ * id field (contract.yaml events.id.pointer), each body changed elsewhere gets an id of its
+ * own, `<prefix>v000` for a valid one and `<prefix>i000` for an invalid one, so that a receiver
+ * that drops repeated ids stores every valid body of every run; a valid body whose change made
+ * its id the mutation's own value is dropped.
  */
 export function generateContractCases(input: {
   runtime: ContractRuntime;
@@ -403,8 +467,12 @@ export function generateContractCases(input: {
   /** Default: count. */
   invalidCount?: number;
   rng: Rng;
+  /** Literal values by pointer (contract.yaml verify.values). */
+  values?: Readonly<Record<string, readonly unknown[]>>;
+  /** The id field and the prefix of the ids generated. */
+  ids?: { pointer: string; prefix: string };
 }): { valid: ContractCase[]; invalid: ContractCase[] } {
-  const { runtime, bases, count, rng } = input;
+  const { runtime, bases, count, rng, ids } = input;
   const invalidCount = input.invalidCount ?? count;
   const valid: ContractCase[] = [];
   const invalid: ContractCase[] = [];
@@ -412,27 +480,53 @@ export function generateContractCases(input: {
   const time = (runtime.descriptor.events as { time?: { field?: string; secondsBelow?: number } }).time;
   const timestamp = typeof time?.field === 'string' && typeof time.secondsBelow === 'number' ? { pointer: time.field, secondsBelow: time.secondsBelow } : undefined;
   const types = runtime.descriptor.mediaTypes;
+  const declared = interleave(input.values ?? {});
+  let next = 0;
   const perRule = new Map<string, number>();
   const cap = Math.max(2, Math.ceil(count / 10));
+  const touches = (pointer: string) => ids !== undefined && (pointer === ids.pointer || pointer.startsWith(`${ids.pointer}/`) || ids.pointer.startsWith(`${pointer}/`) || pointer === '');
+  const encode = (mutated: Mutated, type: string): string | undefined => {
+    const json = mediaType(type) === 'application/json';
+    if (mutated.text !== undefined) return json ? mutated.text : undefined;
+    if (json) return JSON.stringify(mutated.value);
+    return mediaType(type) === 'application/x-www-form-urlencoded' ? formText(mutated.value, runtime.descriptor.form) : undefined;
+  };
+  const pad = (n: number) => String(n).padStart(3, '0');
   // Enough attempts for every mix of mutations; a contract whose bodies rarely break one rule alone gets fewer cases rather than a run that never ends.
-  for (let attempt = 0; attempt < count * 60 + 100 && (valid.length < count || invalid.length < invalidCount); attempt++) {
+  for (let attempt = 0; attempt < count * 60 + 100 + declared.length * 2 && (valid.length < count || invalid.length < invalidCount); attempt++) {
     const base = rng.pick(bases);
-    const mutated = mutate(base.value, { rng, timestamp, now: NOW });
+    const value = next < declared.length && attempt % 2 === 0 ? declared[next++] : undefined;
+    const mutated = value ? setValue(base.value, value.pointer, value.value) : mutate(base.value, { rng, timestamp, now: NOW });
     if (!mutated) continue;
     for (const type of types) {
-      const json = mediaType(type) === 'application/json';
-      const text = mutated.text !== undefined ? (json ? mutated.text : undefined) : json ? JSON.stringify(mutated.value) : mediaType(type) === 'application/x-www-form-urlencoded' ? formText(mutated.value, runtime.descriptor.form) : undefined;
+      let text = encode(mutated, type);
       if (text === undefined) continue;
-      const result = base.operation.engine!.validateBody(text, { contentType: type });
+      const engine = base.operation.engine!;
+      let result = engine.validateBody(text, { contentType: type });
+      const isValid = result.errors.length === 0;
+      if (isValid ? valid.length >= count : result.errors.length !== 1 || invalid.length >= invalidCount) continue;
+      // The body's own id, where the contract has one and the change left it alone.
+      if (ids && mutated.value !== undefined && typeof valueAt(mutated.value, ids.pointer) === 'string') {
+        if (touches(mutated.pointer)) {
+          if (isValid) continue;
+        } else {
+          const own = setValue(mutated.value, ids.pointer, `${ids.prefix}${isValid ? 'v' : 'i'}${pad(isValid ? valid.length : invalid.length)}`)!;
+          const renamed = encode(own, type);
+          const again = renamed === undefined ? undefined : engine.validateBody(renamed, { contentType: type });
+          if (!again || again.errors.length !== result.errors.length || again.errors[0]?.code !== result.errors[0]?.code) continue;
+          text = renamed!;
+          result = again;
+        }
+      }
       const summary = `${mutated.what} (from ${base.file}), as ${type}`;
       const made = { summary, operation: base.operation, ...(base.entry ? { entry: base.entry } : {}), mutation: mutated.mutation, contentType: type, text };
-      if (result.errors.length === 0 && valid.length < count) valid.push(made);
-      else if (result.errors.length === 1 && invalid.length < invalidCount) {
+      if (isValid) valid.push(made);
+      else {
         const error = result.errors[0]!;
-        // At most a tenth of the invalid bodies break one rule at one field in one media type, so that the rare breaks get their turn.
+        // At most a tenth of the invalid bodies break one rule at one field in one media type, so that the rare breaks get their turn; a declared value always has its.
         const key = `${error.code} ${generalPointer(error.pointer)} ${type}`;
         const seen = perRule.get(key) ?? 0;
-        if (seen >= cap) continue;
+        if (seen >= cap && !value) continue;
         perRule.set(key, seen + 1);
         invalid.push({ ...made, breaks: { code: error.code, pointer: error.pointer } });
       }

@@ -2,23 +2,51 @@
  * The rules `converge-webhook verify --contract <id>` judges a receiver by, and the judge's
  * profile, from the contract's data: what counts as accepted (contract.yaml answers.delivered,
  * else any 2xx), each refusal's recommended status (the check's own, from the manifest, the
- * auth's refuse.status or the code table), the recommended body of each status (the responses
- * of the OpenAPI document, through their generated validators), the wording of the auth rule
- * (from its type and parameters), and each rule's source (contract.yaml verify.sources, else a
- * general one). rules.ts keeps Converge's table as it was.
+ * auth's refuse.status, unsupportedMediaType.status or the code table), the recommended body of
+ * each status (the responses of the OpenAPI document, through their generated validators), and
+ * the table of rules: contract.yaml verify.rules when the contract declares one (its ids,
+ * levels, titles and sources as its users know them, each playing one or more of the ROLES
+ * below), else the general table here, worded from the auth type and the contract's noun, with
+ * verify.sources for the sources the contract words itself.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import type { ContractRuntime } from "../contract-runtime.js";
 import {
-  acceptedWhat as convergeAcceptedWhat,
+  brokenRule,
   type JudgeProfile,
   type RefusalRules,
   type ValidateFunction,
 } from "./judge.js";
-import type { PlannedCheck } from "./plan.js";
+import type { PlannedCheck, Refusal } from "./plan.js";
 import type { Finding, Level, Rule } from "./rules.js";
+
+/**
+ * What the judge needs a rule for: the table of a contract names, for each role, the one rule
+ * that plays it (a rule may play several: one body recommendation for two refusals).
+ */
+export const ROLES = [
+  "accept-valid-bodies",
+  "refuse-invalid-bodies",
+  "refuse-bad-credentials",
+  "refuse-unsupported-media-types",
+  "answer-at-the-endpoint",
+  "answer-every-request",
+  "bodies-match-the-contract",
+  "status-for-invalid-bodies",
+  "status-for-bad-credentials",
+  "status-for-unsupported-media-types",
+  "body-for-invalid-bodies",
+  "body-for-bad-credentials",
+  "body-for-unsupported-media-types",
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A rule of a contract's table, with the roles it plays. */
+export interface ContractRule extends Rule {
+  plays: Role[];
+}
 
 /** contract.yaml `verify:` (spec/contract.schema.json). */
 export interface VerifyDescriptor {
@@ -28,11 +56,25 @@ export interface VerifyDescriptor {
   urls?: Record<string, string>;
   /** The environment variable of each value a query digest is computed from (auth.formula's placeholders). */
   secrets?: Record<string, string>;
-  /** The source of a rule, by rule id: the vendor's words, or our decision and why. */
+  /** The source of a rule of the general table, by rule id: the vendor's words, or our decision and why. */
   sources?: Record<string, string>;
+  /** The contract's own table of rules, by rule id (instead of the general one). */
+  rules?: Record<string, { plays: Role | Role[]; level: Level; title: string; source: string }>;
+  /** Literal values tried at a pointer of the valid examples, each judged by the contract's engine. */
+  values?: Record<string, unknown[]>;
 }
 
-export type ContractRules = Record<string, Rule>;
+export type ContractRules = Record<string, ContractRule>;
+
+/** contract.yaml `verify:`, or an empty one. */
+export function verifyDescriptor(runtime: ContractRuntime): VerifyDescriptor {
+  return ((runtime.descriptor as { verify?: VerifyDescriptor }).verify ?? {}) as VerifyDescriptor;
+}
+
+/** "a notification", "an event". */
+export function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}`;
+}
 
 const GENERIC_SOURCES: Record<string, string> = {
   "accept-valid-bodies":
@@ -76,29 +118,37 @@ function authTitle(
   }
 }
 
-/** The rules of a contract, with per-contract wording and sources. */
+/** The roles an outbound contract's run does not check: its sender (the vendor) sends no invalid body and labels every body alike. */
+const OUTBOUND_UNCHECKED: ReadonlySet<Role> = new Set<Role>([
+  "refuse-invalid-bodies",
+  "refuse-unsupported-media-types",
+  "status-for-invalid-bodies",
+  "status-for-unsupported-media-types",
+  "body-for-invalid-bodies",
+  "body-for-unsupported-media-types",
+]);
+
+/** The rules of a contract: its own table (contract.yaml verify.rules), else the general one with per-contract wording and sources. */
 export function contractRules(runtime: ContractRuntime): ContractRules {
   const { descriptor } = runtime;
-  const verify = ((descriptor as { verify?: VerifyDescriptor }).verify ??
-    {}) as VerifyDescriptor;
+  const verify = verifyDescriptor(runtime);
+  if (verify.rules) {
+    return Object.fromEntries(
+      Object.entries(verify.rules).map(([id, rule]) => [
+        id,
+        { level: rule.level, title: rule.title, source: rule.source, plays: Array.isArray(rule.plays) ? rule.plays : [rule.plays] },
+      ]),
+    );
+  }
   const noun = verify.noun ?? "body";
   const delivered = (descriptor as { answers?: { delivered?: number } }).answers
     ?.delivered;
   const authStatus = descriptor.auth.refuse?.status;
-  const rule = (id: string, level: Level, title: string): [string, Rule] => [
-    id,
-    { level, title, source: verify.sources?.[id] ?? GENERIC_SOURCES[id]! },
-  ];
   const outbound = runtime.registry.direction === "outbound";
-  // An outbound contract's sender (the vendor) sends no invalid body and labels every body alike: those rules are not checked.
-  const unchecked = outbound
-    ? new Set([
-        "refuse-invalid-bodies",
-        "refuse-unsupported-media-types",
-        "status-for-invalid-bodies",
-        "status-for-unsupported-media-types",
-      ])
-    : new Set<string>();
+  const rule = (id: string, level: Level, title: string, plays: Role[] = [id as Role]): [string, ContractRule] => [
+    id,
+    { level, title, source: verify.sources?.[id] ?? GENERIC_SOURCES[id]!, plays: outbound ? plays.filter((r) => !OUTBOUND_UNCHECKED.has(r)) : plays },
+  ];
   return Object.fromEntries(
     [
       rule(
@@ -109,7 +159,7 @@ export function contractRules(runtime: ContractRuntime): ContractRules {
       rule(
         "refuse-invalid-bodies",
         "failure",
-        `A ${noun} that breaks a contract rule is refused with a 4xx`,
+        `${withArticle(noun).replace(/^a/, "A")} that breaks a contract rule is refused with a 4xx`,
       ),
       rule("refuse-bad-credentials", "failure", authTitle(descriptor.auth)),
       rule(
@@ -147,9 +197,17 @@ export function contractRules(runtime: ContractRuntime): ContractRules {
         "recommended-body",
         "deviation",
         "A refusal carries the body the contract's OpenAPI document gives its status",
+        ["body-for-invalid-bodies", "body-for-bad-credentials", "body-for-unsupported-media-types"],
       ),
-    ].filter(([id]) => !unchecked.has(id)),
+    ].filter(([, r]) => r.plays.length > 0),
   );
+}
+
+/** The rule id that plays each role in a table. */
+export function ruleRoles(rules: ContractRules): Partial<Record<Role, string>> {
+  const out: Partial<Record<Role, string>> = {};
+  for (const [id, rule] of Object.entries(rules)) for (const role of rule.plays) out[role] ??= id;
+  return out;
 }
 
 interface ResponseSchema {
@@ -158,34 +216,61 @@ interface ResponseSchema {
   validate: ValidateFunction;
 }
 
-/** The member names a response schema declares (through allOf and local $refs), for the report: "{type, title, status}". */
+type SchemaNode = {
+  properties?: Record<string, unknown>;
+  required?: string[];
+  allOf?: unknown[];
+  items?: unknown;
+  type?: unknown;
+  $ref?: string;
+};
+
+/**
+ * The members a response schema asks for, for the report: the required ones when it requires
+ * some (an array of objects with its items' required members: "violations: [{code, pointer,
+ * message}, ...]"), else every member it declares ("{type, title, status}"); through allOf and
+ * local $refs.
+ */
 function shapeOf(file: string): string {
-  const schema = JSON.parse(readFileSync(file, "utf8")) as Record<
-    string,
-    unknown
-  >;
-  const names: string[] = [];
-  const seen = new Set<unknown>();
-  const walk = (node: unknown) => {
-    if (typeof node !== "object" || node === null || seen.has(node)) return;
-    seen.add(node);
-    const n = node as {
-      properties?: Record<string, unknown>;
-      allOf?: unknown[];
-      $ref?: string;
-    };
-    for (const key of Object.keys(n.properties ?? {}))
-      if (!names.includes(key)) names.push(key);
-    for (const part of n.allOf ?? []) walk(part);
-    if (typeof n.$ref === "string" && n.$ref.startsWith("#/$defs/"))
-      walk(
-        (schema.$defs as Record<string, unknown> | undefined)?.[
-          n.$ref.slice("#/$defs/".length)
-        ],
-      );
+  const schema = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  const defs = (schema.$defs ?? {}) as Record<string, unknown>;
+  const resolve = (node: unknown): SchemaNode | undefined => {
+    if (typeof node !== "object" || node === null) return undefined;
+    const n = node as SchemaNode;
+    return typeof n.$ref === "string" && n.$ref.startsWith("#/$defs/") ? resolve(defs[n.$ref.slice("#/$defs/".length)]) : n;
   };
-  walk(schema);
-  return `{${names.join(", ")}}`;
+  const collect = (root: unknown) => {
+    const names: string[] = [];
+    const required: string[] = [];
+    const definitions = new Map<string, unknown[]>();
+    const seen = new Set<unknown>();
+    const walk = (node: unknown) => {
+      const n = resolve(node);
+      if (!n || seen.has(n)) return;
+      seen.add(n);
+      for (const [key, value] of Object.entries(n.properties ?? {})) {
+        if (!names.includes(key)) names.push(key);
+        definitions.set(key, [...(definitions.get(key) ?? []), value]);
+      }
+      for (const key of n.required ?? []) if (!required.includes(key)) required.push(key);
+      for (const part of n.allOf ?? []) walk(part);
+    };
+    walk(root);
+    return { names, required, definitions };
+  };
+  const render = (root: unknown): string => {
+    const { names, required, definitions } = collect(root);
+    if (required.length === 0) return `{${names.join(", ")}}`;
+    const member = (name: string) => {
+      for (const definition of definitions.get(name) ?? []) {
+        const items = resolve(resolve(definition)?.items);
+        if (items && collect(items).required.length > 0) return `${name}: [${render(items)}, ...]`;
+      }
+      return name;
+    };
+    return `{${required.map(member).join(", ")}}`;
+  };
+  return render(schema);
 }
 
 /** The judge's profile of a contract: its rules, and the response validators of its OpenAPI document, loaded here. */
@@ -219,50 +304,40 @@ export async function contractProfile(
   )?.[1];
   const contractSchema = (status: number) =>
     status >= 200 && status <= 299 ? accepted : byStatus.get(status);
-  const finding = (rule: string, reason: string, topic: string): Finding => ({
-    rule: rule as Finding["rule"],
-    level: rules[rule]!.level,
-    reason,
-    topic,
-  });
-  const REFUSAL_RULES: Record<
-    string,
-    { required: string; statusRule: string }
-  > = {
-    "invalid-body": {
-      required: "refuse-invalid-bodies",
-      statusRule: "status-for-invalid-bodies",
-    },
-    "bad-credentials": {
-      required: "refuse-bad-credentials",
-      statusRule: "status-for-bad-credentials",
-    },
-    "media-type": {
-      required: "refuse-unsupported-media-types",
-      statusRule: "status-for-unsupported-media-types",
-    },
+  const finding = (rule: string, reason: string, topic: string): Finding => {
+    const found = rules[rule];
+    // Every rule the judge can name is in the table (test/verify.test.ts audits it): a missing one is a broken contract.
+    if (!found) throw new Error(`${runtime.registry.descriptor}: verify.rules has no rule "${rule}"`);
+    return { rule, level: found.level, reason, topic };
+  };
+  const roles = ruleRoles(rules);
+  const role = (name: Role): string => roles[name] ?? name;
+  const REFUSAL_RULES: Record<Refusal, { required: Role; statusRule: Role; bodyRule: Role }> = {
+    "invalid-body": { required: "refuse-invalid-bodies", statusRule: "status-for-invalid-bodies", bodyRule: "body-for-invalid-bodies" },
+    "bad-credentials": { required: "refuse-bad-credentials", statusRule: "status-for-bad-credentials", bodyRule: "body-for-bad-credentials" },
+    "media-type": { required: "refuse-unsupported-media-types", statusRule: "status-for-unsupported-media-types", bodyRule: "body-for-unsupported-media-types" },
   };
   const refusal = (check: PlannedCheck): RefusalRules => {
-    const expect = check.expect as { refusal: string; status?: number };
-    const names =
-      REFUSAL_RULES[expect.refusal] ?? REFUSAL_RULES["invalid-body"]!;
+    const expect = check.expect as { refusal: Refusal; status?: number };
+    const names = REFUSAL_RULES[expect.refusal] ?? REFUSAL_RULES["invalid-body"];
     const status = expect.status ?? 400;
     const body = recommendedByStatus.get(status) ?? byStatus.get(status);
     return {
-      required: names.required,
+      required: role(names.required),
       status,
-      statusRule: names.statusRule,
+      statusRule: role(names.statusRule),
       ...(body ? { body } : {}),
-      bodyRule: "recommended-body",
+      bodyRule: role(names.bodyRule),
     };
   };
+  const noun = verifyDescriptor(runtime).noun ?? "body";
   return {
     finding,
     rules: {
-      accept: "accept-valid-bodies",
-      answerAtTheEndpoint: "answer-at-the-endpoint",
-      bodiesMatch: "bodies-match-the-contract",
-      answerEveryRequest: "answer-every-request",
+      accept: role("accept-valid-bodies"),
+      answerAtTheEndpoint: role("answer-at-the-endpoint"),
+      bodiesMatch: role("bodies-match-the-contract"),
+      answerEveryRequest: role("answer-every-request"),
     },
     ...(delivered !== undefined ? { delivered } : {}),
     refusal,
@@ -275,18 +350,10 @@ export async function contractProfile(
     acceptedWhat(check) {
       const expect = check.expect as { refusal?: string };
       if (expect.refusal === "bad-credentials")
-        return `a request with ${check.authShown ?? "wrong credentials"} was accepted`;
+        return `a request with ${check.authAccepted ?? check.authShown ?? "wrong credentials"} was accepted`;
       if (expect.refusal === "media-type")
         return `a body sent as ${check.request.contentType || "no Content-Type"} was accepted`;
-      return check.breaks
-        ? convergeAcceptedWhat({
-            ...check,
-            expect: { kind: "refused", refusal: "invalid-event" },
-          }).replace(
-            "an event",
-            `a ${(descriptor as { verify?: VerifyDescriptor }).verify?.noun ?? "body"}`,
-          )
-        : `a ${(descriptor as { verify?: VerifyDescriptor }).verify?.noun ?? "body"} that breaks the contract was accepted`;
+      return `${withArticle(noun)} that breaks ${check.breaks ? brokenRule(check) : "the contract"} was accepted`;
     },
   };
 }

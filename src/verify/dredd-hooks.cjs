@@ -2,16 +2,17 @@
 //
 // Dredd on its own sends the contract's one request example once per declared response code and
 // checks bodies only against the examples' keys. These hooks turn its run into the contract
-// test: in beforeAll they replace Dredd's transactions with the planned checks (examples, token
-// checks, generated cases). Each answer is judged by runVerify() (judge.ts), which receives it
-// from Dredd's events. The plan comes from runVerify() through Dredd's configuration
-// (`custom.convergeVerify`), which Dredd hands to the hooks as hooks.configuration.
+// test: in beforeAll they replace Dredd's transactions with the planned checks (examples, auth
+// checks, generated bodies), each sent as its `wire` request says. Each answer is judged by
+// runVerify() (judge.ts), which receives it from Dredd's events. The plan comes from runVerify()
+// through Dredd's configuration (`custom.verifyPlan`), which Dredd hands to the hooks as
+// hooks.configuration.
 'use strict';
 
 const hooks = require('hooks');
 
-const plan = hooks.configuration && hooks.configuration.custom && hooks.configuration.custom.convergeVerify;
-if (!plan) throw new Error('converge-webhook verify: no plan in the Dredd configuration (custom.convergeVerify); run these hooks through runVerify()');
+const plan = hooks.configuration && hooks.configuration.custom && hooks.configuration.custom.verifyPlan;
+if (!plan) throw new Error('converge-webhook verify: no plan in the Dredd configuration (custom.verifyPlan); run these hooks through runVerify()');
 
 const checks = new Map(plan.checks.map((check) => [check.id, check]));
 
@@ -26,36 +27,15 @@ hooks.beforeAll((transactions) => {
     transactions.length = 0;
     throw new Error('the contract document gave Dredd no POST transaction with a 200 response to build the checks on');
   }
-  const exampleBody = template.request.body;
-  const built = plan.checks.map((check) => {
-    if (check.wire) return fromWire(check, template);
-    const headers = { 'User-Agent': template.request.headers['User-Agent'], Accept: 'application/json, application/problem+json' };
-    headers['Content-Type'] = check.request.contentType;
-    if (check.request.tokenValue !== null) headers['X-Webhook-Token'] = check.request.tokenValue;
-    return {
-      name: check.id,
-      id: check.id,
-      host: template.host,
-      port: template.port,
-      protocol: template.protocol,
-      fullPath: plan.path,
-      // A null body means "the contract's own request example, as Dredd compiled it".
-      request: { method: 'POST', uri: plan.path, headers, body: check.request.body === null ? exampleBody : check.request.body },
-      // Nothing for Gavel to compare: runVerify() judges status and body against the contract
-      // (Gavel would demand the response examples' keys, which the contract does not).
-      expected: {},
-      origin: Object.assign({}, template.origin, { exampleName: check.id }),
-      skip: Boolean(check.skip),
-    };
-  });
+  const built = plan.checks.map((check) => fromWire(check, template));
   // Dredd reads the array after this hook, so replacing its content replaces the run.
   transactions.splice(0, transactions.length, ...built);
 });
 
-// A check of the contract-driven plan carries its request as sent: method, origin, path with its
-// parameters, query, headers (Content-Type among them, or none) and body.
+// A check carries its request as sent: method, origin, path with its parameters, query, headers
+// (Content-Type among them, or none) and body. A check without one is not sent (skipped).
 function fromWire(check, template) {
-  const wire = check.wire;
+  const wire = check.wire || { method: template.request.method, path: template.request.uri, query: '', headers: {}, body: '' };
   const origin = new URL(wire.origin || `${template.protocol}//${template.host}:${template.port}`);
   const uri = wire.query ? `${wire.path}?${wire.query}` : wire.path;
   const headers = Object.assign({ 'User-Agent': template.request.headers['User-Agent'], Accept: 'application/json, application/problem+json' }, wire.headers);
@@ -69,7 +49,7 @@ function fromWire(check, template) {
     request: { method: wire.method, uri, headers, body: wire.body },
     expected: {},
     origin: Object.assign({}, template.origin, { exampleName: check.id }),
-    skip: Boolean(check.skip),
+    skip: Boolean(check.skip || !check.wire),
   };
 }
 

@@ -1,22 +1,25 @@
 /**
  * The verdict on one answer of the implementation: the findings (failures and deviations) of
- * the rules in rules.ts, judged with the contract's generated response validators.
+ * the contract's rules (contract-rules.ts), judged with its generated response validators.
  *
- * The line between the levels follows the published contract: what openapi.json forbids (a
- * valid event refused, an invalid one accepted, a JSON body whose members contradict the
- * response schema of its status) is a failure; what it only recommends (400/401/415, and the
- * members of StrictValidationProblem and StrictProblem) is a deviation.
+ * The line between the levels follows the published contract: what its OpenAPI document forbids
+ * (a valid body refused, an invalid one accepted, a JSON body whose members contradict the
+ * response schema of its status) is a failure; what it only recommends (a refusal's status and
+ * body) is a deviation.
  */
-import validateAccepted from '../../generated/converge/validators/response-accepted.js';
-import validateProblem from '../../generated/converge/validators/response-problem.js';
-import validateStrictProblem from '../../generated/converge/validators/response-strict-problem.js';
-import validateStrictValidationProblem from '../../generated/converge/validators/response-strict-validation-problem.js';
-import validateValidationProblem from '../../generated/converge/validators/response-validation-problem.js';
-import type { AjvError, ValidateFunction } from '../../generated/converge/validators/response-problem.js';
-import type { Expectation, PlannedCheck, TokenUse } from './plan.js';
-import { finding, type Finding, type RuleId } from './rules.js';
+import type { Expectation, PlannedCheck } from './plan.js';
+import type { Finding } from './rules.js';
 
-export type { ValidateFunction };
+/** An error of a generated (ajv) response validator. */
+export interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** A generated response validator. */
+export type ValidateFunction = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
 /** What came back. */
 export interface Answer {
@@ -27,55 +30,14 @@ export interface Answer {
   text: string | null;
 }
 
-const STRICT_VALIDATION_PROBLEM = {
-  name: 'StrictValidationProblem',
-  shape: '{title, status, violations: [{code, pointer, message}, ...]}',
-  validate: validateStrictValidationProblem,
-};
-const STRICT_PROBLEM = { name: 'StrictProblem', shape: '{title, status}', validate: validateStrictProblem };
-
-const REFUSALS: Record<'invalid-event' | 'bad-token' | 'non-json', RefusalRules & { body: NonNullable<RefusalRules['body']> }> = {
-  'invalid-event': { required: 'refuse-invalid-events', status: 400, statusRule: 'status-400-for-invalid-events', body: STRICT_VALIDATION_PROBLEM, bodyRule: 'validation-problem-body' },
-  'bad-token': { required: 'refuse-bad-tokens', status: 401, statusRule: 'status-401-for-bad-tokens', body: STRICT_PROBLEM, bodyRule: 'problem-body' },
-  'non-json': { required: 'refuse-non-json', status: 415, statusRule: 'status-415-for-non-json', body: STRICT_PROBLEM, bodyRule: 'problem-body' },
-};
-
-/** The response schema the contract declares for a status (2xx: Accepted); undefined where it declares none. */
-function contractSchema(status: number): { name: string; validate: ValidateFunction } | undefined {
-  if (status >= 200 && status <= 299) return { name: 'Accepted', validate: validateAccepted };
-  if (status === 400) return { name: 'ValidationProblem', validate: validateValidationProblem };
-  if (status === 401 || status === 413 || status === 415) return { name: 'Problem', validate: validateProblem };
-  return undefined;
-}
-
-export function describeExpectation(expect: Expectation, profile?: Pick<JudgeProfile, 'delivered' | 'refusal'>, check?: PlannedCheck): string {
-  if (expect.kind === 'accepted') return `${profile?.delivered === undefined ? '2xx (accepted)' : `exactly ${profile.delivered} (delivered)`}; a JSON body, if any, matching Accepted`;
+export function describeExpectation(expect: Expectation, profile: Pick<JudgeProfile, 'delivered' | 'refusal'>, check: PlannedCheck): string {
+  if (expect.kind === 'accepted') return `${profile.delivered === undefined ? '2xx (accepted)' : `exactly ${profile.delivered} (delivered)`}; a JSON body, if any, matching Accepted`;
   if (expect.kind === 'not-checked') return `${expect.recommended} (recommended; not checked)`;
-  const rules = profile && check ? profile.refusal(check) : REFUSALS[expect.refusal as keyof typeof REFUSALS];
+  const rules = profile.refusal(check);
   return `a 4xx refusal; recommended: ${rules.status}${rules.body ? ` with a ${rules.body.name} body, ${rules.body.shape}` : ''}`;
 }
 
-const TOKEN_WORDS: Record<TokenUse, string> = {
-  valid: 'the token',
-  missing: 'no token',
-  empty: 'an empty token',
-  'wrong-last-character': 'a wrong token',
-  'wrong-extra-character': 'a wrong token',
-};
-
-/** What was accepted, for the reason of a refusal that did not happen. */
-export function acceptedWhat(check: PlannedCheck): string {
-  switch (check.expect.kind === 'refused' ? check.expect.refusal : undefined) {
-    case 'bad-token':
-      return `a request with ${TOKEN_WORDS[check.request.token]} was accepted`;
-    case 'non-json':
-      return `a body sent as ${check.request.contentType} was accepted`;
-    default:
-      return check.breaks ? `an event that breaks ${brokenRule(check)} was accepted` : 'an event that breaks the contract was accepted';
-  }
-}
-
-/** The rule a body breaks, with where: "wrong-type at /event_id". */
+/** The rule a body breaks, with where: "wrong-type at /items/0/name". */
 export function brokenRule(check: { breaks?: string; breaksAt?: string }): string {
   return `${check.breaks}${check.breaksAt ? ` at ${check.breaksAt}` : ''}`;
 }
@@ -119,9 +81,9 @@ function pointedAt(parsed: Parsed | undefined): string[] {
 }
 
 /**
- * What judgeWith() needs to know of a contract: its rules (failures and deviations, rules.ts or
+ * What judgeWith() needs to know of a contract: its rules (failures and deviations,
  * contract-rules.ts), what counts as accepted, each refusal's recommended status and body, and
- * the response schema of each status. judge() is Converge's.
+ * the response schema of each status.
  */
 export interface JudgeProfile {
   finding(rule: string, reason: string, topic: string): Finding;
@@ -150,20 +112,6 @@ export interface RefusalRules {
   bodyRule: string;
 }
 
-const CONVERGE: JudgeProfile = {
-  finding: (rule, reason, topic) => finding(rule as RuleId, reason, topic),
-  rules: { accept: 'accept-valid-events', answerAtTheEndpoint: 'answer-at-the-endpoint', bodiesMatch: 'bodies-match-the-contract', answerEveryRequest: 'answer-every-request' },
-  refusal: (check) => REFUSALS[(check.expect as { refusal: keyof typeof REFUSALS }).refusal],
-  contractSchema,
-  notTheEndpoint: (status) => status === 404 || status === 405,
-  acceptedWhat,
-};
-
-/** Judges one answer to one check of Converge's plan (plan.ts). An empty list is a pass. */
-export function judge(check: PlannedCheck, answer: Answer): Finding[] {
-  return judgeWith(CONVERGE, check, answer);
-}
-
 /** Judges one answer to one check by a contract's profile. An empty list is a pass. */
 export function judgeWith(profile: JudgeProfile, check: PlannedCheck, answer: Answer): Finding[] {
   const { status, contentType: type, text } = answer;
@@ -183,7 +131,7 @@ export function judgeWith(profile: JudgeProfile, check: PlannedCheck, answer: An
   const expect = check.expect;
   if (expect.kind === 'not-checked') return findings;
   const acceptedText = profile.delivered === undefined ? 'a 2xx status (accepted)' : `${profile.delivered} (delivered)`;
-  // Every check goes to the endpoint: 404 or 405 (Converge) means no endpoint there, never a refusal of the event.
+  // Every check goes to the endpoint: an answer that says no endpoint is there is never a refusal of the body.
   if (profile.notTheEndpoint(status, check)) {
     findings.push(profile.finding(profile.rules.answerAtTheEndpoint, `expected ${expect.kind === 'accepted' ? acceptedText : 'a 4xx refusal'}, got ${status}: no endpoint that takes POST answered (is the URL the endpoint?)`, `answered ${status}`));
     return findings;
@@ -204,7 +152,7 @@ export function judgeWith(profile: JudgeProfile, check: PlannedCheck, answer: An
   const refusal = `expected a 4xx refusal (${rules.status} recommended), got ${status}`;
   if (status >= 200 && status <= 299) {
     // One block per broken rule: an accepted invalid body groups by the rule it breaks.
-    const byRule = expect.refusal === 'invalid-event' || expect.refusal === 'invalid-body';
+    const byRule = expect.refusal === 'invalid-body';
     findings.push(profile.finding(rules.required, `${refusal}: ${profile.acceptedWhat(check)}`, byRule ? `accepted: ${check.breaks ? generalise(brokenRule(check)) : 'several rules'}` : 'accepted'));
     return findings;
   }

@@ -1,10 +1,13 @@
 /**
  * Generated bodies for the contract-driven plan: a valid example, changed in one place by one
- * mutation drawn from a seed. Whether the result is valid, and which rule it breaks, is not
+ * mutation drawn from a seed, or given a value the contract declares (contract.yaml
+ * verify.values, setValue). Whether the result is valid, and which rule it breaks, is not
  * decided here: the contract's own engine judges each body (contract-plan.ts), so that a
  * mutation cannot claim what the contract does not say. Names no field: where a mutation
  * applies is drawn from the body itself, and the one field it knows of (a timestamp whose
- * seconds and milliseconds are told apart) comes from contract.yaml `events.time`.
+ * seconds and milliseconds are told apart) comes from contract.yaml `events.time`. The
+ * mutations of the JSON text itself (not JSON, not an object) give raw text: they are sent in
+ * the JSON media types only.
  */
 import { escapeToken } from '../engine/values.js';
 import type { Rng } from './cases.js';
@@ -181,6 +184,29 @@ export const MUTATIONS: readonly Mutation[] = [
     },
   },
   {
+    // A JSON body that is not an object: a batch of one, null, a number, the body as a JSON string, true.
+    name: 'not-an-object',
+    apply(body, { rng }) {
+      if (!isObject(body)) return undefined;
+      const way = rng.int(0, 4);
+      const value = [[body], null, rng.int(0, 1000), JSON.stringify(body), true][way];
+      const what = ['the body in an array (a batch of one)', 'the body is JSON null', 'the body is a JSON number', 'the body as a JSON string', 'the body is JSON true'][way]!;
+      return { mutation: 'not-an-object', what, pointer: '', text: JSON.stringify(value) };
+    },
+  },
+  {
+    // JSON text with what JSON does not allow: a trailing comma, a comment, a single-quoted key, nothing at all.
+    name: 'json-syntax',
+    apply(body, { rng }) {
+      if (!isObject(body) || Object.keys(body).length === 0) return undefined;
+      const json = JSON.stringify(body, null, 1);
+      const way = rng.int(0, 3);
+      const text = [json.replace(/\n}$/, ',\n}'), json.replace('{', '{ // sent by the nightly job\n'), json.replace(/"((?:[^"\\]|\\.)*)":/, "'$1':"), ''][way]!;
+      const what = ['a trailing comma', 'a // comment', 'a single-quoted key', 'an empty body'][way]!;
+      return { mutation: 'json-syntax', what: `not JSON: ${what}`, pointer: '', text };
+    },
+  },
+  {
     name: 'cut-off',
     apply(body, { rng }) {
       const text = JSON.stringify(body);
@@ -190,6 +216,21 @@ export const MUTATIONS: readonly Mutation[] = [
     },
   },
 ];
+
+/** A body with `value` at `pointer` (a member added where its parent is an object); undefined when the parent is absent. */
+export function setValue(body: unknown, pointer: string, value: unknown): Mutated | undefined {
+  const tokens = pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (tokens.length === 0) return { mutation: 'declared-value', what: `the body: ${short(value)}`, pointer, text: JSON.stringify(value) };
+  const copy = clone(body);
+  let node: unknown = copy;
+  for (const token of tokens.slice(0, -1)) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, token)) return undefined;
+    node = (node as Record<string, unknown>)[token];
+  }
+  if (typeof node !== 'object' || node === null) return undefined;
+  (node as Record<string, unknown>)[tokens.at(-1)!] = clone(value);
+  return { mutation: 'declared-value', what: `${pointer}: ${short(value)}`, pointer, value: copy };
+}
 
 /** One mutation of one body, drawn from the seed; undefined when the drawn mutation has no place to apply. */
 export function mutate(body: unknown, context: MutationContext): Mutated | undefined {

@@ -3,21 +3,13 @@
  * a receiver with six mistakes reads as six things to fix, not as hundreds of failed checks.
  */
 import { brokenRule } from './judge.js';
-import { GROUP_LABELS, type CheckGroup, type TokenUse } from './plan.js';
+import { GROUP_LABELS, type CheckGroup } from './plan.js';
 import type { CheckResult, RuleReport, VerifyResult } from './verify.js';
 
 /** Checks listed under a block's example, each with its reason; the rest are counted. */
 const LISTED_PER_BLOCK = 3;
 /** Not-sent checks named one by one when a group has this many or fewer. */
 const NAMED_NOT_SENT = 3;
-
-const TOKEN_TEXT: Record<TokenUse, string> = {
-  valid: 'X-Webhook-Token: (the token)',
-  missing: 'no X-Webhook-Token header',
-  empty: 'X-Webhook-Token: (empty)',
-  'wrong-last-character': 'X-Webhook-Token: (wrong: last character changed)',
-  'wrong-extra-character': 'X-Webhook-Token: (wrong: one character appended)',
-};
 
 function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
@@ -37,7 +29,7 @@ export function groupLine(group: CheckGroup, checks: readonly CheckResult[]): st
 
 export function sentText(check: CheckResult): string {
   const s = check.sent;
-  return `${s.method} ${s.path}, ${s.auth ?? TOKEN_TEXT[s.token]}, ${s.contentType}, ${plural(s.bytes, 'byte')}`;
+  return `${s.method} ${s.path}, ${s.auth ?? '(no credentials)'}, ${s.contentType}, ${plural(s.bytes, 'byte')}`;
 }
 
 export function gotText(check: CheckResult): string {
@@ -112,6 +104,18 @@ export function formatText(result: VerifyResult): string {
   if (failures.length > 0) out.push(failuresHead, ...list(failures), '');
   if (deviations.length > 0) out.push(deviationsHead, ...list(deviations), '');
 
+  // A delivery sent twice with the same id: what the receiver answered each time, since two passes say little on their own.
+  const replay = result.checks.filter((c) => c.group === 'replay');
+  if (replay.length === 2 && replay.every((c) => c.got)) {
+    out.push(`Replayed delivery (${replay[1]!.summary.split(':')[0]}):`, ...replay.map((c, i) => `  ${i === 0 ? 'first' : 'again'}  ${gotText(c)}`), '');
+  }
+  // The operations went to URLs of their own: each is named, and the verdict is the receiver's at all of them.
+  const urls = Object.entries(result.endpoints ?? {});
+  const several = new Set(urls.map(([, url]) => url)).size > 1;
+  if (several) {
+    const width = Math.max(...urls.map(([id]) => id.length));
+    out.push('Sent to:', ...urls.map(([id, url]) => `  ${id.padEnd(width)}  ${url}`), '');
+  }
   const seconds = (result.durationMs / 1000).toFixed(1);
   const verdict =
     result.counts.failed > 0 || result.error
@@ -123,7 +127,7 @@ export function formatText(result: VerifyResult): string {
           : 'honours the contract';
   const { passed, deviations: withDeviations, failed, skipped } = result.counts;
   out.push(
-    `${result.endpoint} ${verdict}: ${plural(result.counts.total, 'check')} in ${seconds} s (Dredd ${result.dreddVersion}, seed ${result.seed}${result.strict ? ', --strict' : ''}).`,
+    `${several ? `The receiver at these ${urls.length} URLs` : result.endpoint} ${verdict}: ${plural(result.counts.total, 'check')} in ${seconds} s (Dredd ${result.dreddVersion}, seed ${result.seed}${result.strict ? ', --strict' : ''}).`,
     `${passed + withDeviations} passed${withDeviations > 0 ? ` (${withDeviations} with deviations)` : ''}, ${failed} failed${skipped > 0 ? `, ${skipped} not sent` : ''}`,
   );
   return out.join('\n');

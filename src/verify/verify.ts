@@ -1,9 +1,10 @@
 /**
- * runVerify(): the contract test of an implementation of POST /api/webhooks, run by real Dredd
- * (an optional peer dependency) on the derived OpenAPI 3.0 document, with the hooks in
- * dredd-hooks.cjs sending the planned checks (plan.ts). Each answer is judged here (judge.ts)
- * into failures and deviations of the rules in rules.ts, and grouped by rule for the report.
- * In-process, so that results come back as data.
+ * runVerify(): the contract test of a receiver of a contract's operations, run by real Dredd
+ * (an optional peer dependency) on the contract's derived OpenAPI 3.0 document, with the hooks
+ * in dredd-hooks.cjs sending the checks planned from the contract's data (contract-plan.ts).
+ * Each answer is judged here (judge.ts) into failures and deviations of the contract's rules
+ * (contract-rules.ts), and grouped by rule for the report. In-process, so that results come
+ * back as data.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,39 +15,39 @@ import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
 import { kebabCase } from '../cli-support.js';
-import type { ViolationCode } from '../codes.js';
-import { EndpointUrlError, maskToken, resolveEndpointUrl, WEBHOOK_PATH } from '../endpoint.js';
+import { EndpointUrlError, maskToken, resolveEndpointUrl } from '../endpoint.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED } from './cases.js';
 import { formulaNames, type DigestFormula } from '../hash/query-digest.js';
 import { readRegistry } from '../registry.js';
-import { describeExpectation, judge, judgeWith } from './judge.js';
-import { buildPlan, contractRequestExample, type CheckGroup, type PlannedCheck, type TokenUse } from './plan.js';
-import { RULES, type Finding, type Level, type Rule } from './rules.js';
+import { describeExpectation, judgeWith } from './judge.js';
+import type { CheckGroup, PlannedCheck } from './plan.js';
+import type { Finding, Level, Rule } from './rules.js';
 
 export const DREDD_VERSION = '14.1.0';
 export const DREDD_INSTALL_COMMAND = `npm install --save-dev dredd@${DREDD_VERSION}`;
 
 export interface VerifyOptions {
   /**
-   * The implementation: a base URL (the contract's path /api/webhooks is appended) or the
-   * endpoint's full URL. With another `contract`: the default operation's full URL.
+   * The default operation's URL. An operation path without parameters: a base URL (the path is
+   * appended) or the endpoint's full URL; with parameters (a secret in the path): the full URL,
+   * whose path ends in the template.
    */
   url: string;
-  /** The token the implementation accepts (the default contract's; another contract's credentials are in its URLs or `secrets`). */
+  /** A header-token auth's token (the same as `secrets.token`). */
   token?: string;
-  /** The contract's id (default: the default contract, whose plan is plan.ts; any other's is built from its data, contract-plan.ts). */
+  /** The contract's id (default: the registry's default contract). */
   contract?: string;
-  /** Another contract's: the full URL of each of its other operations, by operation id; an operation without one is not sent. */
+  /** The full URL of each of the other operations, by operation id; an operation without one is not sent. */
   urls?: Record<string, string | undefined>;
-  /** Another contract's: what its auth needs beside the URL (token; an account's values). */
+  /** What the auth needs beside the URL (token; an account's values). */
   secrets?: Record<string, string>;
-  /** Do not send wrong tokens (for the Prism mock, which never checks the token's value). */
+  /** A header-token auth's: do not send wrong tokens (for the Prism mock, which never checks the token's value). */
   skipWrongToken?: boolean;
-  /** Generated valid events and generated invalid bodies, each (default 200). */
+  /** Generated valid bodies and generated invalid bodies, each (default 200). */
   cases?: number;
   /** Seed of the generated cases (default 20240902): the same seed sends the same bodies. */
   seed?: number;
-  /** Goes into generated event_ids, which makes them unique per run (default: random). */
+  /** Goes into the ids of the generated bodies (contract.yaml events.id), which makes them unique per run (default: random). */
   runId?: string;
   /** Per request (default 10000). */
   requestTimeoutMs?: number;
@@ -77,13 +78,14 @@ export interface CheckResult {
   summary: string;
   source?: string;
   /** For a body that breaks one contract rule: its violation code and where. */
-  breaks?: ViolationCode | (string & {});
+  breaks?: string;
   breaksAt?: string;
   level: CheckLevel;
   sent: {
     method: 'POST';
     path: string;
-    token: TokenUse;
+    /** 'valid', or the auth negative's use. */
+    token: string;
     /** What the request carried of the credentials (another contract's auth checks). */
     auth?: string;
     contentType: string;
@@ -145,7 +147,7 @@ export interface VerifyResult {
   contract?: string;
   /** The URL requests went to (a secret in its path masked). */
   endpoint: string;
-  /** Another contract's: each operation's URL (masked), by operation id. */
+  /** Each operation's URL (masked), by operation id, when the contract has several. */
   endpoints?: Record<string, string>;
   dreddVersion: string;
   seed: number;
@@ -205,14 +207,25 @@ export function hooksPath(): string {
   return join(here, 'dredd-hooks.cjs');
 }
 
-/** The endpoint to test: a URL without a path (http://127.0.0.1:4011) gets the contract's path, /api/webhooks. */
-export function resolveEndpoint(url: string): URL {
+/**
+ * The endpoint to test, for an operation path without parameters: a URL without a path
+ * (http://127.0.0.1:4011) gets `path` (default: the default contract's default operation's).
+ */
+export function resolveEndpoint(url: string, path?: string, secretHint?: string): URL {
   // The rule `send` and the sandbox share; its mistakes are this function's options errors.
   try {
-    return resolveEndpointUrl(url);
+    return resolveEndpointUrl(url, path ?? defaultOperationPath(), secretHint);
   } catch (error) {
     throw error instanceof EndpointUrlError ? new VerifyOptionsError(error.message) : error;
   }
+}
+
+/** The path of the default contract's default operation, from the registry. */
+function defaultOperationPath(): string {
+  const registry = readRegistry(packageRoot());
+  const contract = registry.contracts.find((c) => c.id === registry.default)!;
+  const operations = (contract as { operations?: Array<{ path: string; default: boolean }> }).operations ?? [];
+  return (operations.find((o) => o.default) ?? operations[0])?.path ?? '/';
 }
 
 interface DreddInstance {
@@ -287,39 +300,6 @@ function probe(endpoint: URL, timeoutMs: number): Promise<string | null> {
   });
 }
 
-/**
- * One request before the run: the contract's request example with the token. A run whose every
- * check goes to the wrong place (a 404 or 405: the URL is not the endpoint) or with a token the
- * server does not take (401, 403) would only show hundreds of checks with the same misleading
- * answer, so it stops with one diagnosis instead. Resolves to that diagnosis, or null (any
- * other answer, or none: the run then shows it).
- */
-export async function preflight(endpoint: URL, token: string, body: string, timeoutMs: number): Promise<string | null> {
-  let status: number;
-  try {
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-webhook-token': token },
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    status = response.status;
-    await response.body?.cancel();
-  } catch {
-    return null;
-  }
-  const answered = `POST ${endpoint.href} answered ${status}`;
-  if (status === 404 || status === 405) {
-    const where =
-      endpoint.pathname === WEBHOOK_PATH
-        ? `The contract's path ${WEBHOOK_PATH} was appended to a URL without a path; if the server takes events elsewhere, give the endpoint's full URL`
-        : `A URL with a path keeps it (here "${endpoint.pathname}"); the endpoint is ${WEBHOOK_PATH}`;
-    return `${answered}: is --url the endpoint? ${where}`;
-  }
-  if (status === 401 || status === 403) return `${answered} to a valid event with the token given: is --token the one the server accepts?`;
-  return null;
-}
-
 /** The value at an RFC 6901 pointer of a JSON text, as JSON cut short; undefined when the text is not JSON. */
 function valueAt(text: string, pointer: string): string | undefined {
   let value: unknown;
@@ -356,41 +336,7 @@ function headerValue(headers: Record<string, string> | undefined, name: string):
 
 /** Runs the contract test against `options.url`. Rejects only for unusable options or a missing Dredd. */
 export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
-  if (options.contract !== undefined && options.contract !== readRegistry(packageRoot()).default) return runContractVerify(options);
-  const endpoint = resolveEndpoint(options.url);
-  if (typeof options.token !== 'string' || options.token === '') throw new VerifyOptionsError('--token: expected the token the implementation accepts, found nothing');
-  const token = options.token;
-  const cases = options.cases ?? DEFAULT_CASE_COUNT;
-  if (!Number.isInteger(cases) || cases < 0 || cases > 100_000) throw new VerifyOptionsError(`--cases: expected an integer from 0 to 100000, found ${String(options.cases)}`);
-  const seed = options.seed ?? DEFAULT_SEED;
-  const runId = options.runId ?? `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  const timeoutMs = options.requestTimeoutMs ?? 10_000;
-  const dredd = loadDredd();
-
-  const root = packageRoot();
-  const path = `${endpoint.pathname}${endpoint.search}`;
-  const plan = buildPlan({ token, skipWrongToken: options.skipWrongToken, cases, seed, runId, root });
-  const run = startResult({ endpoint, dredd, seed, runId, cases, skipWrongToken: Boolean(options.skipWrongToken), strict: Boolean(options.strict), total: plan.length, rules: RULES });
-
-  const unreachable = await probe(endpoint, Math.min(timeoutMs, 5000));
-  if (unreachable) return run.stop(unreachable);
-
-  // The contract's request example, as Dredd sends it (compact JSON), for the checks that send it.
-  const exampleBody = contractRequestExample(root).body;
-  const misconfigured = await preflight(endpoint, token, exampleBody, timeoutMs);
-  if (misconfigured) return run.stop(misconfigured);
-  return execute(run, {
-    dredd,
-    endpoint,
-    document: join(root, 'generated/converge/openapi/openapi-3.0.json'),
-    plan,
-    timeoutMs,
-    onProgress: options.onProgress,
-    judge,
-    describe: (check) => describeExpectation(check.expect),
-    sent: (check) => ({ method: 'POST', path, contentType: check.request.contentType, body: check.request.body ?? exampleBody }),
-    custom: { path, checks: plan },
-  });
+  return runContractVerify(options);
 }
 
 interface RunState {
@@ -465,7 +411,7 @@ interface Execution {
   describe(check: PlannedCheck): string;
   /** What a check sends, for the report. */
   sent(check: PlannedCheck): { method: string; path: string; contentType: string; body: string };
-  /** What the hooks read (custom.convergeVerify). */
+  /** What the hooks read (custom.verifyPlan). */
   custom: Record<string, unknown>;
 }
 
@@ -561,7 +507,7 @@ async function execute(run: RunState, x: Execution): Promise<VerifyResult> {
           emitter,
           // Passed to the request library: a limit per request.
           http: { timeout: timeoutMs },
-          custom: { convergeVerify: x.custom },
+          custom: { verifyPlan: x.custom },
         });
       } catch (error) {
         reject(error as Error);
@@ -590,7 +536,7 @@ async function execute(run: RunState, x: Execution): Promise<VerifyResult> {
 }
 
 /** The findings grouped by rule and topic: failures first, then deviations, each in the order first seen. */
-export function ruleReports(checks: readonly CheckResult[], table: Readonly<Record<string, Rule>> = RULES): RuleReport[] {
+export function ruleReports(checks: readonly CheckResult[], table: Readonly<Record<string, Rule>>): RuleReport[] {
   const blocks = new Map<string, RuleReport>();
   for (const check of checks) {
     for (const f of check.findings) {
@@ -628,7 +574,7 @@ export function notSent(checks: readonly CheckResult[]): NotSent[] {
   return [...out.values()];
 }
 
-/** An option's name for a value of the contract (licenseCode: --license-code). */
+/** An option's name for a value of the contract (accountId: --account-id). */
 export function optionName(name: string): string {
   return `--${kebabCase(name)}`;
 }
@@ -664,11 +610,17 @@ function operationUrl(option: string, value: string, template: string, matchTemp
 }
 
 /**
- * The request before another contract's run: its first check that must be accepted, as
- * planned. A 404 or 405 (the URL names no receiver or no endpoint) stops the run with one
- * diagnosis. Resolves to that diagnosis, or null.
+ * One request before the run: the first check that must be accepted, as planned. A run whose
+ * every check goes to the wrong place (a 404 or 405: the URL names no endpoint, or no receiver)
+ * or with credentials the receiver does not take (401, 403) would only show hundreds of checks
+ * with the same misleading answer, so it stops with one diagnosis instead. Resolves to that
+ * diagnosis, or null (any other answer, or none: the run then shows it).
  */
-async function contractPreflight(check: PlannedCheck | undefined, shown: string, option: string, template: string, timeoutMs: number): Promise<string | null> {
+async function preflight(
+  check: PlannedCheck | undefined,
+  about: { shown: string; option: string; template: string; appended: boolean; noun: string; tokenAuth: boolean; outbound: boolean },
+  timeoutMs: number,
+): Promise<string | null> {
   const wire = check?.wire;
   if (!wire?.origin) return null;
   let status: number;
@@ -685,27 +637,40 @@ async function contractPreflight(check: PlannedCheck | undefined, shown: string,
   } catch {
     return null;
   }
+  const { shown, option, template } = about;
   if (status === 404 || status === 405) {
-    return template
-      ? `${wire.method} ${shown} answered ${status} to ${check!.id}: is ${option} the receiver's full URL (its path ends in ${template}, with the id it knows)? A 404 here is what an unknown id gets`
-      : `${wire.method} ${shown} answered ${status} to ${check!.id}: is ${option} the receiver's URL?`;
+    if (about.outbound) return `${wire.method} ${shown} answered ${status} to ${check!.id}: is ${option} the receiver's URL?`;
+    if (template.includes('{')) {
+      return `${wire.method} ${shown} answered ${status} to ${check!.id}: is ${option} the receiver's full URL (its path ends in ${template}, with the id it knows)? A 404 here is what an unknown id gets`;
+    }
+    const where = about.appended
+      ? `The contract's path ${template} was appended to a URL without a path; if the server takes ${about.noun}s elsewhere, give the endpoint's full URL`
+      : `A URL with a path keeps it (here "${new URL(shown).pathname}"); the endpoint is ${template}`;
+    return `${wire.method} ${shown} answered ${status}: is ${option} the endpoint? ${where}`;
   }
-  if (status === 401 || status === 403) return `${wire.method} ${shown} answered ${status} to ${check!.id}, sent with the credentials given: are they the receiver's?`;
+  if (status === 401 || status === 403) {
+    return about.tokenAuth
+      ? `${wire.method} ${shown} answered ${status} to a valid ${about.noun} with the token given: is --token the one the server accepts?`
+      : `${wire.method} ${shown} answered ${status} to ${check!.id}, sent with the credentials given: are they the receiver's?`;
+  }
   return null;
 }
 
-/** Another contract's run: its plan from its data (contract-plan.ts), its rules and judge from its data (contract-rules.ts), the same Dredd runner. */
+/** A contract's run: its plan from its data (contract-plan.ts), its rules and judge from its data (contract-rules.ts), run by Dredd. */
 async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> {
-  // Loaded here: a run of the default contract does not load another's machinery.
-  const [{ loadContractRuntime }, { buildContractPlan, maskParameter, matchTemplate, urlOption }, { contractProfile, contractRules }] = await Promise.all([
+  // Loaded here: the library entry (src/testing.ts) does not load the machinery until a run.
+  const [{ loadContractRuntime }, { buildContractPlan, maskParameter, matchTemplate, urlOption }, { contractProfile, contractRules, verifyDescriptor }] = await Promise.all([
     import('../contract-runtime.js'),
     import('./contract-plan.js'),
     import('./contract-rules.js'),
   ]);
   const root = packageRoot();
-  const runtime = await loadContractRuntime(options.contract, root);
+  const registry = readRegistry(root);
+  const runtime = await loadContractRuntime(options.contract ?? registry.default, root);
   const { descriptor } = runtime;
   const outbound = runtime.registry.direction === 'outbound';
+  const tokenAuth = descriptor.auth.type === 'header-token';
+  const noun = verifyDescriptor(runtime).noun ?? 'body';
   const cases = options.cases ?? DEFAULT_CASE_COUNT;
   if (!Number.isInteger(cases) || cases < 0 || cases > 100_000) throw new VerifyOptionsError(`--cases: expected an integer from 0 to 100000, found ${String(options.cases)}`);
   const seed = options.seed ?? DEFAULT_SEED;
@@ -714,6 +679,8 @@ async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> 
   const main = runtime.operations.find((o) => o.default) ?? runtime.operations[0]!;
   const urls: Record<string, URL | undefined> = {};
   const given: Record<string, string | undefined> = { ...options.urls, [main.id]: options.url };
+  // An operation path without parameters takes a base URL (the path is appended) or any full URL; one with parameters (a secret in the path) its full URL.
+  let appended = false;
   if (outbound) {
     // The user's receiver: --url is where every webhook is posted, or, without a path, the origin under which each webhook has its contract path (as the sandbox serves them); --<webhook>-url overrides one.
     const base = receiverUrl('--url', options.url);
@@ -726,9 +693,18 @@ async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> 
     for (const operation of runtime.operations) {
       const value = given[operation.id];
       if (value === undefined || value === '') continue;
-      urls[operation.id] = operationUrl(operation.default ? '--url' : urlOption(operation.id), value, operation.path, matchTemplate).url;
+      const option = operation.default ? '--url' : urlOption(operation.id);
+      if (operation.path.includes('{')) urls[operation.id] = operationUrl(option, value, operation.path, matchTemplate).url;
+      else {
+        const url = resolveEndpoint(value, operation.path, tokenAuth ? 'the token goes in --token' : undefined);
+        if (operation.default) appended = url.pathname === operation.path && new URL(value).pathname !== url.pathname;
+        urls[operation.id] = url;
+      }
     }
   }
+  const token = options.token ?? options.secrets?.token;
+  if (tokenAuth && (typeof token !== 'string' || token === '')) throw new VerifyOptionsError('--token: expected the token the implementation accepts, found nothing');
+  const secrets = { ...options.secrets, ...(tokenAuth ? { token: token! } : {}) };
   const formula = (descriptor.auth as { formula?: DigestFormula }).formula;
   if (descriptor.auth.type === 'query-md5' && formula) {
     for (const name of formulaNames(formula)) {
@@ -738,7 +714,7 @@ async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> 
   const endpoint = urls[main.id];
   if (!endpoint) throw new VerifyOptionsError(`--url: expected the ${main.id} operation's full URL, ending in ${main.path}, found nothing`);
   const dredd = loadDredd();
-  const plan = buildContractPlan({ runtime, root, urls, secrets: options.secrets, cases, seed, runId });
+  const plan = buildContractPlan({ runtime, root, urls, secrets, cases, seed, runId, skipWrongToken: tokenAuth && Boolean(options.skipWrongToken) });
   const rules = contractRules(runtime);
   const profile = await contractProfile(runtime, root, rules);
   // The secret in a path, masked wherever it is printed (contract.yaml auth.secret).
@@ -755,7 +731,20 @@ async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> 
   const templateOf = new Map(runtime.operations.map((o) => [o.id, o.path]));
   const masked = (url: URL, operation: string) => `${url.origin}${maskPath(url.pathname, templateOf.get(operation)!)}${url.search}`;
   const endpoints = Object.fromEntries(Object.entries(urls).flatMap(([id, url]) => (url ? [[id, masked(url, id)]] : [])));
-  const run = startResult({ endpoint, dredd, seed, runId, cases, skipWrongToken: false, strict: Boolean(options.strict), total: plan.length, rules, contract: runtime.registry.id, endpoints });
+  const several = runtime.operations.length > 1;
+  const run = startResult({
+    endpoint,
+    dredd,
+    seed,
+    runId,
+    cases,
+    skipWrongToken: tokenAuth && Boolean(options.skipWrongToken),
+    strict: Boolean(options.strict),
+    total: plan.length,
+    rules,
+    ...(runtime.registry.id !== registry.default ? { contract: runtime.registry.id } : {}),
+    ...(several || runtime.registry.id !== registry.default ? { endpoints } : {}),
+  });
   run.result.endpoint = endpoints[main.id]!;
 
   for (const url of new Set(Object.values(urls).flatMap((u) => (u ? [u.origin] : [])))) {
@@ -768,7 +757,7 @@ async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> 
     .filter(([name, spec]) => spec?.generate === 'hex32' && first?.wire?.headers[name] !== undefined)
     .map(([name]) => [name, randomBytes(16).toString('hex')] as const);
   const firstAccepted = first && first.wire ? { ...first, wire: { ...first.wire, headers: { ...first.wire.headers, ...Object.fromEntries(fresh) } } } : first;
-  const misconfigured = await contractPreflight(firstAccepted, endpoints[main.id]!, '--url', outbound ? '' : main.path, timeoutMs);
+  const misconfigured = await preflight(firstAccepted, { shown: endpoints[main.id]!, option: '--url', template: main.path, appended, noun, tokenAuth, outbound }, timeoutMs);
   if (misconfigured) return run.stop(misconfigured);
   return execute(run, {
     dredd,
@@ -782,9 +771,10 @@ async function runContractVerify(options: VerifyOptions): Promise<VerifyResult> 
     sent: (check) => {
       const operation = check.operation ?? main.id;
       const wire = check.wire;
-      const path = wire ? `${maskPath(wire.path, templateOf.get(operation)!)}${wire.query ? `?${maskQuery(wire.query)}` : ''}` : (templateOf.get(operation) ?? '');
+      const url = urls[operation];
+      const path = wire ? `${maskPath(wire.path, templateOf.get(operation)!)}${wire.query ? `?${maskQuery(wire.query)}` : ''}` : url ? maskPath(url.pathname, templateOf.get(operation)!) : (templateOf.get(operation) ?? '');
       return { method: wire?.method ?? 'POST', path, contentType: check.request.contentType || '(no Content-Type)', body: wire?.body ?? check.request.body ?? '' };
     },
-    custom: { path: endpoint.pathname, checks: plan },
+    custom: { checks: plan },
   });
 }
