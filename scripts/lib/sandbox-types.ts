@@ -48,7 +48,7 @@ const member = (name: string): string => (/^[A-Za-z_$][\w$]*$/.test(name) ? name
 export function sandboxTypes(input: SandboxTypesInput): string {
   const { descriptor, file } = input;
   const d = descriptor as unknown as Omit<RuntimeDescriptor, 'operations'> & { operations: Array<{ id: string; path: string; default?: boolean; levels?: { errors: string; warnings: string } }>; library?: LibrarySection };
-  const { idField, nameField, record, byName } = recordLayout(d);
+  const { idField, nameField, record, byName, storesInvalid } = recordLayout(d);
   const operation = d.operations.find((o) => o.default) ?? d.operations[0]!;
   const levels = operation.levels;
   if (!levels) throw new Error(`${file}: /operations: the default operation has no levels, so /testing's stored body has no type`);
@@ -70,6 +70,7 @@ export function sandboxTypes(input: SandboxTypesInput): string {
     else if (name === 'token_hash') stored.push(doc(`A fingerprint of the ${input.secretLabel} the ${noun.one} came with (start of its SHA-256), never the ${input.secretLabel}.`), '  token_hash: string;\n');
     else if (name === 'violations') stored.push(doc('The contract errors it was stored with.'), '  violations?: StoredViolation[];\n');
     else if (name === 'warnings') stored.push(doc(`${recommendations} warnings found when it was accepted.`), '  warnings: Violation[];\n');
+    else if (name === 'body' && storesInvalid) stored.push(doc('The body as sent: one that breaks a rule is stored too (see `violations`).'), '  body: unknown;\n');
     else if (name === 'body') {
       stored.push(
         doc(
@@ -91,8 +92,7 @@ export function sandboxTypes(input: SandboxTypesInput): string {
 // in the words of the default contract, ${file} (events, logs.filters, auth,
 // the default operation's path and levels): written by scripts/lib/sandbox-types.ts.
 import type { Violation } from '../src/engine/engine.js';
-import type { OpenReport${importsViolation ? ', StoredViolation' : ''} } from '../src/sandbox/store.js';
-import type { ${bodyType} } from '${input.typesModule}';
+import type { OpenReport${importsViolation ? ', StoredViolation' : ''} } from '../src/sandbox/store.js';${storesInvalid ? '' : `\nimport type { ${bodyType} } from '${input.typesModule}';`}
 
 /**
  * One stored ${noun.one}, as GET /api/events returns it.${nameFilter ? ` \`Name\` is the \`${nameField}\` that
