@@ -26,6 +26,14 @@
  * cannot occur raw) and a UTF-8 byte order mark is dropped: numbers beyond 2^53, duplicate
  * keys and key order stay as sent. The first line is a header naming the format.
  *
+ * Decision: the keys a line stores a delivery's id and name under (LINE_KEYS) are the format's
+ * own words, as version 1 wrote them for its first contract, and stay so for every contract,
+ * although they read like that contract's fields. Renaming them to neutral words (a version 2
+ * with a table of the old keys) would buy nothing a user sees: GET /api/events and the Logs page
+ * name a delivery's members from contract.yaml `events.record`, never from this file. It would
+ * cost a second reader for every data folder already on disk, and an older sandbox could no
+ * longer read a new folder (it would skip every line as damaged).
+ *
  * One process per folder: a lock the kernel releases when its holder dies (lock.ts) refuses
  * a second sandbox on the same folder while the first is alive, and never a restart after a kill.
  */
@@ -38,16 +46,12 @@ import { FolderLock, LockError, reason } from './lock.js';
 export const STORE_FILE = 'events.jsonl';
 const HEADER = '{"format":"converge-webhook-sandbox-events","version":1}\n';
 /**
- * The keys a line stores a delivery's identity and name under: the format's own words since
- * version 1, for every contract. `id`: the delivery's id as contract.yaml `events.id` finds it
+ * The keys a line stores a delivery's identity and name under, the format's own words since
+ * version 1 (the decision above). `id`: the delivery's id as contract.yaml `events.id` finds it
  * (a body field, a header; "" when it has none), the key deduplication runs on; `name`: its
- * `events.name`, else its operation's id. Decision: they stay as version 1 wrote them, although
- * they read like one contract's fields. Renaming them buys nothing a user sees (GET /api/events
- * and the Logs page name a delivery's members from contract.yaml `events.record`, never from this
- * file) and would cost a second reader for every data folder already on disk, and the reading of
- * new folders by an older sandbox.
+ * `events.name`, else its operation's id.
  */
-export const LINE_KEYS = { id: 'event_id', name: 'event_name' } as const;
+const LINE_KEYS = { id: 'event_id', name: 'event_name' } as const;
 const ID_KEY = JSON.stringify(LINE_KEYS.id);
 const NAME_KEY = JSON.stringify(LINE_KEYS.name);
 const BODY_KEY = ',"body":';
