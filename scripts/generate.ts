@@ -32,9 +32,11 @@ import ts from 'typescript';
 import YAML from 'yaml';
 
 import { WARNING_SCHEMA_KEY } from '../src/diff/operations.ts';
+import { createAuth, type AuthSpec } from '../src/sandbox/auth/registry.ts';
 import { codeTableModule, loadCodeTable } from './lib/codes-table.ts';
 import { type Contract, ContractError, type ContractLevels, defaultOperation, loadContracts } from './lib/contracts.ts';
 import { libraryEntry } from './lib/library-entry.ts';
+import { sandboxTypes } from './lib/sandbox-types.ts';
 import { Openapi30Error, toOpenapi30 } from './lib/to-openapi-30.ts';
 import { withPackageExports } from './lib/package-exports.ts';
 
@@ -755,6 +757,11 @@ async function generateContract(contract: Contract): Promise<RegistryEntry> {
       }),
     });
     write(`${id}/index.ts`, text);
+    // /testing's startSandbox serves the default contract: its public types in that contract's words.
+    if (d.default === true) {
+      const secretLabel = createAuth(d.auth as AuthSpec, { secrets: {}, operations: d.operations.map((o) => ({ id: o.id, body: o.body ?? 'required' })) }).label;
+      write('default-sandbox.ts', sandboxTypes({ header: `// ${GENERATED}`, descriptor: d, file: contract.file, typesModule: `./${id}/types/schemas.js`, typeNames, secretLabel }));
+    }
   } catch (error) {
     throw new GenerateError(error instanceof Error ? error.message : String(error));
   }

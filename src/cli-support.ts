@@ -10,6 +10,9 @@ export class CheckFailed extends Error {}
 /** Something the command cannot do yet (a contract it does not serve): one line, exit code 2, no usage hint. */
 export class NotSupported extends Error {}
 
+/** An input the command cannot work on (a document that is not JSON, YAML or OpenAPI 3.1): one line, exit code 2, no usage hint. */
+export class UnusableInput extends Error {}
+
 export interface OptionSpec {
   type: 'string' | 'boolean';
   short?: string;
@@ -21,7 +24,7 @@ export interface ParsedCommand<T extends Record<string, OptionSpec>> {
   positionals: string[];
 }
 
-/** "licenseCode" -> "license-code": a name of a contract's data as the commands' options spell it. */
+/** "accountCode" -> "account-code": a name of a contract's data (a query parameter, a formula's input) as the commands' options spell it. */
 export function kebabCase(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

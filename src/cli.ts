@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { CheckFailed, closest, NotSupported, parseCommandArgs as parse, UsageError } from './cli-support.js';
+import { CheckFailed, closest, NotSupported, parseCommandArgs as parse, UnusableInput, UsageError } from './cli-support.js';
 import { EndpointUrlError } from './endpoint.js';
 import { readInput, violationLines } from './input.js';
 import type { BodyValidateOptions, BodyValidationResult, Violation } from './library.js';
@@ -14,7 +14,14 @@ import { findContract, readRegistry, type Registry } from './registry.js';
 import { AUTH_TYPES } from './sandbox/auth/registry.js';
 import { packageRoot } from './verify/verify.js';
 
-function usage(registry: Registry): string {
+/** usage's facts from the default contract's descriptor: the variable that stands for --token (contract.yaml `env`). */
+async function usageFacts(registry: Registry): Promise<{ tokenVariable: string | undefined }> {
+  // Loaded for the help only: validate does not pay for the YAML parser.
+  const { envFor, readDescriptor } = await import('./contract-runtime.js');
+  return { tokenVariable: envFor(readDescriptor(findContract(registry, undefined)), '--token')?.name };
+}
+
+function usage(registry: Registry, { tokenVariable }: { tokenVariable: string | undefined }): string {
   return `Usage: converge-webhook <command> [options]
 
 Commands:
@@ -28,8 +35,8 @@ Commands:
                                              Contract-test an implementation of the endpoint
   send [--contract ID] --url URL --token T [--no-validate] [--strict] [--json] <file|->
                                              Post one event and print the answer
-                                             (--token may come from CONVERGE_WEBHOOK_TOKEN;
-                                             the other contracts' options: send --contract ID --help)
+                                             (${tokenVariable === undefined ? '' : `--token may come from ${tokenVariable};
+                                             `}the other contracts' options: send --contract ID --help)
   diff <old> [<new>] [--contract ID] [--json] [--strict]
                                              Compare two OpenAPI documents: whom each change breaks
   docs [--contract ID] [--open] [--serve] [--port P] [--json]
@@ -187,9 +194,11 @@ export async function main(argv: string[]): Promise<number> {
       case undefined:
       case 'help':
       case '--help':
-      case '-h':
-        console.log(usage(readRegistry()));
+      case '-h': {
+        const registry = readRegistry();
+        console.log(usage(registry, await usageFacts(registry)));
         return command === undefined ? 2 : 0;
+      }
       default: {
         const guess = closest(command, COMMANDS);
         throw new UsageError(`unknown command "${command}"${guess ? `; did you mean ${guess}?` : ''}`);
@@ -201,7 +210,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`converge-webhook: ${error.message}\nRun "npx converge-webhook help" for usage.`);
       return 2;
     }
-    if (error instanceof NotSupported) {
+    if (error instanceof NotSupported || error instanceof UnusableInput) {
       console.error(`converge-webhook: ${error.message}`);
       return 2;
     }

@@ -130,15 +130,20 @@ function fail(file: string, pointer: string, expected: string, found: unknown): 
   throw new CheckFailed(`${file}: ${pointer}: expected ${expected}, found ${JSON.stringify(found) ?? String(found)}`);
 }
 
-export async function loadContractRuntime(id: string | undefined, root: string = packageRoot()): Promise<ContractRuntime> {
-  const registry = findContract(readRegistry(root), id);
+/** A contract's descriptor (spec/<id>/contract.yaml) as written, without the checks and resolutions of loadContractRuntime. */
+export function readDescriptor(registry: RegistryContract, root: string = packageRoot()): ContractDescriptor {
   const file = join(root, registry.descriptor);
-  let descriptor: ContractDescriptor;
   try {
-    descriptor = YAML.parse(readFileSync(file, 'utf8')) as ContractDescriptor;
+    return YAML.parse(readFileSync(file, 'utf8')) as ContractDescriptor;
   } catch (error) {
     throw new CheckFailed(`${file}: cannot read the contract descriptor (${error instanceof Error ? error.message : String(error)})`);
   }
+}
+
+export async function loadContractRuntime(id: string | undefined, root: string = packageRoot()): Promise<ContractRuntime> {
+  const registry = findContract(readRegistry(root), id);
+  const file = join(root, registry.descriptor);
+  const descriptor = readDescriptor(registry, root);
   if (typeof descriptor?.bodyLimit !== 'number') fail(file, '/bodyLimit', 'a number of bytes', descriptor?.bodyLimit);
   if (!Array.isArray(descriptor.logs?.columns)) fail(file, '/logs/columns', 'an array of columns', descriptor.logs?.columns);
   if (typeof descriptor.auth?.type !== 'string') fail(file, '/auth/type', 'an auth type', descriptor.auth?.type);

@@ -3,8 +3,10 @@
  * `verify`, `mock` and the sandbox (no `node:` import: plain strings and WHATWG URLs).
  */
 
-/** The contract's path: a URL given without a path gets it. */
-export const WEBHOOK_PATH = '/api/webhooks';
+import { LEGACY_DEFAULT_PATH } from './endpoint-legacy.js';
+
+/** @deprecated The default contract's path, for the callers that do not pass their contract's path yet (src/endpoint-legacy.ts). */
+export const WEBHOOK_PATH = LEGACY_DEFAULT_PATH;
 
 /**
  * The token as it may be printed after start-up: its first 4 characters and `****` for a token
@@ -25,11 +27,15 @@ export class EndpointUrlError extends Error {
 
 /**
  * The endpoint a `--url` names. A URL without a path (http://127.0.0.1:4011, also with a query)
- * gets /api/webhooks; any path given, even "/", is kept. The fragment is dropped (it is never
- * sent). Credentials in the URL are refused: the token goes in its own header.
+ * gets `defaultPath`, the contract's path (its default operation's); any path given, even "/",
+ * is kept. The fragment is dropped (it is never sent). Credentials in the URL are refused: the
+ * secret goes elsewhere (`secretHint` says where).
  * `defaultPath`: the path a URL without one gets (null: none, the URL is kept as given).
  */
-export function resolveEndpointUrl(value: string, defaultPath: string | null = WEBHOOK_PATH, secretHint = 'the token goes in --token'): URL {
+export function resolveEndpointUrl(value: string, defaultPath: string | null, secretHint?: string): URL;
+/** @deprecated Pass the contract's path: the one-argument form gives the default contract's (src/endpoint-legacy.ts). */
+export function resolveEndpointUrl(value: string): URL;
+export function resolveEndpointUrl(value: string, defaultPath: string | null = LEGACY_DEFAULT_PATH, secretHint = 'the token goes in --token'): URL {
   let url: URL;
   try {
     url = new URL(value);

@@ -1218,12 +1218,12 @@ describe('converge-webhook diff (CLI)', () => {
     writeFileSync(yaml, 'openapi: 3.1.0\ninfo:\n  version: 1.0.0\n  version: 1.0.1\n');
     const result = await runCli(['diff', yaml, pair.new]);
     expect(result).toMatchObject({ code: 2, stdout: '' });
-    expect(result.stderr).toBe(`converge-webhook diff: ${yaml}: not JSON or YAML (line 4, column 3): Map keys must be unique\n`);
+    expect(result.stderr).toBe(`converge-webhook: ${yaml}: not JSON or YAML (line 4, column 3): Map keys must be unique\n`);
     const json = join(temp, 'broken.json');
     writeFileSync(json, '{\n  "openapi": "3.1.0",\n  "info": {"version": 1.0.0}\n}\n');
     const bad = await runCli(['diff', json, pair.new]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(new RegExp(`^converge-webhook diff: ${json}: not JSON: expected .+, found .+ at line 3, column \\d+\\n$`));
+    expect(bad.stderr).toMatch(new RegExp(`^converge-webhook: ${json}: not JSON: expected .+, found .+ at line 3, column \\d+\\n$`));
   });
 
   it('exits 2 on a document that is not OpenAPI 3.1 or has a broken $ref, with the JSON pointer', async () => {
@@ -1231,12 +1231,12 @@ describe('converge-webhook diff (CLI)', () => {
     writeFileSync(v30, 'openapi: 3.0.3\ninfo: {title: t, version: 1.0.0}\npaths: {}\n');
     const result = await runCli(['diff', v30, pair.new]);
     expect(result).toMatchObject({ code: 2, stdout: '' });
-    expect(result.stderr).toBe(`converge-webhook diff: ${v30}: /openapi: expected an OpenAPI 3.1 document ("openapi": "3.1.x"), found the string "3.0.3"\n`);
+    expect(result.stderr).toBe(`converge-webhook: ${v30}: /openapi: expected an OpenAPI 3.1 document ("openapi": "3.1.x"), found the string "3.0.3"\n`);
     const dangling = join(temp, 'dangling.yaml');
     writeFileSync(dangling, readFileSync(pair.new, 'utf8').replace('type: object\n', "$ref: './missing.yaml'\n"));
     const missing = await runCli(['diff', pair.old, dangling]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe(`converge-webhook diff: ${dangling}: /paths/~1orders/post/requestBody/content/application~1json/schema/$ref: expected a readable file at "./missing.yaml", found no such file\n`);
+    expect(missing.stderr).toBe(`converge-webhook: ${dangling}: /paths/~1orders/post/requestBody/content/application~1json/schema/$ref: expected a readable file at "./missing.yaml", found no such file\n`);
   });
 
   it('exits 2 on usage errors: a missing file, a bad flag, no file, three files, an unknown contract', async () => {
@@ -1261,6 +1261,8 @@ describe('converge-webhook diff (CLI)', () => {
     // What --strict means: the recommendations held as rules, and what a narrowing then breaks.
     expect(help.stdout).toMatch(/^ {2}--strict {7}hold the recommendations as rules, as validate --strict and verify --strict do:$/m);
     expect(help.stdout).toContain('Narrowing one then breaks the message\'s writers\n                 (senders, for a request)');
+    // The recommendations' marks, said for every contract (the help names none).
+    expect(help.stdout).toContain("under a media type's\n                 x-warning-schema, as each contract of this package marks its recommendations)\n                 count as errors.");
     expect((await runCli(['help'])).stdout).toMatch(/^ {2}diff <old> \[<new>\]/m);
   });
 });

@@ -558,6 +558,28 @@ describe('the store', () => {
     expect(third.events().map((e) => e.event_id)).toEqual(['torn-3', 'torn-2', 'torn-1']);
     await stop(third);
   });
+
+  it('opens a data folder an earlier version wrote (format version 1, its keys as they were), dedupes against it, and appends in the same format', async () => {
+    const dir = tempDir();
+    const hash = `sha256:${createHash('sha256').update(TOKEN).digest('hex').slice(0, 16)}`;
+    const old = JSON.parse(event('v1-1')) as Record<string, unknown>;
+    // Written out here, not by the sandbox: the bytes a sandbox of version 0.1.0 left on disk.
+    writeFileSync(
+      join(dir, 'events.jsonl'),
+      '{"format":"converge-webhook-sandbox-events","version":1}\n' +
+        `{"id":1,"received_at":"2026-11-30T10:00:00.000Z","token_hash":"${hash}","event_id":"v1-1","event_name":"Placed Order","warnings":[],"body":${event('v1-1')}}\n`,
+    );
+    const sandbox = await start({ dataDir: dir });
+    expect(sandbox.opened).toEqual({ events: 1, truncatedBytes: 0, skippedLines: 0 });
+    expect(sandbox.events()).toEqual([{ id: 1, event_id: 'v1-1', event_name: 'Placed Order', received_at: '2026-11-30T10:00:00.000Z', token_hash: hash, warnings: [], body: old }]);
+    expect((await post(sandbox, event('v1-1'))).json.duplicate).toBe(true);
+    expect((await post(sandbox, event('v1-2'))).json.duplicate).toBe(false);
+    await stop(sandbox);
+    const lines = readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toBe(`{"id":2,"received_at":"${JSON.parse(lines[2]!).received_at}","token_hash":"${hash}","event_id":"v1-2","event_name":"Placed Order","warnings":[],"body":${event('v1-2')}}`);
+    expect(lines[3]).toBe('');
+  });
 });
 
 describe("the data folder's lock", () => {

@@ -284,6 +284,42 @@ describe('send --contract webengage (a node:http receiver answering 200, 204, 40
     expect(deliveries).toHaveLength(1);
   });
 
+  it('a body of another webhook sent to the default one gets its warnings and a hint naming --webhook <id>; none once a webhook is chosen, or when only a webhook that takes any object takes it better', async () => {
+    const JOURNEY = 'spec/webengage/examples/valid/seed-journey-activated.json';
+    // The journey body's own license code: as a journey delivery it has no warning at all.
+    const same = ['--license-code', '311c48b3', '--secret-key', KEY];
+    const plain = await send(['--contract', 'webengage', '--url', base, ...same, JOURNEY]);
+    expect(plain.code).toBe(0);
+    const lines = plain.stdout.split('\n');
+    expect(lines[1]).toBe('valid, with 4 warnings (sent anyway):');
+    expect(lines.slice(2, 6).map((l) => l.split(/\s+/).slice(1, 4).join(' '))).toEqual([
+      'warning /system_data recommended-field-missing',
+      'warning /anonymous_id recommended-field-missing',
+      'warning /resource unknown-field',
+      'warning /version unknown-field',
+    ]);
+    const hint = 'hint: as a journey delivery it is valid with no warnings (here, for the events webhook: 4 warnings): did you mean --webhook journey?';
+    expect(lines.slice(6, 8)).toEqual([hint, 'HTTP 200 OK']);
+    expect(deliveries.map((d) => d.url.pathname)).toEqual(['/webengage/events']);
+    // --json carries it too.
+    const json = JSON.parse((await send(['--contract', 'webengage', '--url', base, ...same, '--json', JOURNEY])).stdout) as Record<string, unknown>;
+    expect(json.hint).toBe(hint);
+    // Chosen: the journey webhook (no warning, no hint), or the events webhook by its variable (its warnings, no hint).
+    const chosen = await send(['--contract', 'webengage', '--url', base, ...same, '--webhook', 'journey', JOURNEY]);
+    expect(chosen.stdout.split('\n').slice(1, 3)).toEqual(['valid', 'HTTP 200 OK']);
+    const byVariable = await send(['--contract', 'webengage', '--url', base, ...same, JOURNEY], { env: { WEBENGAGE_WEBHOOK: 'events' } });
+    expect(byVariable.stdout).toContain('valid, with 4 warnings (sent anyway):');
+    expect(byVariable.stdout).not.toContain('hint:');
+    // A warning every webhook with a schema of its own shares: the feedback webhooks take any object, so they hint at nothing.
+    const unknown = await send(['--contract', 'webengage', '--url', base, ...account, 'spec/webengage/examples/valid/warning-unknown-field.json']);
+    expect(unknown.stdout.split('\n').slice(1, 4)).toEqual([
+      'valid, with 1 warning (sent anyway):',
+      expect.stringMatching(/^ {2}warning {2}\/timestamp +unknown-field /),
+      'HTTP 200 OK',
+    ]);
+    expect(deliveries).toHaveLength(5);
+  });
+
   it('exits 1 in one line when nothing listens, the secret masked', async () => {
     const port = await freePort();
     const result = await send(['--contract', 'webengage', '--url', `http://127.0.0.1:${port}/w`, ...account, SEED]);

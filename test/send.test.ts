@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { startMock, type RunningMock } from '../src/mock/mock.js';
 import { startSandbox } from '../src/default-sandbox.js';
-import { cliPath, readExample, root } from './helpers.js';
+import { cliPath, readExample, root, runCli } from './helpers.js';
 
 const TOKEN = 'tok_live_8f3a2c9d1e7b';
 const SEED_FILE = 'spec/converge/examples/valid/seed-curl.json';
@@ -279,6 +279,12 @@ describe('converge-webhook send (recording server)', () => {
     const result = await send(['--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('CONVERGE_WEBHOOK_TOKEN');
+  });
+
+  it("the CLI's help names the variable that stands for send's --token, as the default contract's env declares it", async () => {
+    const help = await runCli(['help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain(`Post one event and print the answer\n${' '.repeat(45)}(--token may come from CONVERGE_WEBHOOK_TOKEN;\n${' '.repeat(45)}the other contracts' options: send --contract ID --help)\n`);
   });
 });
 

@@ -4,7 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 
-import { parseCommandArgs, UsageError } from '../cli-support.js';
+import { parseCommandArgs, UnusableInput, UsageError } from '../cli-support.js';
 import { DocumentError, diffDocuments, formatText, type SourceDocument, UnreadableFile } from '../diff/index.js';
 import { readInput } from '../input.js';
 import { describeJsonError, parseJson } from '../json.js';
@@ -25,8 +25,8 @@ message valid breaks its readers. Senders write requests and read responses; rec
                  "converge-webhook --version" lists them)
   --strict       hold the recommendations as rules, as validate --strict and verify --strict do:
                  warning-level rules (schemas marked x-level: warning, or under a media type's
-                 x-warning-schema: the Event Spec of Converge, the recommendations of ProveSource
-                 and WebEngage) count as errors. Narrowing one then breaks the message's writers
+                 x-warning-schema, as each contract of this package marks its recommendations)
+                 count as errors. Narrowing one then breaks the message's writers
                  (senders, for a request) and widening one its readers, and needs a major bump;
                  without --strict such a change breaks nobody and needs a minor bump
   --json         print one JSON object {old, new, strict, changes, required, bump, ok, suggested}
@@ -59,10 +59,8 @@ export async function run(argv: string[]): Promise<number> {
     console.log(values.json ? JSON.stringify(report, null, 2) : formatText(report));
     return report.ok ? 0 : 1;
   } catch (error) {
-    if (error instanceof DocumentError || error instanceof SyntaxProblem) {
-      console.error(`converge-webhook diff: ${error.message}`);
-      return 2;
-    }
+    // Said as every command says a mistake (cli.ts): one line, exit 2.
+    if (error instanceof DocumentError || error instanceof SyntaxProblem) throw new UnusableInput(error.message);
     throw error;
   }
 }

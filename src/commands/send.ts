@@ -370,6 +370,8 @@ export async function run(argv: string[]): Promise<number> {
   const webhook = runtime.operations.length > 1 ? optionValue(values, d, 'webhook', defaultOp.id) : { value: undefined };
   if (flagged.length > 0 && typeof values.webhook === 'string') throw new UsageError(`--${kebabCase(flagged[0]!.id)} and --webhook ${values.webhook} contradict each other: choose one`);
   let op = flagged[0] ?? defaultOp;
+  // Chosen by the user (a flag, --webhook or its variable), or the default: only the default gets a hint toward another.
+  const chosen = flagged.length > 0 || webhook.value !== undefined;
   if (flagged.length === 0 && webhook.value !== undefined) {
     const found = runtime.operations.find((o) => o.id === webhook.value);
     if (!found) throw new UsageError(`${webhook.from ?? '--webhook'}: expected a webhook of the ${d.id} contract (${runtime.operations.map((o) => o.id).join(', ')}), found "${webhook.value}"`);
@@ -393,6 +395,8 @@ export async function run(argv: string[]): Promise<number> {
   let bytes: Uint8Array | undefined;
   let contentType: string | undefined;
   let validation: ValidationResult | undefined;
+  // The webhook the body fits better, when the default one finds fault with it.
+  let hints: string[] = [];
   const notes: string[] = [];
   const notSent = (lines: string[], report: Record<string, unknown>): number => {
     if (json) console.log(JSON.stringify({ url: target.shown, sent: false, ...report }, null, 2));
@@ -406,7 +410,29 @@ export async function run(argv: string[]): Promise<number> {
     if (!skipValidation && read[0] === 0xef && read[1] === 0xbb && read[2] === 0xbf) read = read.subarray(3);
     const text = new TextDecoder().decode(read);
     const looksJson = /^\s*[{[]/.test(text);
-    const validate = (body: Uint8Array, type: string) => verdict(op.engine!.validateBody(body, { strict: Boolean(values.strict), contentType: type, ...(target.parameters ? { parameters: target.parameters } : {}) }));
+    const validateAs = (o: RuntimeOperation, body: Uint8Array, type: string) =>
+      verdict(o.engine!.validateBody(body, { strict: Boolean(values.strict), contentType: type, ...(target.parameters ? { parameters: target.parameters } : {}) }));
+    const validate = (body: Uint8Array, type: string) => validateAs(op, body, type);
+    // A body the default webhook finds fault with, that another webhook takes with fewer faults
+    // (valid, fewer warnings): the user most likely meant that one. A webhook that takes any
+    // object (an empty one included, with no warning) says nothing about the body: never the hint.
+    const hint = (result: ValidationResult, body: Uint8Array, type: string): string[] => {
+      const faults = (r: ValidationResult) => r.errors.length + r.warnings.length;
+      if (chosen || runtime.operations.length < 2 || faults(result) === 0) return [];
+      const empty = new TextEncoder().encode(type === FORM_TYPE ? '' : '{}');
+      const others = runtime.operations
+        .filter((o) => o !== op && o.engine && faults(validateAs(o, empty, type)) > 0)
+        .map((o) => ({ id: o.id, result: validateAs(o, body, type) }))
+        .filter((o) => o.result.valid && faults(o.result) < faults(result));
+      const fewest = Math.min(...others.map((o) => faults(o.result)));
+      const fits = others.filter((o) => faults(o.result) === fewest).map((o) => o.id);
+      if (fits.length === 0) return [];
+      const count = (n: number) => (n === 0 ? 'no warnings' : `${n} warning${n === 1 ? '' : 's'}`);
+      const here = `${result.errors.length > 0 ? `${result.errors.length} error${result.errors.length === 1 ? '' : 's'}${result.warnings.length > 0 ? ` and ${count(result.warnings.length)}` : ''}` : count(result.warnings.length)}`;
+      return [
+        `hint: as ${fits.length === 1 ? `a ${fits[0]} delivery` : `a delivery of ${fits.join(' or ')}`} it is valid with ${count(fewest)} (here, for the ${op.id} webhook: ${here}): did you mean --webhook ${fits[0]}${fits.length === 1 ? '' : ` (or ${fits.slice(1).join(', ')})`}?`,
+      ];
+    };
     let parsed: unknown;
     if (looksJson) {
       try {
@@ -428,7 +454,10 @@ export async function run(argv: string[]): Promise<number> {
       // The JSON is judged first, as JSON: its errors are the event's, whatever the form makes of them.
       if (!skipValidation) {
         const asJson = validate(read, JSON_TYPE);
-        if (!asJson.valid) return notSent([`INVALID  ${source}: not sent`, ...violationLines(asJson)], { validation: asJson });
+        if (!asJson.valid) {
+          hints = hint(asJson, read, JSON_TYPE);
+          return notSent([`INVALID  ${source}: not sent`, ...violationLines(asJson), ...hints], { validation: asJson, ...(hints.length > 0 ? { hint: hints[0] } : {}) });
+        }
       }
       if (parsed === undefined) throw new CheckFailed(`${source}: --form writes a JSON event as a form, found text that is not JSON (send a form body as it is, or fix the JSON)`);
       try {
@@ -446,7 +475,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (!skipValidation) {
       validation = validate(bytes, contentType);
-      if (!validation.valid) return notSent([`INVALID  ${source}: not sent`, ...violationLines(validation)], { validation });
+      hints = hint(validation, bytes, contentType);
+      if (!validation.valid) return notSent([`INVALID  ${source}: not sent`, ...violationLines(validation), ...hints], { validation, ...(hints.length > 0 ? { hint: hints[0] } : {}) });
     }
     if (deferred !== undefined) throw deferred;
   } else {
@@ -460,7 +490,7 @@ export async function run(argv: string[]): Promise<number> {
     if (bytes !== undefined) {
       if (validation) {
         const lines = violationLines(validation);
-        console.log(lines.length ? [`valid, with ${validation.warnings.length} warning${validation.warnings.length === 1 ? '' : 's'} (sent anyway):`, ...lines].join('\n') : 'valid');
+        console.log(lines.length ? [`valid, with ${validation.warnings.length} warning${validation.warnings.length === 1 ? '' : 's'} (sent anyway):`, ...lines, ...hints].join('\n') : 'valid');
       } else console.log('not validated (--no-validate)');
       if (notes.length > 0) console.log(notes.join('\n'));
     }
@@ -497,7 +527,7 @@ export async function run(argv: string[]): Promise<number> {
     const answer = delivered === undefined ? {} : { delivered: ok };
     console.log(
       JSON.stringify(
-        { url: target.shown, sent: true, ...extra, ...headersSent, validation: validation ?? null, status: response.status, ok: response.ok, ...answer, headers: Object.fromEntries(response.headers), body: body.value },
+        { url: target.shown, sent: true, ...extra, ...headersSent, validation: validation ?? null, ...(hints.length > 0 ? { hint: hints[0] } : {}), status: response.status, ok: response.ok, ...answer, headers: Object.fromEntries(response.headers), body: body.value },
         null,
         2,
       ),

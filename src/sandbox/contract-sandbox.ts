@@ -20,6 +20,7 @@ import type { ContractRuntime, RuntimeOperation } from '../contract-runtime.js';
 import type { Violation } from '../engine/engine.js';
 import { valueAt } from '../engine/values.js';
 import { createAuth, type Auth } from './auth/registry.js';
+import { recordLayout } from './record-layout.js';
 import {
   closeServer,
   createSandboxServer,
@@ -157,12 +158,11 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
   const served = (operation: RuntimeOperation): string => `${prefix}${operation.path}`;
   const dedupe = descriptor.events.dedupe;
   const id = typeof descriptor.events.id === 'object' ? descriptor.events.id : undefined;
-  // Its name in records: declared, else the pointer's last token or the header's name (x-request-id: x_request_id).
-  const idField = id ? (id.field ?? (id.pointer ?? id.header ?? 'id').replace(/^.*\//, '').replace(/-/g, '_').toLowerCase()) : undefined;
-  const idHeader = id?.header?.toLowerCase();
-  // A delivery that breaks a rule is stored and answered this status, when it is a 2xx.
+  // The record's member names (idField, nameField), and whether a delivery that breaks a rule is
+  // stored (and answered a 2xx).
+  const { idField, nameField, record, byName, storesInvalid } = recordLayout(descriptor);
   const invalidStatus = descriptor.answers?.invalidBody?.status;
-  const storesInvalid = invalidStatus !== undefined && invalidStatus >= 200 && invalidStatus < 300;
+  const idHeader = id?.header?.toLowerCase();
   const requestRules = [
     ...Object.entries(descriptor.request?.query ?? {}).map(([name, rule]) => ({ in: 'query' as const, name, rule, pattern: rule.pattern === undefined ? undefined : new RegExp(rule.pattern, 'u') })),
     ...Object.entries(descriptor.request?.headers ?? {}).map(([name, rule]) => ({ in: 'header' as const, name, rule, pattern: rule.pattern === undefined ? undefined : new RegExp(rule.pattern, 'u') })),
@@ -181,9 +181,6 @@ export async function startContractSandbox(runtime: ContractRuntime, options: Co
   // What a stored delivery is named by: its operation, or (records: [.., name, ..]) the body's
   // events.name value, which the store then indexes (a contract of one operation only).
   const namePointer = descriptor.events.name;
-  const nameField = namePointer?.replace(/^.*\//, '');
-  const record = descriptor.events.record ?? ['id', 'kind', ...(idField ? [idField] : []), 'received_at', ...(storesInvalid ? ['violations'] : []), 'warnings', 'body'];
-  const byName = nameField !== undefined && record.includes(nameField);
   if (byName && runtime.operations.length !== 1) throw new TypeError(`events.record: "${nameField}" names the delivery by its body, which needs a contract of one operation`);
   for (const member of record) {
     if (!['id', 'kind', 'received_at', 'token_hash', 'violations', 'warnings', 'body', idField, byName ? nameField : undefined].includes(member)) {

@@ -18,13 +18,21 @@
  * is in the file (read back with pread when asked for), so memory stays flat however large
  * the bodies: about 150 bytes an event. In memory mode the record keeps the body's text.
  *
- * A line is `{"id":..,"received_at":..,"token_hash":..,"event_id":..,"event_name":..,
- * "warnings":[..],"body":<the body's own JSON text>}` (event_id and event_name are the format's
- * keys, version 1, for every contract: the delivery's id, and its name or operation), with `"violations":[..]` before "body"
- * for a delivery stored although it breaks a rule (a contract whose receiver answers 200 to it). The body is the sender's text byte for
+ * A line is `{"id":..,"received_at":..,"token_hash":..,<id key>:..,<name key>:..,"warnings":[..],
+ * "body":<the body's own JSON text>}`, with `"violations":[..]` before "body" for a delivery
+ * stored although it breaks a rule (a contract whose receiver answers 200 to it); the id and
+ * name keys are LINE_KEYS below. The body is the sender's text byte for
  * byte, except that line breaks between JSON tokens become spaces (inside JSON strings they
  * cannot occur raw) and a UTF-8 byte order mark is dropped: numbers beyond 2^53, duplicate
  * keys and key order stay as sent. The first line is a header naming the format.
+ *
+ * Decision: the keys a line stores a delivery's id and name under (LINE_KEYS) are the format's
+ * own words, as version 1 wrote them for its first contract, and stay so for every contract,
+ * although they read like that contract's fields. Renaming them to neutral words (a version 2
+ * with a table of the old keys) would buy nothing a user sees: GET /api/events and the Logs page
+ * name a delivery's members from contract.yaml `events.record`, never from this file. It would
+ * cost a second reader for every data folder already on disk, and an older sandbox could no
+ * longer read a new folder (it would skip every line as damaged).
  *
  * One process per folder: a lock the kernel releases when its holder dies (lock.ts) refuses
  * a second sandbox on the same folder while the first is alive, and never a restart after a kill.
@@ -37,6 +45,15 @@ import { FolderLock, LockError, reason } from './lock.js';
 
 export const STORE_FILE = 'events.jsonl';
 const HEADER = '{"format":"converge-webhook-sandbox-events","version":1}\n';
+/**
+ * The keys a line stores a delivery's identity and name under, the format's own words since
+ * version 1 (the decision above). `id`: the delivery's id as contract.yaml `events.id` finds it
+ * (a body field, a header; "" when it has none), the key deduplication runs on; `name`: its
+ * `events.name`, else its operation's id.
+ */
+const LINE_KEYS = { id: 'event_id', name: 'event_name' } as const;
+const ID_KEY = JSON.stringify(LINE_KEYS.id);
+const NAME_KEY = JSON.stringify(LINE_KEYS.name);
 const BODY_KEY = ',"body":';
 const BODY_KEY_BYTES = Buffer.from(BODY_KEY);
 /** Shared by every record without warnings, so the common case costs no array. */
@@ -221,7 +238,7 @@ export class EventStore {
     // Field order matters: "body" last, so that its text is the end of the line.
     const head =
       `{"id":${record.id},"received_at":"${new Date(record.receivedAt).toISOString()}","token_hash":${JSON.stringify(record.tokenHash)},` +
-      `"event_id":${JSON.stringify(record.eventId)},"event_name":${JSON.stringify(record.eventName)},` +
+      `${ID_KEY}:${JSON.stringify(record.eventId)},${NAME_KEY}:${JSON.stringify(record.eventName)},` +
       `"warnings":${warnings.length === 0 ? '[]' : JSON.stringify(warnings)}` +
       `${record.violations ? `,"violations":${JSON.stringify(record.violations)}` : ''}${BODY_KEY}`;
     const headBytes = Buffer.byteLength(head);
@@ -417,11 +434,13 @@ export class EventStore {
     // (and no byte of a multi-byte UTF-8 character is a quote).
     const keyAt = data.indexOf(BODY_KEY_BYTES, start);
     const receivedAt = typeof v.received_at === 'string' ? Date.parse(v.received_at) : NaN;
+    const eventId = v[LINE_KEYS.id];
+    const eventName = v[LINE_KEYS.name];
     if (
       typeof v.id !== 'number' ||
       !Number.isSafeInteger(v.id) ||
-      typeof v.event_id !== 'string' ||
-      typeof v.event_name !== 'string' ||
+      typeof eventId !== 'string' ||
+      typeof eventName !== 'string' ||
       typeof v.token_hash !== 'string' ||
       !Array.isArray(v.warnings) ||
       (v.violations !== undefined && !Array.isArray(v.violations)) ||
@@ -435,8 +454,8 @@ export class EventStore {
     const bodyStart = keyAt + BODY_KEY_BYTES.length;
     this.index({
       id: v.id,
-      eventId: v.event_id,
-      eventName: v.event_name,
+      eventId,
+      eventName,
       receivedAt,
       tokenHash: v.token_hash,
       warnings: v.warnings.length === 0 ? NO_WARNINGS : (v.warnings as Violation[]),

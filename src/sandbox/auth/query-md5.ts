@@ -1,8 +1,9 @@
 /**
  * query-md5: the sender appends its account code and a digest of that code and a shared key to
- * the query (`?licenseCode=...&secret=md5(licenseCode:key)`). The digest, its parameter names
- * and the refusal codes are contract.yaml `auth` data; the check is src/hash/query-digest.ts's
- * verifyQueryDigest (constant time in the digest). The digest is the same on every delivery and
+ * the query (`?<account>=...&<digest>=md5(<account>:<key>)`). The digest's formula, its
+ * parameter names (`auth.parameter`, `auth.accountParameter`) and the refusal codes are
+ * contract.yaml `auth` data; the check is src/hash/query-digest.ts's verifyQueryDigest
+ * (constant time in the digest). The digest is the same on every delivery and
  * covers nothing of the body: it proves the sender knew it, no more.
  */
 import { randomBytes } from 'node:crypto';
