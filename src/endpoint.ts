@@ -3,11 +3,6 @@
  * `verify`, `mock` and the sandbox (no `node:` import: plain strings and WHATWG URLs).
  */
 
-import { LEGACY_DEFAULT_PATH } from './endpoint-legacy.js';
-
-/** @deprecated The default contract's path, for the callers that do not pass their contract's path yet (src/endpoint-legacy.ts). */
-export const WEBHOOK_PATH = LEGACY_DEFAULT_PATH;
-
 /**
  * The token as it may be printed after start-up: its first 4 characters and `****` for a token
  * of 16 characters or more, only `****` for a shorter one (4 characters of a short token give
@@ -32,10 +27,7 @@ export class EndpointUrlError extends Error {
  * secret goes elsewhere (`secretHint` says where).
  * `defaultPath`: the path a URL without one gets (null: none, the URL is kept as given).
  */
-export function resolveEndpointUrl(value: string, defaultPath: string | null, secretHint?: string): URL;
-/** @deprecated Pass the contract's path: the one-argument form gives the default contract's (src/endpoint-legacy.ts). */
-export function resolveEndpointUrl(value: string): URL;
-export function resolveEndpointUrl(value: string, defaultPath: string | null = LEGACY_DEFAULT_PATH, secretHint = 'the token goes in --token'): URL {
+export function resolveEndpointUrl(value: string, defaultPath: string | null, secretHint = 'the token goes in --token'): URL {
   let url: URL;
   try {
     url = new URL(value);
