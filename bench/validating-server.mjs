@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:http';
 
-import { validateEvent } from '../dist/esm/src/index.js';
+import { validateEvent } from '../dist/esm/generated/converge/index.js';
 
 const server = createServer((req, res) => {
   const chunks = [];

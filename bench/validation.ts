@@ -14,7 +14,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { z } from 'zod';
 
-import { MAX_UNIX_SECONDS, SALES_CHANNEL_TYPES, validateBody, validateEvent } from '../dist/esm/src/index.js';
+import { MAX_UNIX_SECONDS, SALES_CHANNEL_TYPES, validateBody, validateEvent } from '../dist/esm/generated/converge/index.js';
 import { runGroup, type TaskResult } from './harness.ts';
 
 const root = join(import.meta.dirname, '..');

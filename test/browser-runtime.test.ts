@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { validateBody } from '../src/index.js';
+import { validateBody } from '../generated/converge/index.js';
 import { launchChromium, skipBrowserTests } from './fixtures/browser.js';
 import { bodies, RECEIVER } from './fixtures/runtime-bodies.js';
 import { root } from './helpers.js';

@@ -21,7 +21,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 
-import { STANDARD_EVENT_NAMES } from '../src/constants.js';
+import { STANDARD_EVENT_NAMES } from '../generated/converge/index.js';
 import { launchChromium, skipBrowserTests } from './fixtures/browser.js';
 import { root } from './helpers.js';
 

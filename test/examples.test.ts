@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 
-import { validateBody } from '../src/index.js';
+import { validateBody } from '../generated/converge/index.js';
 import { exampleFiles, keys, manifest, readExample, root, runCli, type ExampleEntry } from './helpers.js';
 
 const valid = manifest('valid');
@@ -39,7 +39,7 @@ describe('example manifests', () => {
   });
 
   it('cover every contract error code with an invalid example', async () => {
-    const { VIOLATION_CODES } = await import('../src/codes.js');
+    const { VIOLATION_CODES } = await import('../generated/converge/index.js');
     const errorCodes = Object.entries(VIOLATION_CODES)
       .filter(([code, v]) => v.level === 'error' && code !== 'invalid-value')
       .map(([code]) => code);

@@ -7,7 +7,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { SALES_CHANNEL_TYPES, STANDARD_EVENT_NAMES } from '../src/index.js';
+import { SALES_CHANNEL_TYPES, STANDARD_EVENT_NAMES } from '../generated/converge/index.js';
 import { parseJson } from '../src/json.js';
 import { readRegistry } from '../src/registry.js';
 import { manifest, readExample, root } from './helpers.js';

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import eventSpec from '../generated/converge/validators/event-spec.js';
 import { parseJson } from '../src/json.js';
-import { validateEvent, type Violation } from '../src/index.js';
+import { validateEvent, type Violation } from '../generated/converge/index.js';
 import { badItemsEvent, deepArrays, deepObjects, manyItems, PROTO_BODY, validEvent, withPropertyJson } from './fixtures/hostile-bodies.js';
 import { root, runCli } from './helpers.js';
 

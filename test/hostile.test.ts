@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import problemSchema from '../generated/converge/validators/response-problem.js';
-import { MAX_BODY_BYTES } from '../src/constants.js';
+import { MAX_BODY_BYTES } from '../generated/converge/index.js';
 import { startSandbox, type RunningSandbox, type SandboxLogEntry, type StoredEvent } from '../src/default-sandbox.js';
 import { badItemsEvent, deepArrays, deepObjects, manyItems, PROTO_BODY, validEvent, withPropertyJson } from './fixtures/hostile-bodies.js';
 import { chunked, exchange, postHead, postRequest, pushBody, type RawResponse } from './fixtures/hostile-http.js';

@@ -182,8 +182,8 @@ console.log(JSON.stringify({
   // Types only: nothing to load at run time.
   openapiTypes: refused('/openapi-types'),
   // Not exported: the package's insides stay private.
-  dist: refused('/dist/esm/src/index.js'),
-  src: refused('/src/index.ts'),
+  dist: refused('/dist/esm/src/library.js'),
+  src: refused('/src/library.ts'),
 }));
 `;
 

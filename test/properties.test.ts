@@ -6,7 +6,7 @@ import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { MAX_UNIX_SECONDS, STANDARD_EVENT_NAMES, validateEvent, type ViolationCode } from '../src/index.js';
+import { MAX_UNIX_SECONDS, STANDARD_EVENT_NAMES, validateEvent, type ViolationCode } from '../generated/converge/index.js';
 import { root } from './helpers.js';
 
 const SEED = 20261123;

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { MAX_BODY_BYTES } from '../src/index.js';
+import { MAX_BODY_BYTES } from '../generated/converge/index.js';
 import { runVerify } from '../src/verify/verify.js';
 import { freePort, root } from './helpers.js';
 
@@ -40,7 +40,7 @@ let dir: string;
 let file: string;
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist/esm/src/index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  if (!existsSync(join(root, 'dist/esm/generated/converge/index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   mkdirSync(join(root, 'test-results'), { recursive: true });
   dir = mkdtempSync(join(root, 'test-results', 'readme-receiver-'));
   file = join(dir, 'receiver.ts');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 
-import { VIOLATION_CODES } from '../src/index.js';
+import { VIOLATION_CODES } from '../generated/converge/index.js';
 import { CONVERGE } from './fixtures/contracts.js';
 import { root } from './helpers.js';
 

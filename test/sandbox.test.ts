@@ -16,7 +16,7 @@ import acceptedSchema from '../generated/converge/validators/response-accepted.j
 // The strict schemas: the sandbox answers every recommended member, not just what the contract requires.
 import problemSchema from '../generated/converge/validators/response-strict-problem.js';
 import validationProblemSchema from '../generated/converge/validators/response-strict-validation-problem.js';
-import { MAX_BODY_BYTES } from '../src/constants.js';
+import { MAX_BODY_BYTES } from '../generated/converge/index.js';
 import { startSandbox, type RunningSandbox, type StoredEvent } from '../src/default-sandbox.js';
 import { cliPath, keys, manifest, readExample, runCli } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { validateEvent } from '../src/index.js';
+import { validateEvent } from '../generated/converge/index.js';
 import { parseJson } from '../src/json.js';
 import { readExample, root } from './helpers.js';
 

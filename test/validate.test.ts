@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { assertWebhookEvent, isWebhookEvent, validateEvent, WebhookEventError, type WebhookEvent } from '../src/index.js';
+import { assertWebhookEvent, isWebhookEvent, validateEvent, WebhookEventError, type WebhookEvent } from '../generated/converge/index.js';
 
 const base = (): Record<string, unknown> => ({
   event_name: 'Placed Order',
@@ -221,7 +221,7 @@ describe('validateBody and the body limit', () => {
     ['3-byte €', '€'],
     ['4-byte emoji (a surrogate pair)', '😀'],
   ])('warns at 1 byte over 1 MiB and not at 1 MiB, counting UTF-8 bytes in text and bytes alike (%s)', async (_name, unit) => {
-    const { validateBody } = await import('../src/index.js');
+    const { validateBody } = await import('../generated/converge/index.js');
     for (const body of [padded(1_048_576, unit), Buffer.from(padded(1_048_576, unit))]) {
       expect(validateBody(body)).toMatchObject({ valid: true, errors: [], warnings: [] });
     }
@@ -237,7 +237,7 @@ describe('validateBody and the body limit', () => {
   });
 
   it('counts a lone surrogate as the 3 bytes of U+FFFD that TextEncoder writes', async () => {
-    const { validateBody } = await import('../src/index.js');
+    const { validateBody } = await import('../generated/converge/index.js');
     // One 1-byte "x" becomes a lone high surrogate (3 bytes once encoded): 2 bytes more.
     const lone = padded(1_048_575).replace('"note":"x', '"note":"\ud800');
     expect(new TextEncoder().encode(lone).length).toBe(1_048_577);
@@ -245,7 +245,7 @@ describe('validateBody and the body limit', () => {
   });
 
   it('keeps the other verdicts: with errors the event stays invalid, and a body that is not JSON only says so', async () => {
-    const { validateBody } = await import('../src/index.js');
+    const { validateBody } = await import('../generated/converge/index.js');
     const broken = padded(2_000_000).replace('"aliases":["urn:email:jane@example.com"]', '"aliases":[]');
     const result = validateBody(broken);
     expect(codes(result.errors)).toEqual(['aliases-too-few /aliases']);
@@ -259,7 +259,7 @@ describe('validateBody and the body limit', () => {
 
 describe('validateBody and isStandardEvent', () => {
   it('validates a raw body: not JSON or not UTF-8 is invalid-json, never an exception', async () => {
-    const { validateBody } = await import('../src/index.js');
+    const { validateBody } = await import('../generated/converge/index.js');
     expect(validateBody('{bad')).toEqual({
       valid: false,
       errors: [{ code: 'invalid-json', pointer: '', message: "expected a property name in double quotes or \"}\", found 'b' at line 1, column 2" }],
@@ -272,7 +272,7 @@ describe('validateBody and isStandardEvent', () => {
   });
 
   it('isStandardEvent narrows a conforming standard event only', async () => {
-    const { isStandardEvent } = await import('../src/index.js');
+    const { isStandardEvent } = await import('../generated/converge/index.js');
     const value: unknown = base();
     expect(isStandardEvent(value)).toBe(true);
     if (isStandardEvent(value) && value.event_name === 'Placed Order') expect(value.properties.total_price).toBe(42);

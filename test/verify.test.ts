@@ -26,7 +26,7 @@ import { describeExpectation, judgeWith } from '../src/verify/judge.js';
 import type { PlannedCheck } from '../src/verify/plan.js';
 import { formatText, toJUnit } from '../src/verify/report.js';
 import { DreddNotInstalled, loadDredd, resolveEndpoint, runVerify, VerifyOptionsError, type VerifyResult } from '../src/verify/verify.js';
-import { STANDARD_EVENT_NAMES } from '../src/constants.js';
+import { STANDARD_EVENT_NAMES } from '../generated/converge/index.js';
 import { BODY_DEVIATIONS, FAULTS, startExpressReceiver, startReceiver, type Fault, type ReceiverOptions, type RunningReceiver } from './fixtures/receivers.js';
 import { freePort, manifest, root, runCli } from './helpers.js';
 

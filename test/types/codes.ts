@@ -3,7 +3,7 @@
  * generated/converge/codes.ts), and the public types stay as they were: ViolationCode a union of
  * literals, VIOLATION_CODES keyed by it with literal levels, the numeric constants literals.
  */
-import { MAX_BODY_BYTES, MAX_UNIX_SECONDS, VIOLATION_CODES, validateEvent, type ViolationCode, type ViolationLevel } from '../../src/index.js';
+import { MAX_BODY_BYTES, MAX_UNIX_SECONDS, VIOLATION_CODES, validateEvent, type ViolationCode, type ViolationLevel } from '../../generated/converge/index.js';
 
 export const known: ViolationCode = 'timestamp-too-large';
 // @ts-expect-error: not a code of the table

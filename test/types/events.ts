@@ -25,7 +25,7 @@ import {
   type ViewedCollectionEvent,
   type ViewedProductEvent,
   type WebhookEvent,
-} from '../../src/index.js';
+} from '../../generated/converge/index.js';
 import { startSandbox, type RunningSandbox } from '../../src/testing.js';
 
 declare function send(event: WebhookEvent): void;

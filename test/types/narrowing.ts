@@ -9,7 +9,7 @@ import {
   type StandardEvent,
   type Violation,
   type WebhookEvent,
-} from '../../src/index.js';
+} from '../../generated/converge/index.js';
 
 export function total(event: StandardEvent): number | undefined {
   switch (event.event_name) {
@@ -51,7 +51,7 @@ const result = validateEvent(custom, { strict: true });
 export const firstCode: Violation['code'] | undefined = result.errors[0]?.code;
 
 // The README's first usage example, as written (inside a handler).
-import { validateBody, isStandardEvent } from '../../src/index.js';
+import { validateBody, isStandardEvent } from '../../generated/converge/index.js';
 declare function reply(status: number, body: unknown): string;
 declare function recordRevenue(amount: number | undefined): void;
 export function readmeExample(rawBody: string | Uint8Array): string {
