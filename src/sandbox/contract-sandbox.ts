@@ -19,6 +19,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ContractRuntime, RuntimeOperation } from '../contract-runtime.js';
 import type { Violation } from '../engine/engine.js';
 import { valueAt } from '../engine/values.js';
+import { templateSource } from '../url-template.js';
 import { createAuth, type Auth } from './auth/registry.js';
 import { recordLayout } from './record-layout.js';
 import {
@@ -124,18 +125,9 @@ interface Route {
   operations: RuntimeOperation[];
 }
 
-/** A URL template as a pattern: each {name} is one path segment. */
+/** A URL template as a pattern of the whole path: each {name} is one path segment. */
 function compileTemplate(path: string): { pattern: RegExp; names: string[] } {
-  const names: string[] = [];
-  const source = path
-    .split(/(\{[^}]+\})/)
-    .map((part) => {
-      const name = /^\{([^}]+)\}$/.exec(part)?.[1];
-      if (name === undefined) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      names.push(name);
-      return '([^/]+)';
-    })
-    .join('');
+  const { source, names } = templateSource(path);
   return { pattern: new RegExp(`^${source}$`), names };
 }
 

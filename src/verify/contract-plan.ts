@@ -20,6 +20,7 @@ import { unescapeToken } from '../engine/values.js';
 import { queryDigest, type DigestFormula } from '../hash/query-digest.js';
 import { encodeForm, FormEncodeError, type FormOptions } from '../media/form.js';
 import type { AuthSpec } from '../sandbox/auth/types.js';
+import { templateSource } from '../url-template.js';
 import { authNegatives, validShown, type WireRequest } from './auth-checks.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED, Rng } from './cases.js';
 import { verifyDescriptor } from './contract-rules.js';
@@ -62,16 +63,7 @@ export function urlOption(id: string): string {
 
 /** A URL template as a pattern at the end of a path (a receiver may be mounted under a prefix). */
 export function templatePattern(template: string): { pattern: RegExp; names: string[] } {
-  const names: string[] = [];
-  const source = template
-    .split(/(\{[^}]+\})/)
-    .map((part) => {
-      const name = /^\{([^}]+)\}$/.exec(part)?.[1];
-      if (name === undefined) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      names.push(name);
-      return '([^/]+)';
-    })
-    .join('');
+  const { source, names } = templateSource(template);
   return { pattern: new RegExp(`${source}$`), names };
 }
 
