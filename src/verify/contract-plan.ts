@@ -16,7 +16,7 @@ import YAML from 'yaml';
 
 import { kebabCase } from '../cli-support.js';
 import type { ContractRuntime, RuntimeOperation } from '../contract-runtime.js';
-import { unescapeToken } from '../engine/values.js';
+import { unescapeToken, valueAt } from '../engine/values.js';
 import { queryDigest, type DigestFormula } from '../hash/query-digest.js';
 import { encodeForm, FormEncodeError, type FormOptions } from '../media/form.js';
 import type { AuthSpec } from '../sandbox/auth/types.js';
@@ -421,16 +421,6 @@ function formText(value: unknown, options: FormOptions | undefined): string | un
 
 /** A fixed "now" for the timestamps drawn: the same seed gives the same bodies on every day. */
 const NOW = Date.UTC(2026, 0, 1);
-
-/** The value at a pointer; undefined when absent. */
-function valueAt(value: unknown, pointer: string): unknown {
-  let node = value;
-  for (const token of pointer.split('/').slice(1).map(unescapeToken)) {
-    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, token)) return undefined;
-    node = (node as Record<string, unknown>)[token];
-  }
-  return node;
-}
 
 /** The declared values, one pointer after the other (the first of each, then the second of each, ...): a short run tries every pointer. */
 function interleave(values: Readonly<Record<string, readonly unknown[]>>): Array<{ pointer: string; value: unknown }> {
