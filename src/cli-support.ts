@@ -1,6 +1,8 @@
 /** What every command of the CLI shares: usage errors and strict argument parsing. */
 import { parseArgs } from 'node:util';
 
+import { formulaNames, type DigestFormula } from './hash/query-digest.js';
+
 /** A mistake in how the command was called: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {}
 
@@ -29,7 +31,33 @@ export function kebabCase(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-export function parseCommandArgs<T extends Record<string, OptionSpec>>(argv: string[], options: T): ParsedCommand<T> {
+/** A --host that names no address of this machine (listen's EADDRNOTAVAIL, a name that does not resolve), as a usage error; undefined for any other error. */
+export function hostError(error: unknown, host: string): UsageError | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== 'EADDRNOTAVAIL' && code !== 'ENOTFOUND') return undefined;
+  return new UsageError(`--host: expected an address of this machine such as 127.0.0.1, found "${host}" (${code})`);
+}
+
+/**
+ * What `--token` means to a contract whose auth takes none, for its "Unknown option" message:
+ * where its secret is instead. `secretOptions`: the options that set the secrets (the sandbox's);
+ * without them, where a sender puts the secret (`path`: the operation's URL template).
+ * Undefined for a header-token auth, which takes --token.
+ */
+export function noTokenHint(auth: { type: string; parameter?: string; formula?: unknown }, path: string, secretOptions?: readonly string[]): string | undefined {
+  if (auth.type === 'header-token') return undefined;
+  if (secretOptions && secretOptions.length > 0) return `this contract takes no token: its secrets are ${secretOptions.map((o) => `--${o}`).join(' and ')} (auth ${auth.type})`;
+  if (auth.type === 'path-secret') return `this contract takes no token: the ${auth.parameter} in the URL is the secret (auth ${auth.type}); give the receiver's full URL, --url ending in ${path}`;
+  const values = auth.type === 'query-md5' && auth.formula ? formulaNames(auth.formula as DigestFormula) : [];
+  if (values.length > 0) return `this contract takes no token: the secret is computed from ${values.map((n) => `--${kebabCase(n)}`).join(' and ')} (auth ${auth.type})`;
+  return `this contract takes no token (auth ${auth.type})`;
+}
+
+/**
+ * The command's options, strictly. `hints`: for an option the command does not take but a user
+ * may well give (a --token to a contract without one), what to say instead of a guess.
+ */
+export function parseCommandArgs<T extends Record<string, OptionSpec>>(argv: string[], options: T, hints: Readonly<Record<string, string | undefined>> = {}): ParsedCommand<T> {
   const known: Record<string, OptionSpec> = { ...options, help: { type: 'boolean', short: 'h' } };
   // A lenient pass first, to name a mistyped option's likely meaning: the strict pass only says "unknown".
   const { tokens } = parseArgs({ args: argv, options: known, allowPositionals: true, strict: false, tokens: true });
@@ -42,6 +70,8 @@ export function parseCommandArgs<T extends Record<string, OptionSpec>>(argv: str
       throw new UsageError(`${token.rawName}: expected a value, found nothing`);
     }
     if (!Object.hasOwn(known, token.name)) {
+      const hint = token.rawName.startsWith('--') && Object.hasOwn(hints, token.name) ? hints[token.name] : undefined;
+      if (hint !== undefined) throw new UsageError(`Unknown option '${token.rawName}': ${hint}`);
       const guess = token.rawName.startsWith('--') ? closest(token.name, Object.keys(known)) : undefined;
       throw new UsageError(`Unknown option '${token.rawName}'${guess ? `; did you mean --${guess}?` : ''}`);
     }

@@ -110,6 +110,34 @@ describe('--host', () => {
     const foreign = await runCli(['sandbox', '--memory', '--port', '0', '--host', '192.0.2.1']);
     expect(foreign.code).toBe(2);
     expect(foreign.stderr).toContain('--host: expected an address of this machine such as 127.0.0.1, found "192.0.2.1" (EADDRNOTAVAIL)');
+    // The mock says the same, before Prism starts (it was node's "listen EADDRNOTAVAIL", exit 1).
+    const mock = await runCli(['mock', '--port', '0', '--host', '192.0.2.1']);
+    expect(mock.code).toBe(2);
+    expect(mock.stderr).toContain('converge-webhook: --host: expected an address of this machine such as 127.0.0.1, found "192.0.2.1" (EADDRNOTAVAIL)');
+    const unresolvable = await runCli(['mock', '--port', '0', '--host', 'nonsense..host']);
+    expect(unresolvable.code).toBe(2);
+    expect(unresolvable.stderr).toContain('--host: expected an address of this machine such as 127.0.0.1, found "nonsense..host" (ENOTFOUND)');
+    expect(`${mock.stderr}${unresolvable.stderr}`).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('--token given to a contract whose auth takes none', () => {
+  it.each([
+    [['send', '--contract', 'provesource', '--url', 'http://127.0.0.1:9/x', '--token', 'abc', 'f.json'], "the webhookId in the URL is the secret (auth path-secret); give the receiver's full URL, --url ending in /webhooks/track/{webhookId}"],
+    [['send', '--contract', 'webengage', '--url', 'http://127.0.0.1:9', '--token', 'abc', 'f.json'], 'the secret is computed from --license-code and --secret-key (auth query-md5)'],
+    [['sandbox', '--contract', 'provesource', '--memory', '--port', '0', '--token', 'abc'], 'its secrets are --webhook-id and --conversion-id (auth path-secret)'],
+    [['sandbox', '--contract', 'webengage', '--memory', '--port', '0', '--token', 'abc'], 'its secrets are --license-code and --secret-key (auth query-md5)'],
+    [['verify', '--contract', 'provesource', '--url', 'http://127.0.0.1:9/x', '--token', 'abc'], "the webhookId in the URL is the secret (auth path-secret); give the receiver's full URL, --url ending in /webhooks/track/{webhookId}"],
+  ])('%j says where the secret is, exit 2', async (args, where) => {
+    const run = await runCli(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n')[0]).toBe(`converge-webhook: Unknown option '--token': this contract takes no token: ${where}`);
+  });
+
+  it('a mistyped option of a contract that takes a token still gets its guess', async () => {
+    const run = await runCli(['send', '--tokn', 'abc', 'f.json']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n')[0]).toBe("converge-webhook: Unknown option '--tokn'; did you mean --token?");
   });
 });
 

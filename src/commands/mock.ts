@@ -3,7 +3,7 @@
  * contract: its start-up lines, help and log notes come from its data (contract.yaml through the
  * contract runtime, the registry) and from what Prism was measured to do with it.
  */
-import { kebabCase, listenForStop, parseCommandArgs, parseHost, parsePort, STOP_SIGNALS, UsageError } from '../cli-support.js';
+import { hostError, kebabCase, listenForStop, parseCommandArgs, parseHost, parsePort, STOP_SIGNALS, UsageError } from '../cli-support.js';
 import { loadContractRuntime, type ContractDescriptor } from '../contract-runtime.js';
 import { formulaNames, type DigestFormula } from '../hash/query-digest.js';
 import { mockedOperation, PortInUse, prismBin, PRISM_VERSION, PrismNotInstalled, startMock, type RunningMock } from '../mock/mock.js';
@@ -59,6 +59,8 @@ export async function run(argv: string[]): Promise<number> {
       mock = await startMock({ contract: contract.id, port, host, quiet: Boolean(values.quiet), formNote: formNote(d) });
     } catch (error) {
       if (error instanceof PortInUse) throw new UsageError(error.message);
+      const badHost = hostError(error, host);
+      if (badHost) throw badHost;
       console.error(`converge-webhook: ${error instanceof Error ? error.message : String(error)}`);
       return 1;
     }

@@ -4,7 +4,7 @@ import { join, relative, resolve } from 'node:path';
 
 import { readFileSync } from 'node:fs';
 
-import { listenForStop, parseCommandArgs, parseHost, parsePort, UsageError, type OptionSpec } from '../cli-support.js';
+import { hostError, listenForStop, noTokenHint, parseCommandArgs, parseHost, parsePort, UsageError, type OptionSpec } from '../cli-support.js';
 import { envFor, loadContractRuntime, type ContractRuntime, type RuntimeOperation, type SandboxOption } from '../contract-runtime.js';
 import { findContract, readRegistry } from '../registry.js';
 import { AUTH_TYPES, createAuth } from '../sandbox/auth/registry.js';
@@ -148,7 +148,9 @@ async function runContract(argv: string[], id: string): Promise<number> {
   };
   for (const s of secrets) spec[s.option] = { type: 'string' };
   if (d.sandbox?.pathPrefix) spec.path = { type: 'string' };
-  const { values, positionals } = parseCommandArgs(argv, spec) as { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  // A token given to a contract whose auth is not a token: name the options of its secrets.
+  const hints = { token: noTokenHint(d.auth, '', secrets.map((s) => s.option)) };
+  const { values, positionals } = parseCommandArgs(argv, spec, hints) as { values: Record<string, string | boolean | undefined>; positionals: string[] };
   if (values.help) {
     console.log(contractUsage(runtime, secrets, defaultPort));
     return 0;
@@ -192,7 +194,8 @@ async function runContract(argv: string[], id: string): Promise<number> {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new UsageError(`--port: expected a free port, found ${port} on ${host} already in use; pick another, or --port 0 for any free one`);
-      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host: expected an address of this machine such as 127.0.0.1, found "${host}" (${code})`);
+      const badHost = hostError(error, host);
+      if (badHost) throw badHost;
       if (error instanceof StoreError) throw new UsageError(error.message);
       if (error instanceof TypeError && error.message.startsWith('pathPrefix: ')) throw new UsageError(`--path: ${error.message.slice('pathPrefix: '.length)}`);
       // A secret the auth type refuses (an id that is not one path segment, two equal ids).

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 
-import { CheckFailed, kebabCase, parseCommandArgs, UsageError, type OptionSpec } from '../cli-support.js';
+import { CheckFailed, kebabCase, noTokenHint, parseCommandArgs, UsageError, type OptionSpec } from '../cli-support.js';
 import { envFor, loadContractRuntime, type ContractDescriptor, type ContractRuntime, type RuntimeOperation } from '../contract-runtime.js';
 import { maskToken, resolveEndpointUrl } from '../endpoint.js';
 import { valueAt } from '../engine/values.js';
@@ -349,13 +349,19 @@ export async function run(argv: string[]): Promise<number> {
   const contract = findContract(registry, id);
   const runtime = await loadContractRuntime(contract.id);
   const d = runtime.descriptor;
-  const { values: parsedValues, positionals } = parseCommandArgs(rest, {
-    url: { type: 'string' },
-    ...contractOptions(runtime),
-    'no-validate': { type: 'boolean' },
-    strict: { type: 'boolean' },
-    json: { type: 'boolean' },
-  });
+  const main = runtime.operations.find((o) => o.default) ?? runtime.operations[0]!;
+  const { values: parsedValues, positionals } = parseCommandArgs(
+    rest,
+    {
+      url: { type: 'string' },
+      ...contractOptions(runtime),
+      'no-validate': { type: 'boolean' },
+      strict: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    // A token given to a contract whose auth is not a token: say where its secret goes.
+    { token: noTokenHint(d.auth, main.path) },
+  );
   const values = parsedValues as Values;
   if (values.help) {
     console.log(usage(runtime, contract.id === registry.default));
@@ -365,11 +371,10 @@ export async function run(argv: string[]): Promise<number> {
   if (!makeTarget) throw new UsageError(`--contract: expected a contract whose auth send can write (${Object.keys(TARGETS).join(', ')}), found "${d.id}" with ${runtime.registry.descriptor}: /auth/type "${d.auth.type}"`);
 
   // The operation: --webhook NAME (or its variable), or the flag of an operation without a body.
-  const defaultOp = runtime.operations.find((o) => o.default) ?? runtime.operations[0]!;
   const flagged = runtime.operations.filter((o) => o.body === 'none' && !o.default && values[kebabCase(o.id)] === true);
-  const webhook = runtime.operations.length > 1 ? optionValue(values, d, 'webhook', defaultOp.id) : { value: undefined };
+  const webhook = runtime.operations.length > 1 ? optionValue(values, d, 'webhook', main.id) : { value: undefined };
   if (flagged.length > 0 && typeof values.webhook === 'string') throw new UsageError(`--${kebabCase(flagged[0]!.id)} and --webhook ${values.webhook} contradict each other: choose one`);
-  let op = flagged[0] ?? defaultOp;
+  let op = flagged[0] ?? main;
   // Chosen by the user (a flag, --webhook or its variable), or the default: only the default gets a hint toward another.
   const chosen = flagged.length > 0 || webhook.value !== undefined;
   if (flagged.length === 0 && webhook.value !== undefined) {

@@ -2,7 +2,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
-import { kebabCase, parseCommandArgs, UsageError } from '../cli-support.js';
+import { kebabCase, noTokenHint, parseCommandArgs, UsageError } from '../cli-support.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED } from '../verify/cases.js';
 import { GROUP_LABELS } from '../verify/plan.js';
 import type { Level } from '../verify/rules.js';
@@ -154,13 +154,6 @@ async function runContract(id: string, argv: string[], isDefault: boolean): Prom
     '2 usage error.',
   ].join('\n');
 
-  /** Where a contract without a token auth keeps its secret, for one who gave --token. */
-  const noTokenHint = () =>
-    descriptor.auth.type === 'path-secret'
-      ? `this contract takes no token: the ${descriptor.auth.parameter} in the URL is the secret (auth ${descriptor.auth.type}); give the receiver's full URL, --url ending in ${main.path}`
-      : accountValues.length > 0
-        ? `this contract takes no token: the secret is computed from ${accountValues.map((n) => `--${kebabCase(n)}`).join(' and ')} (auth ${descriptor.auth.type})`
-        : `this contract takes no token (auth ${descriptor.auth.type})`;
   const spec: Record<string, { type: 'string' | 'boolean' }> = {
     url: { type: 'string' },
     strict: { type: 'boolean' },
@@ -175,14 +168,8 @@ async function runContract(id: string, argv: string[], isDefault: boolean): Prom
     spec.token = { type: 'string' };
     spec['skip-wrong-token'] = { type: 'boolean' };
   }
-  let parsed: ReturnType<typeof parseCommandArgs>;
-  try {
-    parsed = parseCommandArgs(joinNumberValues(argv), spec);
-  } catch (error) {
-    // A token given to a contract whose auth is not a token: say where its secret is.
-    if (error instanceof UsageError && !token && /^Unknown option '--token'/.test(error.message)) throw new UsageError(`${error.message}: ${noTokenHint()}`);
-    throw error;
-  }
+  // A token given to a contract whose auth is not a token: say where its secret is.
+  const parsed = parseCommandArgs(joinNumberValues(argv), spec, { token: noTokenHint(descriptor.auth, main.path) });
   const { values, positionals } = parsed;
   const value = (name: string) => (values as Record<string, string | boolean | undefined>)[name];
   if (values.help) {
