@@ -170,7 +170,7 @@ describe('send --contract provesource (the contract sandbox on loopback)', () =>
     [['--webhook', 'strem', '--url', `http://127.0.0.1:9/webhooks/track/${STREAM_ID}`, `${EXAMPLES}/valid/email-only.json`], '--webhook: expected a webhook of the provesource contract (stream, conversion), found "strem"'],
     [['--conversion', '--webhook', 'stream', '--url', `http://127.0.0.1:9/webhooks/track/${STREAM_ID}`], '--conversion and --webhook stream contradict each other: choose one'],
     [['--url', `http://127.0.0.1:9/webhooks/track/${STREAM_ID}`], 'send needs one event file, or "-" for standard input'],
-    [['--token', 't', '--url', `http://127.0.0.1:9/webhooks/track/${STREAM_ID}`, `${EXAMPLES}/valid/email-only.json`], "Unknown option '--token'"],
+    [['--token', 't', '--url', `http://127.0.0.1:9/webhooks/track/${STREAM_ID}`, `${EXAMPLES}/valid/email-only.json`], "Unknown option '--token': this contract takes no token: the webhookId in the URL is the secret (auth path-secret); give the receiver's full URL, --url ending in /webhooks/track/{webhookId}"],
   ])('usage error %j: exit 2, the message names what was expected and found', async (args, message) => {
     const result = await send(['--contract', 'provesource', ...args]);
     expect(result).toEqual(usage(message));
