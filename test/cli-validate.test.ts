@@ -256,6 +256,30 @@ describe('converge-webhook validate --contract, --content-type, --webhook', () =
     expect(JSON.parse(asEvents.stdout)).toMatchObject([{ file: SEED, valid: true }]);
   });
 
+  it('a body the default webhook finds fault with, that another webhook takes with fewer: a hint naming --webhook, as send prints it; none once --webhook is given, nor in --json', async () => {
+    const run = await runCli(['validate', '--contract', 'webengage', SEED]);
+    expect(run).toEqual({
+      code: 0,
+      stdout: [
+        `valid    ${SEED}`,
+        '  warning  /system_data                  recommended-field-missing   expected system_data, which every WebEngage example carries (recommended), found nothing',
+        '  warning  /anonymous_id                 recommended-field-missing   expected anonymous_id, which every WebEngage example carries (recommended), found nothing',
+        `  warning  /resource                     unknown-field               expected only the fields of WebEngage's envelope at the top level (written in snake_case, such as event_name), found "resource"`,
+        `  warning  /version                      unknown-field               expected only the fields of WebEngage's envelope at the top level (written in snake_case, such as event_name), found "version"`,
+        '  hint: as a journey delivery it is valid with no warnings (here, for the events webhook: 4 warnings): did you mean --webhook journey?',
+        '',
+        '1 file: 1 valid, 0 invalid (0 errors, 4 warnings)',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+    const chosen = await runCli(['validate', '--contract', 'webengage', '--webhook', 'events', SEED]);
+    expect(chosen.code).toBe(0);
+    expect(chosen.stdout).toBe(run.stdout.replace(/^ {2}hint: .*\n/m, ''));
+    const json = await runCli(['validate', '--contract', 'webengage', '--json', SEED]);
+    expect(Object.keys((JSON.parse(json.stdout) as Array<Record<string, unknown>>)[0]!)).toEqual(['file', 'valid', 'errors', 'warnings']);
+  });
+
   it.each([
     [['validate', '--contract', 'acme', VALID], '--contract: expected one of converge, provesource, webengage, found "acme"'],
     [['validate', '--contract', 'provesorce', VALID], '--contract: expected one of converge, provesource, webengage, found "provesorce"; did you mean provesource?'],
