@@ -135,6 +135,21 @@ async function commandValidate(argv: string[]): Promise<number> {
   if (contentType !== undefined && !/^[\w.+-]+\/[\w.+-]+\s*(;.*)?$/.test(contentType)) {
     throw new UsageError(`--content-type: expected a media type such as ${entry.MEDIA_TYPES.join(' or ')}, found "${contentType}"`);
   }
+  if (contentType !== undefined) {
+    // A contract whose receiver checks the media type on the headers (contract.yaml
+    // unsupportedMediaType.stage: headers, JSON only) refuses the request before any body rule:
+    // there is no body verdict to give, so say the refusal (the sandbox's own check decides).
+    const { readDescriptor } = await import('./contract-runtime.js');
+    const refused = readDescriptor(contract).unsupportedMediaType;
+    if (refused?.stage === 'headers') {
+      const { checkJsonContentType } = await import('./sandbox/http.js');
+      if (!checkJsonContentType(contentType).ok) {
+        throw new UsageError(
+          `--content-type: expected application/json (with no charset, or charset=utf-8), found "${contentType}": a ${contract.id} receiver refuses it from the headers${refused.status === undefined ? '' : ` (the sandbox answers ${refused.status})`}, before reading the body, so there is nothing to validate`,
+        );
+      }
+    }
+  }
   const bodiless = contract.operations.filter((o) => !o.levels).map((o) => o.id);
   if (values.webhook !== undefined && bodiless.includes(values.webhook)) throw new UsageError(`--webhook: ${values.webhook} reads no body, so there is nothing to validate (bodies: ${entry.OPERATIONS.join(', ')})`);
   const operation = values.webhook === undefined ? undefined : oneOf('--webhook', values.webhook, entry.OPERATIONS, `a webhook of the ${contract.id} contract that takes a body`);

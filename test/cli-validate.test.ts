@@ -249,6 +249,11 @@ describe('converge-webhook validate --contract, --content-type, --webhook', () =
     ]);
   });
 
+  it('takes application/json with charset=utf-8 for Converge, as its receiver does', async () => {
+    const run = await runCli(['validate', '--content-type', 'application/json; charset="UTF-8"', VALID]);
+    expect(run).toEqual({ code: 0, stdout: `valid    ${VALID}\n\n1 file: 1 valid, 0 invalid (0 errors, 0 warnings)\n`, stderr: '' });
+  });
+
   it('validates a body as the webhook --webhook names', async () => {
     expect((await runCli(['validate', '--contract', 'webengage', '--webhook', 'journey', SEED])).code).toBe(0);
     const asEvents = await runCli(['validate', '--contract', 'webengage', '--json', SEED]);
@@ -284,6 +289,9 @@ describe('converge-webhook validate --contract, --content-type, --webhook', () =
     [['validate', '--contract', 'acme', VALID], '--contract: expected one of converge, provesource, webengage, found "acme"'],
     [['validate', '--contract', 'provesorce', VALID], '--contract: expected one of converge, provesource, webengage, found "provesorce"; did you mean provesource?'],
     [['validate', '--contract', 'provesource', '--content-type', 'form', FORM], '--content-type: expected a media type such as application/json or application/x-www-form-urlencoded, found "form"'],
+    // Converge's receiver refuses these from the headers (contract.yaml unsupportedMediaType.stage), before any body rule.
+    [['validate', '--content-type', 'text/plain', VALID], `--content-type: expected application/json (with no charset, or charset=utf-8), found "text/plain": a converge receiver refuses it from the headers (the sandbox answers 415), before reading the body, so there is nothing to validate`],
+    [['validate', '--content-type', 'application/json; charset=iso-8859-1', VALID], `--content-type: expected application/json (with no charset, or charset=utf-8), found "application/json; charset=iso-8859-1": a converge receiver refuses it from the headers (the sandbox answers 415), before reading the body, so there is nothing to validate`],
     [['validate', '--contract', 'webengage', '--webhook', 'jorney', SEED], '--webhook: expected a webhook of the webengage contract that takes a body (events, activityEvents, globalSystemEvents, globalApplicationEvents, journey, feedback, feedbackReply, surveyResponse), found "jorney"; did you mean journey?'],
     [['validate', '--contract', 'provesource', '--webhook', 'conversion', FORM], '--webhook: conversion reads no body, so there is nothing to validate (bodies: stream)'],
     [['validate', '--contract', 'webengage', '--query', 'licenseCode', SEED], '--query: expected NAME=VALUE, found "licenseCode"'],
