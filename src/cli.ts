@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import { CheckFailed, closest, NotSupported, parseCommandArgs as parse, UnusableInput, UsageError } from './cli-support.js';
 import { EndpointUrlError } from './endpoint.js';
-import { readInput, violationLines } from './input.js';
+import { readInput, violationLines, webhookHint } from './input.js';
 import type { BodyValidateOptions, BodyValidationResult, Violation } from './library.js';
 import { findContract, readRegistry, type Registry } from './registry.js';
 import { AUTH_TYPES } from './sandbox/auth/registry.js';
@@ -99,12 +99,12 @@ interface FileResult {
   warnings: Violation[];
 }
 
-function formatHuman(results: FileResult[]): string {
+function formatHuman(results: Array<FileResult & { hint?: string }>): string {
   const lines: string[] = [];
   let errors = 0;
   let warnings = 0;
   for (const result of results) {
-    lines.push(`${result.valid ? 'valid  ' : 'INVALID'}  ${result.file}`, ...violationLines(result));
+    lines.push(`${result.valid ? 'valid  ' : 'INVALID'}  ${result.file}`, ...violationLines(result), ...(result.hint === undefined ? [] : [`  hint: ${result.hint}`]));
     errors += result.errors.length;
     warnings += result.warnings.length;
   }
@@ -135,6 +135,21 @@ async function commandValidate(argv: string[]): Promise<number> {
   if (contentType !== undefined && !/^[\w.+-]+\/[\w.+-]+\s*(;.*)?$/.test(contentType)) {
     throw new UsageError(`--content-type: expected a media type such as ${entry.MEDIA_TYPES.join(' or ')}, found "${contentType}"`);
   }
+  if (contentType !== undefined) {
+    // A contract whose receiver checks the media type on the headers (contract.yaml
+    // unsupportedMediaType.stage: headers, JSON only) refuses the request before any body rule:
+    // there is no body verdict to give, so say the refusal (the sandbox's own check decides).
+    const { readDescriptor } = await import('./contract-runtime.js');
+    const refused = readDescriptor(contract).unsupportedMediaType;
+    if (refused?.stage === 'headers') {
+      const { checkJsonContentType } = await import('./sandbox/http.js');
+      if (!checkJsonContentType(contentType).ok) {
+        throw new UsageError(
+          `--content-type: expected application/json (with no charset, or charset=utf-8), found "${contentType}": a ${contract.id} receiver refuses it from the headers${refused.status === undefined ? '' : ` (the sandbox answers ${refused.status})`}, before reading the body, so there is nothing to validate`,
+        );
+      }
+    }
+  }
   const bodiless = contract.operations.filter((o) => !o.levels).map((o) => o.id);
   if (values.webhook !== undefined && bodiless.includes(values.webhook)) throw new UsageError(`--webhook: ${values.webhook} reads no body, so there is nothing to validate (bodies: ${entry.OPERATIONS.join(', ')})`);
   const operation = values.webhook === undefined ? undefined : oneOf('--webhook', values.webhook, entry.OPERATIONS, `a webhook of the ${contract.id} contract that takes a body`);
@@ -154,11 +169,18 @@ async function commandValidate(argv: string[]): Promise<number> {
     ...(operation !== undefined ? { operation } : {}),
     ...(values.query ? { parameters: { query } } : {}),
   };
-  const results: FileResult[] = inputs.map(({ file, bytes }) => {
-    const { valid, errors, warnings } = entry.validateBody(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
-    return { file, valid, errors, warnings };
-  });
-  console.log(values.json ? JSON.stringify(results, null, 2) : formatHuman(results));
+  // Judged for the default webhook (none named): the one the body fits better, as send says it.
+  const current = operation ?? contract.operations.find((o) => o.default && o.levels)?.id ?? entry.OPERATIONS[0]!;
+  const judge = (webhook: string, body: Uint8Array) => entry.validateBody(body, { ...options, operation: webhook });
+  const results: FileResult[] = [];
+  const hints: Array<string | undefined> = [];
+  for (const { file, bytes } of inputs) {
+    const body = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const { valid, errors, warnings } = entry.validateBody(body, options);
+    results.push({ file, valid, errors, warnings });
+    hints.push(operation !== undefined ? undefined : webhookHint({ result: { valid, errors, warnings }, body, contentType: contentType ?? entry.MEDIA_TYPES[0]!, current, webhooks: entry.OPERATIONS, judge }));
+  }
+  console.log(values.json ? JSON.stringify(results, null, 2) : formatHuman(results.map((r, i) => ({ ...r, ...(hints[i] === undefined ? {} : { hint: hints[i] }) }))));
   return results.every((r) => r.valid) ? 0 : 1;
 }
 

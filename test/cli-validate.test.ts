@@ -249,6 +249,11 @@ describe('converge-webhook validate --contract, --content-type, --webhook', () =
     ]);
   });
 
+  it('takes application/json with charset=utf-8 for Converge, as its receiver does', async () => {
+    const run = await runCli(['validate', '--content-type', 'application/json; charset="UTF-8"', VALID]);
+    expect(run).toEqual({ code: 0, stdout: `valid    ${VALID}\n\n1 file: 1 valid, 0 invalid (0 errors, 0 warnings)\n`, stderr: '' });
+  });
+
   it('validates a body as the webhook --webhook names', async () => {
     expect((await runCli(['validate', '--contract', 'webengage', '--webhook', 'journey', SEED])).code).toBe(0);
     const asEvents = await runCli(['validate', '--contract', 'webengage', '--json', SEED]);
@@ -256,10 +261,37 @@ describe('converge-webhook validate --contract, --content-type, --webhook', () =
     expect(JSON.parse(asEvents.stdout)).toMatchObject([{ file: SEED, valid: true }]);
   });
 
+  it('a body the default webhook finds fault with, that another webhook takes with fewer: a hint naming --webhook, as send prints it; none once --webhook is given, nor in --json', async () => {
+    const run = await runCli(['validate', '--contract', 'webengage', SEED]);
+    expect(run).toEqual({
+      code: 0,
+      stdout: [
+        `valid    ${SEED}`,
+        '  warning  /system_data                  recommended-field-missing   expected system_data, which every WebEngage example carries (recommended), found nothing',
+        '  warning  /anonymous_id                 recommended-field-missing   expected anonymous_id, which every WebEngage example carries (recommended), found nothing',
+        `  warning  /resource                     unknown-field               expected only the fields of WebEngage's envelope at the top level (written in snake_case, such as event_name), found "resource"`,
+        `  warning  /version                      unknown-field               expected only the fields of WebEngage's envelope at the top level (written in snake_case, such as event_name), found "version"`,
+        '  hint: as a journey delivery it is valid with no warnings (here, for the events webhook: 4 warnings): did you mean --webhook journey?',
+        '',
+        '1 file: 1 valid, 0 invalid (0 errors, 4 warnings)',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+    const chosen = await runCli(['validate', '--contract', 'webengage', '--webhook', 'events', SEED]);
+    expect(chosen.code).toBe(0);
+    expect(chosen.stdout).toBe(run.stdout.replace(/^ {2}hint: .*\n/m, ''));
+    const json = await runCli(['validate', '--contract', 'webengage', '--json', SEED]);
+    expect(Object.keys((JSON.parse(json.stdout) as Array<Record<string, unknown>>)[0]!)).toEqual(['file', 'valid', 'errors', 'warnings']);
+  });
+
   it.each([
     [['validate', '--contract', 'acme', VALID], '--contract: expected one of converge, provesource, webengage, found "acme"'],
     [['validate', '--contract', 'provesorce', VALID], '--contract: expected one of converge, provesource, webengage, found "provesorce"; did you mean provesource?'],
     [['validate', '--contract', 'provesource', '--content-type', 'form', FORM], '--content-type: expected a media type such as application/json or application/x-www-form-urlencoded, found "form"'],
+    // Converge's receiver refuses these from the headers (contract.yaml unsupportedMediaType.stage), before any body rule.
+    [['validate', '--content-type', 'text/plain', VALID], `--content-type: expected application/json (with no charset, or charset=utf-8), found "text/plain": a converge receiver refuses it from the headers (the sandbox answers 415), before reading the body, so there is nothing to validate`],
+    [['validate', '--content-type', 'application/json; charset=iso-8859-1', VALID], `--content-type: expected application/json (with no charset, or charset=utf-8), found "application/json; charset=iso-8859-1": a converge receiver refuses it from the headers (the sandbox answers 415), before reading the body, so there is nothing to validate`],
     [['validate', '--contract', 'webengage', '--webhook', 'jorney', SEED], '--webhook: expected a webhook of the webengage contract that takes a body (events, activityEvents, globalSystemEvents, globalApplicationEvents, journey, feedback, feedbackReply, surveyResponse), found "jorney"; did you mean journey?'],
     [['validate', '--contract', 'provesource', '--webhook', 'conversion', FORM], '--webhook: conversion reads no body, so there is nothing to validate (bodies: stream)'],
     [['validate', '--contract', 'webengage', '--query', 'licenseCode', SEED], '--query: expected NAME=VALUE, found "licenseCode"'],

@@ -298,10 +298,10 @@ describe('send --contract webengage (a node:http receiver answering 200, 204, 40
       'warning /resource unknown-field',
       'warning /version unknown-field',
     ]);
-    const hint = 'hint: as a journey delivery it is valid with no warnings (here, for the events webhook: 4 warnings): did you mean --webhook journey?';
-    expect(lines.slice(6, 8)).toEqual([hint, 'HTTP 200 OK']);
+    const hint = 'as a journey delivery it is valid with no warnings (here, for the events webhook: 4 warnings): did you mean --webhook journey?';
+    expect(lines.slice(6, 8)).toEqual([`hint: ${hint}`, 'HTTP 200 OK']);
     expect(deliveries.map((d) => d.url.pathname)).toEqual(['/webengage/events']);
-    // --json carries it too.
+    // --json carries it too: the sentence, without the terminal's "hint: " prefix.
     const json = JSON.parse((await send(['--contract', 'webengage', '--url', base, ...same, '--json', JOURNEY])).stdout) as Record<string, unknown>;
     expect(json.hint).toBe(hint);
     // Chosen: the journey webhook (no warning, no hint), or the events webhook by its variable (its warnings, no hint).

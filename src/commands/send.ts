@@ -13,7 +13,7 @@ import { envFor, loadContractRuntime, type ContractDescriptor, type ContractRunt
 import { maskToken, resolveEndpointUrl } from '../endpoint.js';
 import { valueAt } from '../engine/values.js';
 import { formulaNames, queryDigest, type DigestFormula } from '../hash/query-digest.js';
-import { readInput, violationLines } from '../input.js';
+import { readInput, violationLines, webhookHint } from '../input.js';
 import type { ValidationResult } from '../library.js';
 import { encodeForm, FormEncodeError, type FormOptions } from '../media/form.js';
 import { contractOption, findContract, readRegistry } from '../registry.js';
@@ -400,8 +400,9 @@ export async function run(argv: string[]): Promise<number> {
   let bytes: Uint8Array | undefined;
   let contentType: string | undefined;
   let validation: ValidationResult | undefined;
-  // The webhook the body fits better, when the default one finds fault with it.
-  let hints: string[] = [];
+  // The webhook the body fits better, when the default one finds fault with it (the sentence).
+  let hint: string | undefined;
+  const hintLines = (): string[] => (hint === undefined ? [] : [`hint: ${hint}`]);
   const notes: string[] = [];
   const notSent = (lines: string[], report: Record<string, unknown>): number => {
     if (json) console.log(JSON.stringify({ url: target.shown, sent: false, ...report }, null, 2));
@@ -418,25 +419,11 @@ export async function run(argv: string[]): Promise<number> {
     const validateAs = (o: RuntimeOperation, body: Uint8Array, type: string) =>
       verdict(o.engine!.validateBody(body, { strict: Boolean(values.strict), contentType: type, ...(target.parameters ? { parameters: target.parameters } : {}) }));
     const validate = (body: Uint8Array, type: string) => validateAs(op, body, type);
-    // A body the default webhook finds fault with, that another webhook takes with fewer faults
-    // (valid, fewer warnings): the user most likely meant that one. A webhook that takes any
-    // object (an empty one included, with no warning) says nothing about the body: never the hint.
-    const hint = (result: ValidationResult, body: Uint8Array, type: string): string[] => {
-      const faults = (r: ValidationResult) => r.errors.length + r.warnings.length;
-      if (chosen || runtime.operations.length < 2 || faults(result) === 0) return [];
-      const empty = new TextEncoder().encode(type === FORM_TYPE ? '' : '{}');
-      const others = runtime.operations
-        .filter((o) => o !== op && o.engine && faults(validateAs(o, empty, type)) > 0)
-        .map((o) => ({ id: o.id, result: validateAs(o, body, type) }))
-        .filter((o) => o.result.valid && faults(o.result) < faults(result));
-      const fewest = Math.min(...others.map((o) => faults(o.result)));
-      const fits = others.filter((o) => faults(o.result) === fewest).map((o) => o.id);
-      if (fits.length === 0) return [];
-      const count = (n: number) => (n === 0 ? 'no warnings' : `${n} warning${n === 1 ? '' : 's'}`);
-      const here = `${result.errors.length > 0 ? `${result.errors.length} error${result.errors.length === 1 ? '' : 's'}${result.warnings.length > 0 ? ` and ${count(result.warnings.length)}` : ''}` : count(result.warnings.length)}`;
-      return [
-        `hint: as ${fits.length === 1 ? `a ${fits[0]} delivery` : `a delivery of ${fits.join(' or ')}`} it is valid with ${count(fewest)} (here, for the ${op.id} webhook: ${here}): did you mean --webhook ${fits[0]}${fits.length === 1 ? '' : ` (or ${fits.slice(1).join(', ')})`}?`,
-      ];
+    // Only the default webhook points at another: a webhook the user chose is the one meant.
+    const hintFor = (result: ValidationResult, body: Uint8Array, type: string): void => {
+      if (chosen) return;
+      const engines = runtime.operations.filter((o) => o.engine);
+      hint = webhookHint({ result, body, contentType: type, current: op.id, webhooks: engines.map((o) => o.id), judge: (id, b) => validateAs(engines.find((o) => o.id === id)!, b, type) });
     };
     let parsed: unknown;
     if (looksJson) {
@@ -460,8 +447,8 @@ export async function run(argv: string[]): Promise<number> {
       if (!skipValidation) {
         const asJson = validate(read, JSON_TYPE);
         if (!asJson.valid) {
-          hints = hint(asJson, read, JSON_TYPE);
-          return notSent([`INVALID  ${source}: not sent`, ...violationLines(asJson), ...hints], { validation: asJson, ...(hints.length > 0 ? { hint: hints[0] } : {}) });
+          hintFor(asJson, read, JSON_TYPE);
+          return notSent([`INVALID  ${source}: not sent`, ...violationLines(asJson), ...hintLines()], { validation: asJson, ...(hint !== undefined ? { hint } : {}) });
         }
       }
       if (parsed === undefined) throw new CheckFailed(`${source}: --form writes a JSON event as a form, found text that is not JSON (send a form body as it is, or fix the JSON)`);
@@ -480,8 +467,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (!skipValidation) {
       validation = validate(bytes, contentType);
-      hints = hint(validation, bytes, contentType);
-      if (!validation.valid) return notSent([`INVALID  ${source}: not sent`, ...violationLines(validation), ...hints], { validation, ...(hints.length > 0 ? { hint: hints[0] } : {}) });
+      hintFor(validation, bytes, contentType);
+      if (!validation.valid) return notSent([`INVALID  ${source}: not sent`, ...violationLines(validation), ...hintLines()], { validation, ...(hint !== undefined ? { hint } : {}) });
     }
     if (deferred !== undefined) throw deferred;
   } else {
@@ -495,7 +482,7 @@ export async function run(argv: string[]): Promise<number> {
     if (bytes !== undefined) {
       if (validation) {
         const lines = violationLines(validation);
-        console.log(lines.length ? [`valid, with ${validation.warnings.length} warning${validation.warnings.length === 1 ? '' : 's'} (sent anyway):`, ...lines, ...hints].join('\n') : 'valid');
+        console.log(lines.length ? [`valid, with ${validation.warnings.length} warning${validation.warnings.length === 1 ? '' : 's'} (sent anyway):`, ...lines, ...hintLines()].join('\n') : 'valid');
       } else console.log('not validated (--no-validate)');
       if (notes.length > 0) console.log(notes.join('\n'));
     }
@@ -532,7 +519,7 @@ export async function run(argv: string[]): Promise<number> {
     const answer = delivered === undefined ? {} : { delivered: ok };
     console.log(
       JSON.stringify(
-        { url: target.shown, sent: true, ...extra, ...headersSent, validation: validation ?? null, ...(hints.length > 0 ? { hint: hints[0] } : {}), status: response.status, ok: response.ok, ...answer, headers: Object.fromEntries(response.headers), body: body.value },
+        { url: target.shown, sent: true, ...extra, ...headersSent, validation: validation ?? null, ...(hint !== undefined ? { hint } : {}), status: response.status, ok: response.ok, ...answer, headers: Object.fromEntries(response.headers), body: body.value },
         null,
         2,
       ),
