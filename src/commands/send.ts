@@ -66,7 +66,7 @@ function usage(runtime: ContractRuntime, isDefault: boolean): string {
   const d = runtime.descriptor;
   const auth = d.auth as SendAuth;
   const op = runtime.operations.find((o) => o.default) ?? runtime.operations[0]!;
-  const contract = isDefault ? '' : `--contract ${d.id} `;
+  const contract = isDefault ? '[--contract ID] ' : `--contract ${d.id} `;
   const lines: string[] = [];
   let synopsis = '';
   if (auth.type === 'header-token') {
