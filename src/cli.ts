@@ -29,7 +29,7 @@ Commands:
                                              Check bodies (files or stdin) against a contract
   mock [--contract ID] [--port 4010] [--host H] [--quiet]
                                              Run the Prism mock of the endpoint (npm start)
-  sandbox [--port 4011] [--host H] [--token T] [--data DIR | --memory] [--fsync] [--quiet] [--json]
+  sandbox [--contract ID] [--port 4011] [--host H] [--token T] [--data DIR | --memory] [--fsync] [--quiet] [--json]
                                              Run the stateful reference implementation
   verify --url URL [--contract ID] [--token T] [--junit FILE] [--json] [--skip-wrong-token] [--cases N] [--seed N]
                                              Contract-test an implementation of the endpoint

@@ -332,4 +332,21 @@ describe('converge-webhook send (the sandbox, which enforces the limit)', () => 
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a 404 at a path that is not the endpoint\'s gets a hint naming the path kept and the endpoint\'s; none at the endpoint', async () => {
+    const sandbox = await startSandbox({ port: 0, token: TOKEN, inMemory: true });
+    try {
+      const wrong = await send(['--url', `${sandbox.url}/`, '--token', TOKEN, SEED_FILE]);
+      expect(wrong.code).toBe(1);
+      const lines = wrong.stdout.split('\n');
+      expect(lines).toContain('HTTP 404 Not Found');
+      expect(lines).toContain('hint: is --url the endpoint? A URL with a path keeps it (here "/"); the endpoint is /api/webhooks');
+      const wrongToken = await send(['--url', sandbox.url, '--token', `${TOKEN}x`, SEED_FILE]);
+      expect(wrongToken.code).toBe(1);
+      expect(wrongToken.stdout).toContain('HTTP 401 Unauthorized');
+      expect(wrongToken.stdout).not.toContain('hint: is --url the endpoint?');
+    } finally {
+      await sandbox.stop();
+    }
+  });
 });

@@ -16,6 +16,7 @@ import { formulaNames, queryDigest, type DigestFormula } from '../hash/query-dig
 import { readInput, violationLines, webhookHint } from '../input.js';
 import type { ValidationResult } from '../library.js';
 import { encodeForm, FormEncodeError, type FormOptions } from '../media/form.js';
+import { templateSource } from '../url-template.js';
 import { contractOption, findContract, readRegistry } from '../registry.js';
 
 const TIMEOUT_MS = 30_000;
@@ -65,7 +66,7 @@ function usage(runtime: ContractRuntime, isDefault: boolean): string {
   const d = runtime.descriptor;
   const auth = d.auth as SendAuth;
   const op = runtime.operations.find((o) => o.default) ?? runtime.operations[0]!;
-  const contract = isDefault ? '' : `--contract ${d.id} `;
+  const contract = isDefault ? '[--contract ID] ' : `--contract ${d.id} `;
   const lines: string[] = [];
   let synopsis = '';
   if (auth.type === 'header-token') {
@@ -533,6 +534,11 @@ export async function run(argv: string[]): Promise<number> {
     if (responseType) lines.push(`Content-Type: ${responseType}`);
     if (prismViolations) lines.push(...prismViolationLines(prismViolations));
     if (response.status >= 300 && response.status < 400 && response.headers.get('location')) lines.push(`Location: ${response.headers.get('location')}`);
+    // A 404 or 405 at a path that is not the operation's: most likely a --url that names no endpoint (verify says the same before its run).
+    // An outbound contract's path is only where the sandbox listens: the user's receiver has its own.
+    if ((response.status === 404 || response.status === 405) && runtime.registry.direction !== 'outbound' && !new RegExp(`${templateSource(op.path).source}$`).test(target.url.pathname)) {
+      lines.push(`hint: is --url the endpoint? A URL with a path keeps it (here "${target.url.pathname}"); the endpoint is ${op.path}`);
+    }
     if (text !== '') lines.push('', body.pretty);
     console.log(lines.join('\n'));
   }

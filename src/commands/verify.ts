@@ -104,7 +104,7 @@ async function runContract(id: string, argv: string[], isDefault: boolean): Prom
     ? `It plays ${runtime.registry.vendor}: it delivers every valid example and N generated valid deliveries (valid examples changed in one place, each judged by the contract's own validator), each of which must get ${(descriptor as { answers?: { delivered?: number } }).answers?.delivered ?? 'a 2xx'}; it sends the deliveries the auth (${descriptor.auth.type}) must refuse, and one delivery twice with the same id, and reports what the receiver answered. It sends no invalid body: ${runtime.registry.vendor} sends none.`
     : `It sends every valid example (each must be accepted), every invalid example and each request the auth (${descriptor.auth.type}) must refuse, and bodies labelled with the wrong media type (each must be refused with a 4xx), then N generated valid and N generated invalid bodies: valid examples changed in one place, each judged by the contract's own validator (no error: valid, warnings allowed; exactly one: invalid, breaking that rule)${descriptor.mediaTypes.length > 1 ? `, in each of ${descriptor.mediaTypes.join(' and ')}` : ''}.`;
   const usage = [
-    `Usage: converge-webhook ${command} --url URL${accountValues.map((n) => ` --${kebabCase(n)} ${kebabCase(n).toUpperCase().replace(/-/g, '_')}`).join('')}${token ? ' --token TOKEN' : ''}`,
+    `Usage: converge-webhook ${command}${isDefault ? ' [--contract ID]' : ''} --url URL${accountValues.map((n) => ` --${kebabCase(n)} ${kebabCase(n).toUpperCase().replace(/-/g, '_')}`).join('')}${token ? ' --token TOKEN' : ''}`,
     ...others
       .map((o) => `[--${urlOption(o)} URL]`)
       .reduce<string[]>((lines, option) => {
