@@ -1,5 +1,5 @@
 /**
- * A URL template of a contract's operation (`/webhooks/track/{webhookId}`) as a regular
+ * A URL template of a contract's operation (`/hooks/{id}/events`) as a regular
  * expression: each `{name}` one path segment, the rest literal. One reading for the sandbox's
  * routes and verify's URLs (no `node:` import).
  */
