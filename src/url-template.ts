@@ -16,3 +16,9 @@ export function templateSource(template: string): { source: string; names: strin
     .join('');
   return { source, names };
 }
+
+/** A URL template as a pattern at the end of a path (a receiver may be mounted under a prefix). */
+export function templatePattern(template: string): { pattern: RegExp; names: string[] } {
+  const { source, names } = templateSource(template);
+  return { pattern: new RegExp(`${source}$`), names };
+}

@@ -16,7 +16,7 @@ import { formulaNames, queryDigest, type DigestFormula } from '../hash/query-dig
 import { readInput, violationLines, webhookHint } from '../input.js';
 import type { ValidationResult } from '../library.js';
 import { encodeForm, FormEncodeError, type FormOptions } from '../media/form.js';
-import { templateSource } from '../url-template.js';
+import { templatePattern, templateSource } from '../url-template.js';
 import { contractOption, findContract, readRegistry } from '../registry.js';
 
 const TIMEOUT_MS = 30_000;
@@ -241,20 +241,11 @@ function pathSecretTarget(runtime: ContractRuntime, op: RuntimeOperation, values
   if (url.value === undefined) throw new UsageError(`send needs --url, the ${op.id} webhook's full URL, whose path ends in ${op.path}${orEnv(url.env)}`);
   const endpoint = resolveEndpointUrl(url.value, null, `the secret is the ${parameter} in the path`);
   // The template as the end of the path (a proxy may put a prefix before it): each {name} one segment.
-  let secretIndex = -1;
-  const names: string[] = [];
-  const source = op.path
-    .split(/(\{[^}]+\})/)
-    .map((part) => {
-      const name = /^\{([^}]+)\}$/.exec(part)?.[1];
-      if (name === undefined) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      names.push(name);
-      if (name === parameter) secretIndex = names.length;
-      return '([^/]+)';
-    })
-    .join('');
+  const { source, names } = templateSource(op.path);
+  // The secret's group: after the prefix's, one per parameter in order (0 when the template has none).
+  const secretIndex = names.indexOf(parameter) + 1;
   const match = new RegExp(`^(.*?)${source}$`).exec(endpoint.pathname);
-  if (!match || secretIndex < 0) {
+  if (!match || secretIndex === 0) {
     throw new UsageError(`--url: expected the ${op.id} webhook's full URL, whose path ends in ${op.path} (the ${parameter} is the secret), found the path "${maskedPath(endpoint.pathname)}"`);
   }
   const raw = match[secretIndex + 1]!;
@@ -536,7 +527,7 @@ export async function run(argv: string[]): Promise<number> {
     if (response.status >= 300 && response.status < 400 && response.headers.get('location')) lines.push(`Location: ${response.headers.get('location')}`);
     // A 404 or 405 at a path that is not the operation's: most likely a --url that names no endpoint (verify says the same before its run).
     // An outbound contract's path is only where the sandbox listens: the user's receiver has its own.
-    if ((response.status === 404 || response.status === 405) && runtime.registry.direction !== 'outbound' && !new RegExp(`${templateSource(op.path).source}$`).test(target.url.pathname)) {
+    if ((response.status === 404 || response.status === 405) && runtime.registry.direction !== 'outbound' && !templatePattern(op.path).pattern.test(target.url.pathname)) {
       lines.push(`hint: is --url the endpoint? A URL with a path keeps it (here "${target.url.pathname}"); the endpoint is ${op.path}`);
     }
     if (text !== '') lines.push('', body.pretty);

@@ -20,7 +20,7 @@ import { unescapeToken, valueAt } from '../engine/values.js';
 import { queryDigest, type DigestFormula } from '../hash/query-digest.js';
 import { encodeForm, FormEncodeError, type FormOptions } from '../media/form.js';
 import type { AuthSpec } from '../sandbox/auth/types.js';
-import { templateSource } from '../url-template.js';
+import { templatePattern } from '../url-template.js';
 import { authNegatives, validShown, type WireRequest } from './auth-checks.js';
 import { DEFAULT_CASE_COUNT, DEFAULT_SEED, Rng } from './cases.js';
 import { verifyDescriptor } from './contract-rules.js';
@@ -61,11 +61,6 @@ export function urlOption(id: string): string {
   return `--${kebabCase(id)}-url`;
 }
 
-/** A URL template as a pattern at the end of a path (a receiver may be mounted under a prefix). */
-export function templatePattern(template: string): { pattern: RegExp; names: string[] } {
-  const { source, names } = templateSource(template);
-  return { pattern: new RegExp(`${source}$`), names };
-}
 
 /** The path parameters of a URL for an operation's template; undefined when the path does not end with the template. */
 export function matchTemplate(template: string, url: URL): Record<string, string> | undefined {
